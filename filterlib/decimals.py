@@ -1,0 +1,94 @@
+"""Decimal arithmetic the way Binance does it, immune to the caller's ``decimal`` settings.
+
+Binance sends and accepts decimals as plain strings (``"0.00100000"``), never in exponent form.
+Everything here parses those strings once into :class:`~decimal.Decimal` and formats them back
+without an exponent. All arithmetic runs in :data:`CONTEXT`, a private context, because a caller's
+global ``getcontext().prec = 8`` once broke other libraries' rounding in real bots.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, InvalidOperation
+
+__all__ = [
+    "CONTEXT",
+    "DECIMAL_PATTERN",
+    "LONG_PATTERN",
+    "ceil_to_step",
+    "decimals_written",
+    "floor_to_step",
+    "format_decimal",
+    "is_multiple",
+    "parse_wire_decimal",
+    "parse_wire_long",
+]
+
+#: Binance's legal range for DECIMAL parameters, quoted in its -1100 messages.
+DECIMAL_PATTERN = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
+#: The legal range for integer (LONG) parameters such as ``orderId``.
+LONG_PATTERN = r"^[0-9]{1,20}$"
+
+# re's \d would accept non-ASCII digits ("٣"); the explicit class does not, as Binance does not.
+_DECIMAL_RE = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?")
+_LONG_RE = re.compile(r"[0-9]{1,20}")
+
+#: 20 integer and 20 fraction digits fit in 40 significant digits; 80 leaves room for products
+#: and quotients of two such values with no rounding. Traps make any inexact result loud.
+CONTEXT = Context(prec=80, Emax=999, Emin=-999, traps=[InvalidOperation])
+
+
+def parse_wire_decimal(text: str) -> Decimal | None:
+    """The Decimal a wire string denotes, or None when Binance would reject it with -1100."""
+    if _DECIMAL_RE.fullmatch(text) is None:
+        return None
+    return Decimal(text)
+
+
+def parse_wire_long(text: str) -> int | None:
+    """The integer a LONG parameter denotes, or None when it is not 1 to 20 ASCII digits."""
+    if _LONG_RE.fullmatch(text) is None:
+        return None
+    return int(text)
+
+
+def decimals_written(text: str) -> int:
+    """Digits after the point as written: Binance counts trailing zeros (``"0.10"`` has 2)."""
+    point = text.find(".")
+    return 0 if point < 0 else len(text) - point - 1
+
+
+def format_decimal(value: Decimal) -> str:
+    """A Decimal as Binance writes it: positional notation, never an exponent."""
+    return format(value, "f")
+
+
+def is_multiple(value: Decimal, step: Decimal) -> bool:
+    """True when ``value`` lies on the grid of ``step``; a zero step disables the grid."""
+    if not step:
+        return True
+    return not CONTEXT.remainder(value, step)
+
+
+def floor_to_step(value: Decimal, step: Decimal) -> Decimal:
+    """The largest multiple of ``step`` not above ``value`` (``value`` itself for a zero step)."""
+    if not step:
+        return value
+    units = CONTEXT.divide(value, step).to_integral_value(rounding=ROUND_FLOOR, context=CONTEXT)
+    return _on_grid(CONTEXT.multiply(units, step), step)
+
+
+def ceil_to_step(value: Decimal, step: Decimal) -> Decimal:
+    """The smallest multiple of ``step`` not below ``value`` (``value`` itself for a zero step)."""
+    if not step:
+        return value
+    units = CONTEXT.divide(value, step).to_integral_value(rounding=ROUND_CEILING, context=CONTEXT)
+    return _on_grid(CONTEXT.multiply(units, step), step)
+
+
+def _on_grid(value: Decimal, step: Decimal) -> Decimal:
+    # Write grid values with the step's own number of decimals ("0.0010" step gives "0.1230").
+    exponent = step.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < 0:
+        return value.quantize(Decimal(1).scaleb(exponent), context=CONTEXT)
+    return value

@@ -1,0 +1,113 @@
+"""The answer: what Binance would say, every violation found, and what could not be checked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import frozen
+
+__all__ = ["BinanceError", "OrderRejected", "Unchecked", "Verdict", "Violation"]
+
+
+@frozen
+class BinanceError:
+    """Binance's error body, ``{"code": -1013, "msg": "Filter failure: LOT_SIZE"}``."""
+
+    code: int
+    msg: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "msg": self.msg}
+
+
+@frozen
+class Violation:
+    """One broken rule, with what it takes to fix it.
+
+    ``rule`` names the rule (see docs/rules.md); ``parameter`` the request parameter at fault;
+    ``limit`` the bound it broke and ``value`` the offending value, both as wire strings;
+    ``nearest`` the valid values closest to ``value`` where that means something (below first);
+    ``detail`` one sentence for people; ``leg`` the order-list leg, for order lists.
+    """
+
+    code: int
+    msg: str
+    rule: str
+    parameter: str | None = None
+    limit: str | None = None
+    value: str | None = None
+    nearest: tuple[str, ...] = ()
+    detail: str = ""
+    leg: str | None = None
+
+    @property
+    def error(self) -> BinanceError:
+        return BinanceError(self.code, self.msg)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "msg": self.msg,
+            "rule": self.rule,
+            "parameter": self.parameter,
+            "limit": self.limit,
+            "value": self.value,
+            "nearest": list(self.nearest),
+            "detail": self.detail,
+            "leg": self.leg,
+        }
+
+
+@frozen
+class Unchecked:
+    """A rule that was not evaluated, and why: the context it ``needs`` or another ``reason``."""
+
+    rule: str
+    needs: tuple[str, ...] = ()
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "needs": list(self.needs), "reason": self.reason}
+
+
+@frozen
+class Verdict:
+    """The answer for one request.
+
+    ``error`` is the one error Binance would return (None when the order passes);
+    ``violations`` every violation found, the reported one first; ``unchecked`` the rules that
+    need context the caller did not give. ``ok`` means no rule that was checked failed: an order
+    with unchecked rules may still be rejected, which is why a guard fails closed on them.
+    """
+
+    error: BinanceError | None
+    violations: tuple[Violation, ...] = ()
+    unchecked: tuple[Unchecked, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def raise_for_error(self) -> None:
+        """Raise :class:`OrderRejected` when the order would be rejected."""
+        if self.error is not None:
+            raise OrderRejected(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The CLI's JSON contract: ok, code, msg, violations, unchecked."""
+        return {
+            "ok": self.ok,
+            "code": None if self.error is None else self.error.code,
+            "msg": None if self.error is None else self.error.msg,
+            "violations": [v.to_dict() for v in self.violations],
+            "unchecked": [u.to_dict() for u in self.unchecked],
+        }
+
+
+class OrderRejected(Exception):
+    """Raised by :meth:`Verdict.raise_for_error`; carries the verdict."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        error = verdict.error
+        super().__init__(f"{error.code}: {error.msg}" if error else "order rejected")
+        self.verdict = verdict

@@ -1,0 +1,565 @@
+"""Every rule filterlib enforces, as data: code, exact message, source, and evaluation order.
+
+Binance returns one error per request, and no document says in which order it evaluates its
+rules. The order below is filterlib's documented choice (docs/rules.md says why for each layer);
+the engine finds every violation, then reports the one whose rule comes first here. Correcting
+the order is a change to this table alone, pinned by the conformance cases.
+
+Messages are Binance's exact texts. ``%s`` marks where Binance puts a parameter name or value.
+Where sources disagree, ``message`` is what Binance sends today and ``variants`` records the other
+texts with their sources, so that both are known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from attrs import frozen
+
+__all__ = ["RANK", "RULES", "STAGES", "Rule", "Variant", "rule"]
+
+#: The four layers of evaluation, in order. "engine" rules are the matching engine's: the test
+#: endpoint (``POST /api/v3/order/test``) "does not send [the order] into the matching engine",
+#: so they are not evaluated there.
+STAGES = ("request", "symbol", "filter", "engine")
+
+SPEC = "spec"
+RESEARCH = "research/binance-rules.md"
+
+
+@frozen
+class Variant:
+    """Another text known for the same rule, and where it comes from."""
+
+    message: str
+    source: str
+
+
+@frozen
+class Rule:
+    id: str
+    code: int
+    message: str
+    stage: str
+    checks: str
+    source: str
+    needs: tuple[str, ...] = ()
+    variants: tuple[Variant, ...] = ()
+
+
+def _filter_rule(name: str, checks: str, needs: tuple[str, ...] = ()) -> Rule:
+    return Rule(
+        name,
+        -1013,
+        f"Filter failure: {name}",
+        "filter",
+        checks,
+        f"spec: Filters > {name}; Errors > Filter failures",
+        needs,
+    )
+
+
+def _engine_filter_rule(name: str, checks: str, needs: tuple[str, ...], where: str) -> Rule:
+    return Rule(
+        name,
+        -2010,
+        f"Filter failure: {name}",
+        "engine",
+        checks,
+        f"spec: Filters > {where}; Errors > Filter failures. Code -2010 as observed for "
+        "MAX_NUM_ALGO_ORDERS in https://github.com/JKorf/Binance.Net/issues/1212 "
+        "(account-state filters are judged by the matching engine)",
+        needs,
+        (Variant(f"-1013 Filter failure: {name}", "spec: Errors > -1013 INVALID_MESSAGE"),),
+    )
+
+
+_NOT_SUPPORTED = (
+    "spec: Errors > Messages for -1010, -2010, -2011 and -2038; code -1013 as observed for "
+    "'Stop loss orders are not supported for this symbol.' in "
+    "https://github.com/binance-exchange/node-binance-api/issues/200"
+)
+
+RULES: tuple[Rule, ...] = (
+    # -- request layer: the parameters themselves (-11xx) -------------------------------------
+    Rule(
+        "empty_parameter",
+        -1105,
+        "Parameter '%s' was empty.",
+        "request",
+        "no parameter the endpoint reads is sent with an empty value",
+        "spec: Errors > -1105 PARAM_EMPTY. Live: "
+        "https://github.com/binance-exchange/binacpp/issues/32 (an empty timeInForce on MARKET "
+        "got -1105, not -1106), https://github.com/askmike/gekko/pull/1427 (quantity)",
+        variants=(
+            Variant(
+                "Parameter '%s' was was empty.",
+                "the text in 2017-2018 (same sources)",
+            ),
+        ),
+    ),
+    Rule(
+        "unread_parameters",
+        -1104,
+        "Not all sent parameters were read; read '%s' parameter(s) but was sent '%s'.",
+        "request",
+        "every parameter sent is one the endpoint reads; the counts include timestamp and "
+        "signature, which a signed request always carries",
+        "spec: Errors > -1104. Live: https://github.com/binance/binance-connector-python/"
+        "issues/172 (a misspelt timeInforce on LIMIT: read '7' of '8', the missing timeInForce "
+        "not reported), https://github.com/sammchardy/python-binance/issues/472, "
+        "https://github.com/ccxt/ccxt/issues/8449 (-1104 won over quantity=0)",
+    ),
+    Rule(
+        "mandatory_parameter",
+        -1102,
+        "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
+        "request",
+        "symbol, side and type are sent and not empty",
+        "spec: Trading endpoints > New order (parameter table); Errors > -1102. Live text: "
+        "https://github.com/ccxt/ccxt/issues/3097",
+    ),
+    Rule(
+        "illegal_characters",
+        -1100,
+        "Illegal characters found in parameter '%s'; legal range is '%s'.",
+        "request",
+        "symbol matches ^[\\w\\-._&&[^a-z]]{1,50}$ (no lower case); DECIMAL parameters match "
+        "^([0-9]{1,20})(\\.[0-9]{1,20})?$ (no sign, no exponent, ASCII digits); LONG and INT "
+        "parameters match ^[0-9]{1,20}$; newClientOrderId matches ^[a-zA-Z0-9-_]{1,36}$",
+        "spec: Errors > -1100 (template). Legal ranges from live messages: "
+        "https://github.com/sammchardy/python-binance/issues/255, "
+        "https://github.com/ccxt/ccxt/issues/26271 (decimal), "
+        "https://github.com/sammchardy/python-binance/issues/123 (integer), "
+        "https://github.com/binance/binance-spot-api-docs/pull/34 (client order id), "
+        "https://github.com/ccxt/ccxt/issues/11667 (a negative quantity); the symbol pattern "
+        "from a live klines response of 2025-12-25 (docs/evidence.md §8)",
+        variants=(
+            Variant(
+                "Illegal characters found in parameter 'symbol'; legal range is "
+                "'^[A-Z0-9-_.]{1,20}$'.",
+                "the symbol pattern in older responses (docs/evidence.md §8)",
+            ),
+        ),
+    ),
+    Rule(
+        "invalid_side",
+        -1117,
+        "Invalid side.",
+        "request",
+        "side is BUY or SELL",
+        "spec: Errors > -1117 INVALID_SIDE; Enums > Order side",
+    ),
+    Rule(
+        "invalid_order_type",
+        -1116,
+        "Invalid orderType.",
+        "request",
+        "type is one of the spec's order types",
+        "spec: Errors > -1116 INVALID_ORDER_TYPE; Enums > Order types",
+    ),
+    Rule(
+        "invalid_time_in_force",
+        -1115,
+        "Invalid timeInForce.",
+        "request",
+        "timeInForce is GTC, IOC or FOK",
+        "spec: Errors > -1115 INVALID_TIF; Enums > Time in force",
+    ),
+    Rule(
+        "invalid_parameter",
+        -1130,
+        "Data sent for parameter '%s' is not valid.",
+        "request",
+        "newOrderRespType is ACK, RESULT or FULL; selfTradePreventionMode is an STP mode",
+        "spec: Errors > -1130 INVALID_PARAMETER; Enums > Order Response Type, STP Modes. "
+        "The code for an unknown enum value here is inferred (research §9)",
+    ),
+    Rule(
+        "parameter_overflow",
+        -1108,
+        "Parameter '%s' overflowed.",
+        "request",
+        "DECIMAL values fit Binance's fixed-point range (at most 92233720368.54775807, "
+        "int64 with 8 decimals)",
+        "spec: Errors > -1108 PARAM_OVERFLOW; CHANGELOG 2022-12-05 (research §16). The bound is "
+        "inferred from int64/1e8, the largest value seen in real snapshots (LUNCBUSD "
+        "maxPosition)",
+        variants=(
+            Variant(
+                "-1018 A parameter caused overflow.",
+                "live before -1108 existed: https://github.com/ccxt/ccxt/issues/14289 (2022-07)",
+            ),
+        ),
+    ),
+    Rule(
+        "parameter_not_required",
+        -1106,
+        "Parameter '%s' sent when not required.",
+        "request",
+        "no parameter the order type does not take (timeInForce on MARKET, STOP_LOSS, "
+        "TAKE_PROFIT and LIMIT_MAKER; price on MARKET, STOP_LOSS, TAKE_PROFIT; stopPrice or "
+        "trailingDelta on LIMIT, LIMIT_MAKER, MARKET; quoteOrderQty on anything but MARKET, or "
+        "beside quantity; icebergQty on MARKET, STOP_LOSS, TAKE_PROFIT)",
+        "spec: Trading endpoints > New order (type table); Errors > -1106. When both quantity and "
+        "quoteOrderQty are sent, quoteOrderQty is named (https://github.com/ccxt/ccxt/issues/6396;"
+        " not proven). Live: "
+        "https://github.com/freqtrade/freqtrade/issues/1649, "
+        "https://github.com/luzzif/binance-api-client/issues/9, "
+        "https://github.com/ccxt/node-binance-api/issues/29, "
+        "https://github.com/ccxt/ccxt/issues/6396",
+        variants=(
+            Variant(
+                "-1114 TimeInForce parameter sent when not required.",
+                "spec: Errors > -1114 (live responses show -1106 instead)",
+            ),
+        ),
+    ),
+    Rule(
+        "mandatory_for_type",
+        -1102,
+        "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
+        "request",
+        "the parameters the order type requires (LIMIT: timeInForce, quantity, price; MARKET: "
+        "quantity or quoteOrderQty; STOP_LOSS/TAKE_PROFIT: quantity, stopPrice or "
+        "trailingDelta; *_LIMIT: timeInForce, quantity, price, stopPrice or trailingDelta; "
+        "LIMIT_MAKER: quantity, price). For an either-or pair the text is \"Param '%s' or '%s' "
+        'must be sent, but both were empty/null!"',
+        "spec: Trading endpoints > New order (type table); Errors > -1102. Live: "
+        "https://github.com/craysiii/binance/issues/24, "
+        "https://github.com/JKorf/Binance.Net/issues/1085",
+    ),
+    Rule(
+        "iceberg_time_in_force",
+        -1013,
+        "Unsupported order combination",
+        "request",
+        "an order with icebergQty has timeInForce GTC (or is LIMIT_MAKER)",
+        "spec: Trading endpoints > New order ('Any order with an icebergQty MUST have "
+        "timeInForce set to GTC'); text from Errors > Messages for -2010 ('Unsupported order "
+        "combination'). The code is inferred: the check needs no market state",
+        variants=(Variant("-1014 Unsupported order combination.", "spec: Errors > -1014"),),
+    ),
+    Rule(
+        "strategy_type",
+        -1134,
+        "strategyType was less than 1000000.",
+        "request",
+        "strategyType is at least 1000000",
+        "spec: Trading endpoints > New order; Errors > -1134 (the spec's backticks are taken "
+        "as markdown, not part of the text; no live response was found)",
+        variants=(Variant("`strategyType` was less than 1000000.", "spec: Errors > -1134, literally"),),
+    ),
+    Rule(
+        "recv_window",
+        -1102,
+        "'recvWindow' contains unexpected value. Cannot be greater than 60000.",
+        "request",
+        "recvWindow is at most 60000",
+        "spec: Trading endpoints > New order ('cannot be greater than 60000'); Errors > -1102 "
+        "template \"'%s' contains unexpected value. Cannot be greater than %s.\"",
+        variants=(
+            Variant(
+                "-1131 'recvWindow' must be less than 60000.",
+                "live 2019-2021: https://github.com/sammchardy/python-binance/issues/432, "
+                "https://github.com/binance-exchange/binance-java-api/issues/313; the code is "
+                "gone from the spec's error list",
+            ),
+        ),
+    ),
+    Rule(
+        "unknown_symbol",
+        -1121,
+        "Invalid symbol.",
+        "request",
+        "the symbol is in the snapshot",
+        "spec: Errors > -1121 BAD_SYMBOL",
+    ),
+    Rule(
+        "too_much_precision",
+        -1111,
+        "Parameter '%s' has too much precision.",
+        "request",
+        "decimals written (trailing zeros count) do not exceed the asset's precision: "
+        "baseAssetPrecision for quantity and icebergQty, quoteAssetPrecision for price, "
+        "stopPrice and quoteOrderQty",
+        "spec: Errors > -1111; CHANGELOG 2023-12-04 (research §5, §16). Live: "
+        "https://github.com/veighna-global/vnpy_binance/pull/43",
+        variants=(
+            Variant(
+                "Precision is over the maximum defined for this asset.",
+                "the text before 2023-12-04: https://github.com/sammchardy/python-binance/"
+                "issues/296",
+            ),
+        ),
+    ),
+    Rule(
+        "invalid_quantity",
+        -1013,
+        "Invalid quantity.",
+        "request",
+        "quantity is not zero",
+        "live: https://github.com/ccxt/binance-trade-bot/issues/357, "
+        "https://github.com/fj317/PumpBot/issues/55",
+    ),
+    Rule(
+        "invalid_price",
+        -1013,
+        "Invalid price.",
+        "request",
+        "price is not zero",
+        "live: https://github.com/binance-exchange/node-binance-api/issues/41, "
+        "https://github.com/JKorf/Binance.Net/issues/158",
+    ),
+    # -- symbol layer: what the symbol allows (-1013, rejected before the matching engine) ----
+    Rule(
+        "market_closed",
+        -1013,
+        "Market is closed.",
+        "symbol",
+        "the symbol's status is TRADING",
+        "live: https://github.com/sammchardy/python-binance/issues/1329 (code -1013); spec: "
+        "Errors > Messages for -2010",
+        variants=(
+            Variant(
+                "-2010 Market is closed.",
+                "spec: Errors > Messages for -1010, -2010, -2011 and -2038",
+            ),
+            Variant(
+                "This order type is not possible in this trading phase.",
+                "CHANGELOG 2023-03-13 (research §10), for some trading phases",
+            ),
+        ),
+    ),
+    Rule(
+        "order_type_not_supported",
+        -1013,
+        "%s orders are not supported for this symbol.",
+        "symbol",
+        "the order type is in the symbol's orderTypes (texts: 'Market orders ...', 'Stop loss "
+        "orders ...', 'Stop loss limit orders ...', 'Take profit orders ...', 'Take profit "
+        "limit orders ...', 'Limit orders ...', 'Limit maker orders ...')",
+        _NOT_SUPPORTED + ". The LIMIT and LIMIT_MAKER texts follow the same pattern (inferred)",
+    ),
+    Rule(
+        "iceberg_not_supported",
+        -1013,
+        "Iceberg orders are not supported for this symbol.",
+        "symbol",
+        "an order with icebergQty > 0 is on a symbol with icebergAllowed",
+        _NOT_SUPPORTED,
+    ),
+    Rule(
+        "quote_order_qty_not_supported",
+        -1013,
+        "Quote order qty market orders are not supported for this symbol.",
+        "symbol",
+        "a MARKET order with quoteOrderQty is on a symbol with quoteOrderQtyMarketAllowed",
+        "live: https://github.com/sammchardy/python-binance/issues/1343, "
+        "https://github.com/ccxt/ccxt/issues/17932 (code -1013)",
+        variants=(
+            Variant(
+                "Quote order qty market orders are not support for this symbol.",
+                "spec: Errors > Messages for -2010 (a typo there)",
+            ),
+        ),
+    ),
+    Rule(
+        "trailing_stop_not_supported",
+        -1013,
+        "Trailing stop orders are not supported for this symbol.",
+        "symbol",
+        "an order with trailingDelta is on a symbol with allowTrailingStop",
+        _NOT_SUPPORTED,
+    ),
+    Rule(
+        "stp_mode_not_allowed",
+        -1013,
+        "This symbol does not allow the specified self-trade prevention mode.",
+        "symbol",
+        "selfTradePreventionMode (or the symbol's default) is in allowedSelfTradePreventionModes"
+        "; skipped for snapshots from before STP, which lack the field",
+        "Binance STP FAQ (research §9)",
+    ),
+    # -- symbol filters (-1013), in the order the spec's Filters section lists them ----------
+    _filter_rule(
+        "PRICE_FILTER",
+        "price and stopPrice: >= minPrice, <= maxPrice, a multiple of tickSize; a zero bound "
+        "or tick disables that part",
+    ),
+    _filter_rule(
+        "PERCENT_PRICE",
+        "price within [avg * multiplierDown, avg * multiplierUp], avg being the reference price, "
+        "else the average price (lastPrice when avgPriceMins is 0); orders without price are "
+        "not checked",
+        ("avgPrice",),
+    ),
+    Rule(
+        "PERCENT_PRICE_BY_SIDE",
+        -1013,
+        "Filter failure: PERCENT_PRICE_BY_SIDE",
+        "filter",
+        "as PERCENT_PRICE with bidMultiplierUp/Down for BUY and askMultiplierUp/Down for SELL",
+        "spec: Filters > PERCENT_PRICE_BY_SIDE. The text is not in the spec's list; live: "
+        "https://github.com/sammchardy/python-binance/issues/1411, "
+        "https://github.com/freqtrade/freqtrade/issues/10144",
+        ("avgPrice",),
+    ),
+    _filter_rule(
+        "LOT_SIZE",
+        "quantity and icebergQty: >= minQty, <= maxQty, a multiple of stepSize (zero disables); "
+        "not applied to quoteOrderQty MARKET orders, which execute on the step by themselves",
+    ),
+    _filter_rule(
+        "MIN_NOTIONAL",
+        "price * quantity >= minNotional; for MARKET orders (and STOP_LOSS/TAKE_PROFIT, which "
+        "execute as MARKET) only with applyToMarket, at the average price; quoteOrderQty is "
+        "the notional itself",
+        ("avgPrice",),
+    ),
+    _filter_rule(
+        "NOTIONAL",
+        "minNotional <= price * quantity <= maxNotional; MARKET-like orders use the average "
+        "price and only the bounds applyMinToMarket / applyMaxToMarket switch on; "
+        "quoteOrderQty is the notional itself",
+        ("avgPrice",),
+    ),
+    _filter_rule(
+        "ICEBERG_PARTS",
+        "CEIL(quantity / icebergQty) <= limit",
+    ),
+    _filter_rule(
+        "MARKET_LOT_SIZE",
+        "MARKET orders' quantity: >= minQty, <= maxQty, a multiple of stepSize (zero disables)",
+    ),
+    _filter_rule(
+        "TRAILING_DELTA",
+        "trailingDelta within the ABOVE bounds for STOP_LOSS(_LIMIT) BUY and TAKE_PROFIT(_LIMIT) "
+        "SELL, within the BELOW bounds for the other side",
+    ),
+    # -- the matching engine (-2010); not evaluated by POST /api/v3/order/test ----------------
+    Rule(
+        "iceberg_exceeds_quantity",
+        -2010,
+        "IcebergQty exceeds QTY.",
+        "engine",
+        "icebergQty < quantity",
+        "spec: Errors > Messages for -1010, -2010, -2011 and -2038",
+    ),
+    Rule(
+        "account_cannot_trade",
+        -2010,
+        "This account may not place or cancel orders.",
+        "engine",
+        "the account's canTrade is true",
+        "spec: Errors > Messages for -2010; CHANGELOG 2023-03-13",
+        ("account",),
+    ),
+    Rule(
+        "symbol_not_permitted",
+        -2010,
+        "This symbol is not permitted for this account.",
+        "engine",
+        "the symbol allows spot trading (isSpotTradingAllowed) and the account's permissions "
+        "meet every set of the symbol's permissionSets (or, in older snapshots, share one of "
+        "its permissions)",
+        "spec: Errors > Messages for -2010; Exchange information (permission sets). Live, code "
+        "-2010: https://github.com/freqtrade/freqtrade/issues/11071",
+        ("account",),
+    ),
+    _engine_filter_rule(
+        "MAX_NUM_ORDERS",
+        "open orders on the symbol + 1 <= maxNumOrders",
+        ("openOrders",),
+        "MAX_NUM_ORDERS",
+    ),
+    _engine_filter_rule(
+        "MAX_NUM_ALGO_ORDERS",
+        "for STOP_LOSS, STOP_LOSS_LIMIT, TAKE_PROFIT, TAKE_PROFIT_LIMIT: open algo orders on the "
+        "symbol + 1 <= maxNumAlgoOrders",
+        ("openOrders",),
+        "MAX_NUM_ALGO_ORDERS",
+    ),
+    _engine_filter_rule(
+        "MAX_NUM_ICEBERG_ORDERS",
+        "for icebergQty > 0: open iceberg orders on the symbol + 1 <= maxNumIcebergOrders",
+        ("openOrders",),
+        "MAX_NUM_ICEBERG_ORDERS",
+    ),
+    _engine_filter_rule(
+        "MAX_POSITION",
+        "for BUY: free + locked base balance + remaining quantity of open BUY orders on the "
+        "symbol + quantity <= maxPosition",
+        ("account", "openOrders"),
+        "MAX_POSITION",
+    ),
+    _engine_filter_rule(
+        "EXCHANGE_MAX_NUM_ORDERS",
+        "open orders on all symbols + 1 <= maxNumOrders",
+        ("openOrders",),
+        "EXCHANGE_MAX_NUM_ORDERS",
+    ),
+    _engine_filter_rule(
+        "EXCHANGE_MAX_NUM_ALGO_ORDERS",
+        "for algo types: open algo orders on all symbols + 1 <= maxNumAlgoOrders",
+        ("openOrders",),
+        "EXCHANGE_MAX_NUM_ALGO_ORDERS",
+    ),
+    _engine_filter_rule(
+        "EXCHANGE_MAX_NUM_ICEBERG_ORDERS",
+        "for icebergQty > 0: open iceberg orders on all symbols + 1 <= maxNumIcebergOrders",
+        ("openOrders",),
+        "EXCHANGE_MAX_NUM_ICEBERG_ORDERS",
+    ),
+    Rule(
+        "stop_would_trigger",
+        -2010,
+        "Stop price would trigger immediately.",
+        "engine",
+        "stopPrice above lastPrice for STOP_LOSS(_LIMIT) BUY and TAKE_PROFIT(_LIMIT) SELL, "
+        "below it for STOP_LOSS(_LIMIT) SELL and TAKE_PROFIT(_LIMIT) BUY",
+        "spec: Trading endpoints > New order (trigger order price rules). Live: "
+        "https://github.com/ccxt/ccxt/issues/8194, "
+        "https://github.com/chrisleekr/binance-trading-bot/issues/165",
+        ("lastPrice",),
+        (
+            Variant(
+                "Order would trigger immediately.",
+                "spec: Errors > Messages for -2010; live before late 2020: "
+                "https://github.com/sammchardy/python-binance/issues/233",
+            ),
+        ),
+    ),
+    Rule(
+        "limit_maker_would_take",
+        -2010,
+        "Order would immediately match and take.",
+        "engine",
+        "a LIMIT_MAKER BUY is priced below askPrice, a SELL above bidPrice",
+        "spec: Errors > Messages for -2010. Live: "
+        "https://github.com/hummingbot/hummingbot/issues/4554",
+        ("bidPrice", "askPrice"),
+    ),
+    Rule(
+        "insufficient_balance",
+        -2010,
+        "Account has insufficient balance for requested action.",
+        "engine",
+        "BUY: free quote balance >= price * quantity (quoteOrderQty for quote MARKET orders); "
+        "SELL: free base balance >= quantity. Commission is not included",
+        "spec: Errors > Messages for -2010. Live, code -2010: "
+        "https://github.com/binance-exchange/node-binance-api/issues/222",
+        ("account",),
+    ),
+)
+
+_BY_ID: Mapping[str, Rule] = MappingProxyType({r.id: r for r in RULES})
+
+#: A rule's place in the evaluation order: the lowest rank among the violations is reported.
+RANK: Mapping[str, int] = MappingProxyType({r.id: i for i, r in enumerate(RULES)})
+
+
+def rule(rule_id: str) -> Rule:
+    """The catalogue entry for ``rule_id``."""
+    return _BY_ID[rule_id]

@@ -1,0 +1,209 @@
+"""Market and account state, taken in Binance's own response shapes so a bot passes what it has.
+
+Keys of the context mapping (each optional):
+
+- ``avgPrice``: the body of ``GET /api/v3/avgPrice`` (``{"mins": 5, "price": "..."}``) or the price.
+- ``lastPrice``: the body of ``GET /api/v3/ticker/price`` (``{"symbol": ..., "price": "..."}``)
+  or the price.
+- ``bidPrice`` / ``askPrice``: the prices of ``GET /api/v3/ticker/bookTicker``; the whole
+  bookTicker body may also be given as ``bookTicker``.
+- ``referencePrice``: the symbol's reference price, which since 2026-05 takes the place of the
+  average price where a symbol has one; null means the symbol has none.
+- ``account``: the body of ``GET /api/v3/account`` (balances, permissions, canTrade).
+- ``openOrders``: the list of ``GET /api/v3/openOrders`` without a symbol (all symbols).
+
+Prices are strings as Binance sends them (ints and Decimals are accepted too; floats are not,
+since a float has already lost the exact value).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from types import MappingProxyType
+
+from attrs import frozen
+
+from .decimals import parse_wire_decimal
+from .exceptions import UsageError
+
+__all__ = ["Account", "Balance", "Context", "ContextError", "OpenOrder", "as_context"]
+
+CONTEXT_KEYS = (
+    "avgPrice",
+    "lastPrice",
+    "bidPrice",
+    "askPrice",
+    "bookTicker",
+    "referencePrice",
+    "account",
+    "openOrders",
+)
+
+
+class ContextError(UsageError, ValueError):
+    """A context value that is not in the shape Binance sends; names the key and the value."""
+
+
+@frozen
+class Balance:
+    free: Decimal
+    locked: Decimal
+
+
+@frozen
+class Account:
+    balances: Mapping[str, Balance]
+    permissions: frozenset[str] | None
+    can_trade: bool
+
+    def free(self, asset: str) -> Decimal:
+        balance = self.balances.get(asset)
+        return balance.free if balance is not None else Decimal(0)
+
+
+@frozen
+class OpenOrder:
+    """What the count and position filters need of an open order."""
+
+    symbol: str
+    side: str
+    type: str
+    orig_qty: Decimal
+    executed_qty: Decimal
+    iceberg_qty: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.orig_qty - self.executed_qty
+
+
+@frozen
+class Context:
+    """Typed context; build it from a mapping with :func:`as_context`."""
+
+    avg_price: Decimal | None = None
+    last_price: Decimal | None = None
+    bid_price: Decimal | None = None
+    ask_price: Decimal | None = None
+    reference_price: Decimal | None = None
+    account: Account | None = None
+    open_orders: tuple[OpenOrder, ...] | None = None
+
+
+EMPTY = Context()
+
+
+def as_context(context: Context | Mapping[str, object] | None) -> Context:
+    """The typed context for a mapping with the keys above (or a Context, or None)."""
+    if context is None:
+        return EMPTY
+    if isinstance(context, Context):
+        return context
+    if not isinstance(context, Mapping):
+        raise ContextError(f"context must be a mapping or a Context, not {type(context).__name__}")
+    unknown = sorted(str(k) for k in context if k not in CONTEXT_KEYS)
+    if unknown:
+        raise ContextError(
+            f"unknown context key(s) {', '.join(unknown)}; known: {', '.join(CONTEXT_KEYS)}"
+        )
+    book = context.get("bookTicker")
+    book_map: Mapping[str, object] = book if isinstance(book, Mapping) else {}
+    if book is not None and not isinstance(book, Mapping):
+        raise ContextError("bookTicker must be the JSON object of GET /api/v3/ticker/bookTicker")
+    return Context(
+        avg_price=_price(context, "avgPrice", "price"),
+        last_price=_price(context, "lastPrice", "price"),
+        bid_price=_price(context, "bidPrice", "bidPrice")
+        or _price(book_map, "bidPrice", "bidPrice", "bookTicker.bidPrice"),
+        ask_price=_price(context, "askPrice", "askPrice")
+        or _price(book_map, "askPrice", "askPrice", "bookTicker.askPrice"),
+        reference_price=_price(context, "referencePrice", "referencePrice"),
+        account=_account(context.get("account")),
+        open_orders=_open_orders(context.get("openOrders")),
+    )
+
+
+def _decimal(value: object, where: str) -> Decimal:
+    if isinstance(value, Decimal) and value.is_finite():
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, str):
+        parsed = parse_wire_decimal(value)
+        if parsed is not None:
+            return parsed
+    raise ContextError(f"{where}: expected a decimal string like \"1.25000000\", got {value!r}")
+
+
+def _price(
+    source: Mapping[str, object], key: str, inner: str, where: str | None = None
+) -> Decimal | None:
+    value = source.get(key)
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        value = value.get(inner, value.get("price"))
+        if value is None:  # e.g. {"referencePrice": null}: the symbol has none
+            return None
+    return _decimal(value, where or key)
+
+
+def _account(value: object) -> Account | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ContextError("account must be the JSON object of GET /api/v3/account")
+    balances: dict[str, Balance] = {}
+    raw_balances = value.get("balances", [])
+    if not isinstance(raw_balances, Sequence) or isinstance(raw_balances, str):
+        raise ContextError("account.balances must be a list")
+    for i, entry in enumerate(raw_balances):
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("asset"), str):
+            raise ContextError(f"account.balances[{i}] must have an asset, free and locked")
+        where = f"account.balances[{i}]"
+        balances[str(entry["asset"])] = Balance(
+            _decimal(entry.get("free", "0"), f"{where}.free"),
+            _decimal(entry.get("locked", "0"), f"{where}.locked"),
+        )
+    permissions = value.get("permissions")
+    if permissions is not None and (
+        not isinstance(permissions, Sequence)
+        or isinstance(permissions, str)
+        or not all(isinstance(p, str) for p in permissions)
+    ):
+        raise ContextError("account.permissions must be a list of strings")
+    can_trade = value.get("canTrade", True)
+    if not isinstance(can_trade, bool):
+        raise ContextError(f"account.canTrade must be true or false, got {can_trade!r}")
+    return Account(
+        MappingProxyType(balances),
+        frozenset(permissions) if permissions is not None else None,  # type: ignore[arg-type]
+        can_trade,
+    )
+
+
+def _open_orders(value: object) -> tuple[OpenOrder, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise ContextError("openOrders must be the JSON list of GET /api/v3/openOrders")
+    orders = []
+    for i, entry in enumerate(value):
+        where = f"openOrders[{i}]"
+        if not isinstance(entry, Mapping):
+            raise ContextError(f"{where} must be an order object")
+        for key in ("symbol", "side", "type"):
+            if not isinstance(entry.get(key), str):
+                raise ContextError(f"{where}.{key} must be a string, got {entry.get(key)!r}")
+        orders.append(
+            OpenOrder(
+                str(entry["symbol"]),
+                str(entry["side"]),
+                str(entry["type"]),
+                _decimal(entry.get("origQty", "0"), f"{where}.origQty"),
+                _decimal(entry.get("executedQty", "0"), f"{where}.executedQty"),
+                _decimal(entry.get("icebergQty", "0"), f"{where}.icebergQty"),
+            )
+        )
+    return tuple(orders)

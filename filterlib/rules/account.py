@@ -1,0 +1,157 @@
+"""The matching engine's own rules (-2010): the account, the market, the order's own sizes.
+
+``POST /api/v3/order/test`` "does not send [the order] into the matching engine", so none of
+these is evaluated there; the count and position filters, judged by the matching engine too,
+live with the other filters in :mod:`.filters` and carry the "engine" stage in the catalogue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..context import Context
+from ..request import Order
+from ..snapshot import SymbolInfo
+from .common import Findings, fail, unchecked
+
+
+def iceberg_exceeds_quantity(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    if order.is_iceberg and order.quantity is not None and order.quantity:
+        assert order.iceberg_qty is not None
+        if order.iceberg_qty >= order.quantity:
+            yield fail(
+                "iceberg_exceeds_quantity",
+                "icebergQty",
+                order.iceberg_qty,
+                limit=f"< quantity {order.quantity}",
+                detail="icebergQty must be less than quantity",
+            )
+
+
+def account_cannot_trade(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    if ctx.account is None:
+        yield unchecked("account_cannot_trade", "account")
+    elif not ctx.account.can_trade:
+        yield fail("account_cannot_trade", None, None, detail="the account's canTrade is false")
+
+
+def symbol_not_permitted(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    if not symbol.is_spot_trading_allowed:
+        yield fail(
+            "symbol_not_permitted",
+            "symbol",
+            symbol.symbol,
+            detail=f"{symbol.symbol} does not allow spot trading (isSpotTradingAllowed false)",
+        )
+        return
+    if ctx.account is None or ctx.account.permissions is None:
+        yield unchecked("symbol_not_permitted", "account")
+        return
+    held = ctx.account.permissions
+    # [["A","B"]] means A or B; [["A"],["B"]] means A and B (spec: Exchange information).
+    sets = symbol.permission_sets or ((symbol.permissions,) if symbol.permissions else ())
+    missing = [s for s in sets if s and not held.intersection(s)]
+    if missing:
+        yield fail(
+            "symbol_not_permitted",
+            "symbol",
+            symbol.symbol,
+            limit=" and ".join("(" + " or ".join(s) + ")" for s in sets),
+            detail=f"the account lacks {' and '.join('one of ' + '/'.join(s) for s in missing)}",
+        )
+
+
+def stop_would_trigger(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    if order.stop_price is None or not order.is_algo or order.side is None:
+        return
+    if ctx.last_price is None:
+        yield unchecked("stop_would_trigger", "lastPrice")
+        return
+    assert order.type is not None
+    # "Price above market price: STOP_LOSS BUY, TAKE_PROFIT SELL" (spec: New order).
+    above = order.type.startswith("STOP_LOSS") == (order.side == "BUY")
+    triggers = order.stop_price <= ctx.last_price if above else order.stop_price >= ctx.last_price
+    if triggers:
+        yield fail(
+            "stop_would_trigger",
+            "stopPrice",
+            order.stop_price,
+            limit=f"{'>' if above else '<'} lastPrice {ctx.last_price}",
+            detail=f"stopPrice must be {'above' if above else 'below'} the last price "
+            f"{ctx.last_price} for a {order.type} {order.side}",
+        )
+
+
+def limit_maker_would_take(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    if order.type != "LIMIT_MAKER" or order.price is None or order.side is None:
+        return
+    if order.side == "BUY":
+        if ctx.ask_price is None:
+            yield unchecked("limit_maker_would_take", "askPrice")
+        elif order.price >= ctx.ask_price:
+            yield fail(
+                "limit_maker_would_take",
+                "price",
+                order.price,
+                limit=f"< askPrice {ctx.ask_price}",
+                detail=f"a maker BUY must be priced below the best ask {ctx.ask_price}",
+            )
+    elif ctx.bid_price is None:
+        yield unchecked("limit_maker_would_take", "bidPrice")
+    elif order.price <= ctx.bid_price:
+        yield fail(
+            "limit_maker_would_take",
+            "price",
+            order.price,
+            limit=f"> bidPrice {ctx.bid_price}",
+            detail=f"a maker SELL must be priced above the best bid {ctx.bid_price}",
+        )
+
+
+def insufficient_balance(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    if order.side is None or order.type is None:
+        return
+    if order.side == "BUY":
+        asset = symbol.quote_asset
+        if order.quote_order_qty is not None:
+            need = order.quote_order_qty
+        elif order.price is not None and order.quantity is not None and not order.executes_at_market:
+            need = order.price * order.quantity
+        else:
+            yield unchecked(
+                "insufficient_balance", reason="the cost of a market BUY depends on the book"
+            )
+            return
+    else:
+        asset = symbol.base_asset
+        if order.quantity is None:
+            yield unchecked(
+                "insufficient_balance", reason="the size of a quote SELL depends on the book"
+            )
+            return
+        need = order.quantity
+    if ctx.account is None:
+        yield unchecked("insufficient_balance", "account")
+        return
+    free = ctx.account.free(asset)
+    if free < need:
+        yield fail(
+            "insufficient_balance",
+            None,
+            need,
+            limit=f"free {asset} {free}",
+            detail=f"needs {need} {asset}; the account has {free} free",
+        )
+
+
+EngineRule = Callable[[Order, SymbolInfo, Context], Findings]
+
+#: The matching engine's rules; the engine reports them in the catalogue's order.
+ENGINE_RULES: tuple[EngineRule, ...] = (
+    iceberg_exceeds_quantity,
+    account_cannot_trade,
+    symbol_not_permitted,
+    stop_would_trigger,
+    limit_maker_would_take,
+    insufficient_balance,
+)

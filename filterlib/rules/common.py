@@ -1,0 +1,84 @@
+"""Arithmetic and construction the rule functions share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from ..catalogue import rule
+from ..context import Context
+from ..decimals import ceil_to_step, floor_to_step, format_decimal, is_multiple
+from ..verdict import Unchecked, Violation
+
+Finding = Violation | Unchecked
+Findings = Iterator[Finding]
+
+
+def fail(
+    rule_id: str,
+    parameter: str | None,
+    value: Decimal | int | str | None,
+    *,
+    args: tuple[str, ...] = (),
+    **extra: object,
+) -> Violation:
+    """A violation of ``rule_id`` with the catalogue's code and text (``args`` fill its %s)."""
+    r = rule(rule_id)
+    shown = format_decimal(value) if isinstance(value, Decimal) else value
+    msg = r.message % args if args else r.message
+    return Violation(
+        r.code,
+        msg,
+        rule_id,
+        parameter,
+        value=None if shown is None else str(shown),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def unchecked(rule_id: str, *needs: str, reason: str = "") -> Unchecked:
+    return Unchecked(rule_id, needs, reason or f"needs {' and '.join(needs)} in the context")
+
+
+def market_price(ctx: Context, avg_price_mins: int) -> tuple[Decimal | None, str]:
+    """The price a price-band or market-notional filter compares with, and the context key.
+
+    The reference price when the symbol has one (CHANGELOG 2026-05-06), else the average price
+    over ``avgPriceMins``, or the last price when ``avgPriceMins`` is 0 (spec: Filters).
+    """
+    if ctx.reference_price is not None:
+        return ctx.reference_price, "referencePrice"
+    if avg_price_mins == 0:
+        return ctx.last_price, "lastPrice"
+    return ctx.avg_price, "avgPrice"
+
+
+def grid_nearest(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> tuple[str, ...]:
+    """The valid values nearest ``value``: on the grid of ``step``, within [low, high], above 0.
+
+    A zero ``low``, ``high`` or ``step`` disables that part, as Binance's filters do.
+    """
+    lo = ceil_to_step(low, step) if low else step
+    hi = floor_to_step(high, step) if high else None
+    found = set()
+    for candidate in (floor_to_step(value, step), ceil_to_step(value, step)):
+        if lo and candidate < lo:
+            candidate = lo
+        if hi is not None and candidate > hi:
+            candidate = hi
+        if candidate > 0:
+            found.add(candidate)
+    return tuple(format_decimal(c) for c in sorted(found))
+
+
+def range_grid_failure(
+    value: Decimal, low: Decimal, high: Decimal, step: Decimal
+) -> str | None:
+    """Why ``value`` breaks a min/max/step rule (zero disables each part), or None."""
+    if low and value < low:
+        return f"below the minimum {format_decimal(low)}"
+    if high and value > high:
+        return f"above the maximum {format_decimal(high)}"
+    if not is_multiple(value, step):
+        return f"not a multiple of {format_decimal(step)}"
+    return None

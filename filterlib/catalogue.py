@@ -249,7 +249,9 @@ RULES: tuple[Rule, ...] = (
         "strategyType is at least 1000000",
         "spec: Trading endpoints > New order; Errors > -1134 (the spec's backticks are taken "
         "as markdown, not part of the text; no live response was found)",
-        variants=(Variant("`strategyType` was less than 1000000.", "spec: Errors > -1134, literally"),),
+        variants=(
+            Variant("`strategyType` was less than 1000000.", "spec: Errors > -1134, literally"),
+        ),
     ),
     Rule(
         "recv_window",

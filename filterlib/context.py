@@ -133,7 +133,7 @@ def _decimal(value: object, where: str) -> Decimal:
         parsed = parse_wire_decimal(value)
         if parsed is not None:
             return parsed
-    raise ContextError(f"{where}: expected a decimal string like \"1.25000000\", got {value!r}")
+    raise ContextError(f'{where}: expected a decimal string like "1.25000000", got {value!r}')
 
 
 def _price(
@@ -178,7 +178,7 @@ def _account(value: object) -> Account | None:
         raise ContextError(f"account.canTrade must be true or false, got {can_trade!r}")
     return Account(
         MappingProxyType(balances),
-        frozenset(permissions) if permissions is not None else None,  # type: ignore[arg-type]
+        frozenset(permissions) if permissions is not None else None,
         can_trade,
     )
 

@@ -42,9 +42,13 @@ def check(
     or a context not in Binance's shapes (:class:`~filterlib.ContextError`).
     """
     if not isinstance(info, ExchangeInfo):
-        raise UsageError(f"info must be an ExchangeInfo (see load_exchange_info), not {type(info).__name__}")
+        raise UsageError(
+            f"info must be an ExchangeInfo (see load_exchange_info), not {type(info).__name__}"
+        )
     if not isinstance(params, Mapping):
-        raise UsageError(f"params must be a mapping of parameter names to values, not {type(params).__name__}")
+        raise UsageError(
+            f"params must be a mapping of parameter names to values, not {type(params).__name__}"
+        )
     if endpoint not in ENDPOINTS:
         raise UsageError(f"unknown endpoint {endpoint!r}; known: {', '.join(ENDPOINTS)}")
     ctx = as_context(context)
@@ -62,7 +66,14 @@ def _check(
     if order.symbol is not None and symbol is None:
         r = rule("unknown_symbol")
         findings.append(
-            Violation(r.code, r.message, r.id, "symbol", value=order.symbol, detail=f"{order.symbol} is not in the snapshot")
+            Violation(
+                r.code,
+                r.message,
+                r.id,
+                "symbol",
+                value=order.symbol,
+                detail=f"{order.symbol} is not in the snapshot",
+            )
         )
     if symbol is not None:
         engine = endpoint in REACHES_MATCHING_ENGINE

@@ -188,7 +188,7 @@ class Decoded:
     violations: tuple[Violation, ...]
 
 
-def decode_order(params: Mapping[object, object], endpoint: str) -> Decoded:
+def decode_order(params: Mapping[str, object], endpoint: str) -> Decoded:
     """Apply the request-layer rules that need no snapshot and decode what is valid."""
     known = ENDPOINTS[endpoint]
     texts = {str(k): wire_text(v) for k, v in params.items() if v is not None}
@@ -376,18 +376,17 @@ def _check_type_parameters(
                     detail=f"{order_type} orders do not take '{name}'",
                 )
             )
-    if spec.either == ("quantity", "quoteOrderQty") and spec.either[0] in sent:
-        # Both sent: Binance reads quantity and refuses the other (research §4).
-        if "quoteOrderQty" in sent:
-            found.append(
-                _violation(
-                    "parameter_not_required",
-                    "quoteOrderQty",
-                    "quoteOrderQty",
-                    value=texts["quoteOrderQty"],
-                    detail="send quantity or quoteOrderQty, not both",
-                )
+    if spec.either == ("quantity", "quoteOrderQty") and {"quantity", "quoteOrderQty"} <= sent:
+        # Both sent: Binance names quoteOrderQty (research §4; docs/evidence.md §5).
+        found.append(
+            _violation(
+                "parameter_not_required",
+                "quoteOrderQty",
+                "quoteOrderQty",
+                value=texts["quoteOrderQty"],
+                detail="send quantity or quoteOrderQty, not both",
             )
+        )
     rule_ = rule("mandatory_for_type")
     for name in spec.required:
         if name not in sent:

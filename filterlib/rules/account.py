@@ -115,7 +115,9 @@ def insufficient_balance(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
         asset = symbol.quote_asset
         if order.quote_order_qty is not None:
             need = order.quote_order_qty
-        elif order.price is not None and order.quantity is not None and not order.executes_at_market:
+        elif (
+            order.price is not None and order.quantity is not None and not order.executes_at_market
+        ):
             need = order.price * order.quantity
         else:
             yield unchecked(

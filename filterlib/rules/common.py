@@ -71,9 +71,7 @@ def grid_nearest(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> 
     return tuple(format_decimal(c) for c in sorted(found))
 
 
-def range_grid_failure(
-    value: Decimal, low: Decimal, high: Decimal, step: Decimal
-) -> str | None:
+def range_grid_failure(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> str | None:
     """Why ``value`` breaks a min/max/step rule (zero disables each part), or None."""
     if low and value < low:
         return f"below the minimum {format_decimal(low)}"

@@ -107,9 +107,7 @@ def percent_price_by_side(
     return _band("PERCENT_PRICE_BY_SIDE", order, symbol, ctx, down, up, f.avg_price_mins)
 
 
-def _lot(
-    rule_id: str, f: LotSize | MarketLotSize, name: str, value: Decimal | None
-) -> Findings:
+def _lot(rule_id: str, f: LotSize | MarketLotSize, name: str, value: Decimal | None) -> Findings:
     if value is None or not value:
         return
     why = range_grid_failure(value, f.min_qty, f.max_qty, f.step_size)
@@ -168,21 +166,24 @@ def _notional(
         return
     bound = low if low is not None else high
     assert bound is not None
+    side = "below the minimum" if low is not None else "above the maximum"
     if parameter == "quoteOrderQty":
         nearest: tuple[str, ...] = (_s(bound),)
     else:
         assert price is not None
         step = _step(symbol)
         target = bound / price
-        nearest = (_s(ceil_to_step(target, step) if low is not None else floor_to_step(target, step)),)
+        nearest = (
+            _s(ceil_to_step(target, step) if low is not None else floor_to_step(target, step)),
+        )
     yield fail(
         rule_id,
         parameter,
         order.quote_order_qty if parameter == "quoteOrderQty" else order.quantity,
         limit=f"{'minNotional' if low is not None else 'maxNotional'}={_s(bound)}",
         nearest=nearest,
-        detail=f"notional {_s(notional)} is {'below the minimum' if low is not None else 'above the maximum'} "
-        f"{_s(bound)}" + ("" if price is None or order.price else f" at price {_s(price)}"),
+        detail=f"notional {_s(notional)} is {side} {_s(bound)}"
+        + ("" if price is None or order.price else f" at price {_s(price)}"),
     )
 
 
@@ -251,12 +252,12 @@ def _count(
     if ctx.open_orders is None:
         yield unchecked(rule_id, "openOrders")
         return
-    kind = {
-        "orders": lambda o: True,
-        "algo": lambda o: o.type in _ALGO,
-        "iceberg": lambda o: o.iceberg_qty > 0,
-    }[what]
-    count = sum(1 for o in ctx.open_orders if (symbol is None or o.symbol == symbol) and kind(o))
+    count = sum(
+        1
+        for o in ctx.open_orders
+        if (symbol is None or o.symbol == symbol)
+        and (what == "orders" or (o.type in _ALGO if what == "algo" else o.iceberg_qty > 0))
+    )
     if count + 1 > limit:
         where = f"on {symbol}" if symbol else "on the exchange"
         yield fail(
@@ -330,11 +331,14 @@ def max_position(f: MaxPosition, order: Order, symbol: SymbolInfo, ctx: Context)
     if order.quantity is None:
         if order.quote_order_qty is not None:
             yield unchecked(
-                "MAX_POSITION", reason="a quoteOrderQty order's quantity is known only when it fills"
+                "MAX_POSITION",
+                reason="a quoteOrderQty order's quantity is known only when it fills",
             )
         return
     if ctx.account is None or ctx.open_orders is None:
-        needs = tuple(k for k, v in (("account", ctx.account), ("openOrders", ctx.open_orders)) if v is None)
+        needs = tuple(
+            k for k, v in (("account", ctx.account), ("openOrders", ctx.open_orders)) if v is None
+        )
         yield unchecked("MAX_POSITION", *needs)
         return
     balance = ctx.account.balances.get(symbol.base_asset)

@@ -116,7 +116,7 @@ RULES: tuple[Rule, ...] = (
         -1102,
         "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
         "request",
-        "symbol, side and type are sent and not empty",
+        "symbol, side and type are sent",
         "spec: Trading endpoints > New order (parameter table); Errors > -1102. Live text: "
         "https://github.com/ccxt/ccxt/issues/3097",
     ),
@@ -565,3 +565,31 @@ RANK: Mapping[str, int] = MappingProxyType({r.id: i for i, r in enumerate(RULES)
 def rule(rule_id: str) -> Rule:
     """The catalogue entry for ``rule_id``."""
     return _BY_ID[rule_id]
+
+
+def markdown_table() -> str:
+    """The rule table of docs/rules.md, generated here so the two cannot drift apart."""
+    lines = [
+        "| # | rule | stage | code | message | checks | needs | source |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for i, r in enumerate(RULES, 1):
+        message = f"`{r.message}`"
+        for v in r.variants:
+            message += f"<br>also known: `{v.message}` ({v.source})"
+        cells = (
+            str(i),
+            f"`{r.id}`",
+            r.stage,
+            str(r.code),
+            message,
+            r.checks,
+            ", ".join(r.needs) or "-",
+            r.source,
+        )
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m filterlib.catalogue > table.md
+    print(markdown_table(), end="")

@@ -167,10 +167,10 @@ def _notional(
     bound = low if low is not None else high
     assert bound is not None
     side = "below the minimum" if low is not None else "above the maximum"
+    nearest: tuple[str, ...] = ()
     if parameter == "quoteOrderQty":
-        nearest: tuple[str, ...] = (_s(bound),)
-    else:
-        assert price is not None
+        nearest = (_s(bound),)
+    elif price:  # a zero market price (from the context) has no quantity that reaches a bound
         step = _step(symbol)
         target = bound / price
         nearest = (

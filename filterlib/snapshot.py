@@ -1,0 +1,633 @@
+"""An exchangeInfo snapshot, checked once on load and then read-only.
+
+:func:`load_exchange_info` reads the JSON of ``GET /api/v3/exchangeInfo`` (or the WebSocket-API
+``exchangeInfo`` reply) from a path, bytes, text or an already-parsed dict, checks every field it
+uses and raises one :class:`~filterlib.exceptions.SnapshotError` listing every problem, each
+located (``symbols[12].filters[3].tickSize``) and naming the symbol, filter, field and value.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import os
+import zlib
+from collections.abc import Mapping
+from decimal import Decimal
+from importlib import resources
+from types import MappingProxyType
+from typing import Any, Final, TypeVar
+
+import orjson
+from attrs import Factory, field, frozen
+
+from filterlib.exceptions import SnapshotError, SnapshotProblem, UsageError
+from filterlib.filters import Filter, KnownFilter, UnknownFilter, parse_filter
+
+__all__ = [
+    "DEFAULT_SNAPSHOT_NAME",
+    "ExchangeInfo",
+    "RateLimit",
+    "Sor",
+    "SymbolInfo",
+    "load_default_exchange_info",
+    "load_exchange_info",
+]
+
+#: The snapshot shipped in ``filterlib/data`` (provenance in ``filterlib/data/README.md``).
+DEFAULT_SNAPSHOT_NAME: Final = "spot_full_2023-08-13_swapland"
+
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+_UTF8_BOM: Final = b"\xef\xbb\xbf"
+_MISSING: Final[Any] = object()
+_T = TypeVar("_T")
+
+
+@frozen
+class RateLimit:
+    """One entry of ``rateLimits``: ``limit`` per ``interval_num`` ``interval``s."""
+
+    rate_limit_type: str
+    interval: str
+    interval_num: int
+    limit: int
+
+
+@frozen
+class Sor:
+    """One entry of ``sors``: the symbols Smart Order Routing may use for ``base_asset``."""
+
+    base_asset: str
+    symbols: tuple[str, ...]
+
+
+def _filter_map(info: SymbolInfo) -> Mapping[str, Filter]:
+    mapping: dict[str, Filter] = {}
+    for flt in info.filters:
+        mapping.setdefault(flt.filter_type, flt)  # first wins if a type is duplicated
+    return MappingProxyType(mapping)
+
+
+@frozen
+class SymbolInfo:
+    """One entry of ``symbols``: a symbol's trading rules.
+
+    Capability flags that a snapshot lacks are False: ``allowTrailingStop`` and
+    ``cancelReplaceAllowed`` (absent before 2022), ``otoAllowed`` (before 2024) and
+    ``allowAmend``/``amendAllowed`` (before 2025) are missing from older snapshots because the
+    feature did not exist then, so nobody could use it. ``permission_sets`` is ``()`` when the
+    snapshot predates ``permissionSets``; the STP fields are None when it predates STP.
+    """
+
+    symbol: str
+    status: str
+    base_asset: str
+    base_asset_precision: int
+    quote_asset: str
+    quote_asset_precision: int
+    order_types: frozenset[str]
+    iceberg_allowed: bool
+    oco_allowed: bool
+    oto_allowed: bool
+    quote_order_qty_market_allowed: bool
+    allow_trailing_stop: bool
+    cancel_replace_allowed: bool
+    allow_amend: bool
+    is_spot_trading_allowed: bool
+    is_margin_trading_allowed: bool
+    permissions: tuple[str, ...]
+    permission_sets: tuple[tuple[str, ...], ...]
+    default_self_trade_prevention_mode: str | None
+    allowed_self_trade_prevention_modes: frozenset[str] | None
+    filters: tuple[Filter, ...]
+    #: ``filterType`` -> filter, derived from ``filters`` (the first wins if one is repeated).
+    filter_map: Mapping[str, Filter] = field(
+        init=False, eq=False, repr=False, default=Factory(_filter_map, takes_self=True)
+    )
+
+    def filter(self, filter_type: str) -> Filter | None:
+        """The symbol's filter of that wire type (``"LOT_SIZE"``), or None if it has none."""
+        return self.filter_map.get(filter_type)
+
+
+@frozen
+class ExchangeInfo:
+    """A whole exchangeInfo snapshot.
+
+    ``symbols`` is a read-only mapping from symbol name to :class:`SymbolInfo`, in snapshot order.
+    ``sors`` is None when the snapshot has no ``sors`` key. ``source`` is only a label (a file
+    name) and takes no part in equality, so the same snapshot read from a path and from bytes
+    compares equal.
+    """
+
+    timezone: str | None
+    server_time: int | None
+    rate_limits: tuple[RateLimit, ...]
+    exchange_filters: tuple[Filter, ...]
+    symbols: Mapping[str, SymbolInfo] = field(hash=False)
+    sors: tuple[Sor, ...] | None = None
+    source: str | None = field(default=None, eq=False)
+
+    def symbol(self, name: str) -> SymbolInfo | None:
+        """The symbol of that name (``"BTCUSDT"``, case-sensitive), or None if it is not listed."""
+        return self.symbols.get(name)
+
+    def unknown_filter_types(self) -> frozenset[str]:
+        """The ``filterType`` names in this snapshot that filterlib does not model."""
+        found = {f.filter_type for f in self.exchange_filters if isinstance(f, UnknownFilter)}
+        for info in self.symbols.values():
+            found.update(f.filter_type for f in info.filters if isinstance(f, UnknownFilter))
+        return frozenset(found)
+
+
+def load_exchange_info(
+    source: str | os.PathLike[str] | bytes | bytearray | Mapping[str, Any],
+) -> ExchangeInfo:
+    """Read and check an exchangeInfo snapshot.
+
+    ``source`` may be:
+
+    * a mapping: the already-parsed JSON;
+    * ``bytes``: JSON, or gzip-compressed JSON (recognised by its magic bytes ``1f 8b``);
+    * a ``str`` whose first non-blank character is ``{`` or ``[``: JSON text;
+    * any other ``str``, or an ``os.PathLike``: a file path, gunzipped when its content is gzip
+      (a ``.gz`` name whose content is not gzip is an error).
+
+    The WebSocket-API reply ``{"id": .., "status": 200, "result": {...}}`` is unwrapped.
+
+    Raises :class:`SnapshotError` for anything that is not a usable exchangeInfo, including a
+    Binance error body (``{"code": 0, "msg": "Service unavailable ..."}``), text that is not JSON
+    or not UTF-8, and a file that cannot be read (the ``OSError`` is chained as ``__cause__``),
+    so callers need catch one exception. All problems are collected before raising. Raises
+    :class:`UsageError` when ``source`` is none of the types above.
+    """
+    label: str | None = None
+    if isinstance(source, Mapping):
+        return _build(source, None)
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    elif isinstance(source, str) and source.lstrip()[:1] in ("{", "["):
+        data = source.encode("utf-8", "surrogatepass")
+    elif isinstance(source, str | os.PathLike):
+        label = os.fspath(source)
+        data = _read_file(label)
+    else:
+        raise UsageError(
+            "load_exchange_info() takes a path, JSON bytes or text, or a mapping, "
+            f"not {type(source).__name__}"
+        )
+    return _build(_decode(data, label), label)
+
+
+@functools.cache
+def load_default_exchange_info() -> ExchangeInfo:
+    """The snapshot shipped with filterlib (:data:`DEFAULT_SNAPSHOT_NAME`), loaded once."""
+    name = f"{DEFAULT_SNAPSHOT_NAME}.json.gz"
+    data = resources.files("filterlib").joinpath("data").joinpath(name).read_bytes()
+    return _build(_decode(data, name), name)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _fail(message: str, label: str | None, value: object = None, path: str = "$") -> SnapshotError:
+    return SnapshotError([SnapshotProblem(path, message, value=value)], source=label)
+
+
+def _read_file(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise _fail(f"cannot read the snapshot file: {exc}", path) from exc
+    if path.endswith(".gz") and not data.startswith(_GZIP_MAGIC):
+        raise _fail("the file name ends in .gz but the content is not gzip", path)
+    return data
+
+
+def _decode(data: bytes, label: str | None) -> Any:
+    if data.startswith(_GZIP_MAGIC):
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _fail(f"corrupt gzip data: {exc}", label) from exc
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as uexc:
+            raise _fail(
+                f"not UTF-8 text: byte {data[uexc.start : uexc.start + 1]!r} "
+                f"at offset {uexc.start} is invalid",
+                label,
+            ) from exc
+        raise _fail(f"not valid JSON: {exc}", label, value=_excerpt(data)) from exc
+
+
+def _excerpt(data: bytes) -> str:
+    text = data[:60].decode("utf-8", "replace")
+    return text + ("..." if len(data) > 60 else "")
+
+
+# --- checking ------------------------------------------------------------------------------
+
+
+class _Caches:
+    """Per-load memo of parsed decimal strings and whole filters (see ``parse_filter``)."""
+
+    __slots__ = ("decimals", "filters")
+
+    def __init__(self) -> None:
+        self.decimals: dict[str, Decimal] = {}
+        self.filters: dict[object, KnownFilter] = {}
+
+
+def _build(doc: object, label: str | None) -> ExchangeInfo:
+    if not isinstance(doc, Mapping):
+        raise _fail(
+            f"the top level must be a JSON object, not a JSON {_json_type(doc)}",
+            label,
+            value=_short(doc),
+        )
+    if "symbols" not in doc:
+        doc = _unwrap(doc, label)
+    problems: list[SnapshotProblem] = []
+    cache = _Caches()
+
+    timezone = _opt_str(doc, "timezone", "timezone", problems)
+    server_time = _opt_int(doc, "serverTime", "serverTime", problems)
+    rate_limits = _rate_limits(doc.get("rateLimits", _MISSING), problems)
+    # Every real snapshot sends "exchangeFilters": [], but the docs call all filters optional, so
+    # a hand-made snapshot without the key means "no exchange filters", like an empty list.
+    exchange_filters = _filters(
+        doc.get("exchangeFilters", []), "exchangeFilters", None, problems, cache
+    )
+    symbols = _symbols(doc["symbols"], problems, cache)
+    sors = _sors(doc.get("sors", _MISSING), problems)
+
+    if problems:
+        raise SnapshotError(problems, source=label)
+    return ExchangeInfo(
+        timezone=timezone,
+        server_time=server_time,
+        rate_limits=rate_limits,
+        exchange_filters=exchange_filters,
+        symbols=MappingProxyType(symbols),
+        sors=sors,
+        source=label,
+    )
+
+
+def _unwrap(doc: Mapping[str, Any], label: str | None) -> Mapping[str, Any]:
+    """The exchangeInfo inside a WebSocket-API envelope, or an error naming what ``doc`` is."""
+    error = doc.get("error")
+    if "result" in doc and ("id" in doc or "status" in doc):
+        result = doc["result"]
+        if isinstance(result, Mapping) and "symbols" in result:
+            return result
+        if result is None and isinstance(error, Mapping):
+            doc = error  # a WebSocket-API error reply: report its code and msg below
+        else:
+            raise _fail("the WebSocket-API reply's result has no symbols", label, path="result")
+    elif isinstance(error, Mapping) and "code" in error:
+        doc = error
+    if "code" in doc and "msg" in doc:
+        raise _fail(
+            "this is an error body from Binance, not an exchangeInfo: "
+            f"code {doc['code']!r}, msg {doc['msg']!r}",
+            label,
+        )
+    keys = ", ".join(sorted(str(k) for k in doc)[:10]) or "none"
+    raise _fail(f"not an exchangeInfo: there is no 'symbols' key (keys: {keys})", label)
+
+
+def _symbols(raw: object, problems: list[SnapshotProblem], cache: _Caches) -> dict[str, SymbolInfo]:
+    if not isinstance(raw, list):
+        problems.append(
+            SnapshotProblem("symbols", "symbols must be a JSON array", value=_short(raw))
+        )
+        return {}
+    symbols: dict[str, SymbolInfo] = {}
+    first_seen: dict[str, int] = {}
+    for index, entry in enumerate(raw):
+        path = f"symbols[{index}]"
+        info = _symbol(entry, path, problems, cache)
+        if info is None:
+            continue
+        name = info.symbol
+        if name in first_seen:
+            problems.append(
+                SnapshotProblem(
+                    f"{path}.symbol",
+                    f"duplicate symbol: also at symbols[{first_seen[name]}]",
+                    symbol=name,
+                    field="symbol",
+                    value=name,
+                )
+            )
+            continue
+        first_seen[name] = index
+        symbols[name] = info
+    return symbols
+
+
+def _symbol(
+    raw: object, path: str, problems: list[SnapshotProblem], cache: _Caches
+) -> SymbolInfo | None:
+    if not isinstance(raw, dict) and not isinstance(raw, Mapping):
+        problems.append(SnapshotProblem(path, "a symbol must be a JSON object", value=_short(raw)))
+        return None
+    before = len(problems)
+    name = raw.get("symbol", _MISSING)
+    symbol = name if type(name) is str and name else None
+    if symbol is None:
+        problems.append(
+            SnapshotProblem(
+                f"{path}.symbol",
+                "missing symbol" if name is _MISSING else "symbol must be a non-empty string",
+                field="symbol",
+                value=None if name is _MISSING else name,
+            )
+        )
+
+    def text(key: str) -> str:
+        return _req(raw, key, str, "a string", path, symbol, problems, "")
+
+    def flag(key: str, absent: bool | None = None) -> bool:
+        if absent is not None and key not in raw:
+            return absent
+        return _req(raw, key, bool, "a JSON boolean", path, symbol, problems, False)
+
+    def count(key: str) -> int:
+        return _req_int(raw, key, path, symbol, problems)
+
+    status = text("status")
+    base_asset = text("baseAsset")
+    base_precision = count("baseAssetPrecision")
+    quote_asset = text("quoteAsset")
+    # quotePrecision is the older name; the docs say it goes away in a future API version.
+    quote_precision = count(
+        "quoteAssetPrecision" if "quoteAssetPrecision" in raw else "quotePrecision"
+    )
+    order_types = frozenset(_str_list(raw, "orderTypes", path, symbol, problems, required=True))
+    iceberg = flag("icebergAllowed")
+    oco = flag("ocoAllowed")
+    qoq_market = flag("quoteOrderQtyMarketAllowed")
+    spot = flag("isSpotTradingAllowed")
+    margin = flag("isMarginTradingAllowed")
+    # Absent means False: these flags were added with their features (trailing stops and
+    # cancel-replace in 2022, OTO in 2024, amend in 2025); an older snapshot lacks them because
+    # the feature did not exist yet.
+    oto = flag("otoAllowed", absent=False)
+    trailing = flag("allowTrailingStop", absent=False)
+    cancel_replace = flag("cancelReplaceAllowed", absent=False)
+    # The docs write allowAmend; live snapshots since 2025 write amendAllowed.
+    amend = flag("amendAllowed" if "amendAllowed" in raw else "allowAmend", absent=False)
+    # permissions is still sent (as [] since 2024, when permissionSets took over); absent = none.
+    permissions = tuple(_str_list(raw, "permissions", path, symbol, problems, required=False))
+    permission_sets = _permission_sets(raw, path, symbol, problems)
+    # STP arrived in Dec 2022: None says "this snapshot predates STP", not "no modes allowed".
+    default_stp = (
+        text("defaultSelfTradePreventionMode") if "defaultSelfTradePreventionMode" in raw else None
+    )
+    allowed_stp = (
+        frozenset(_str_list(raw, "allowedSelfTradePreventionModes", path, symbol, problems, True))
+        if "allowedSelfTradePreventionModes" in raw
+        else None
+    )
+    filters = _filters(raw.get("filters", _MISSING), f"{path}.filters", symbol, problems, cache)
+
+    if len(problems) != before or symbol is None:
+        return None
+    return SymbolInfo(
+        symbol,
+        status,
+        base_asset,
+        base_precision,
+        quote_asset,
+        quote_precision,
+        order_types,
+        iceberg,
+        oco,
+        oto,
+        qoq_market,
+        trailing,
+        cancel_replace,
+        amend,
+        spot,
+        margin,
+        permissions,
+        permission_sets,
+        default_stp,
+        allowed_stp,
+        filters,
+    )
+
+
+def _filters(
+    raw: object,
+    path: str,
+    symbol: str | None,
+    problems: list[SnapshotProblem],
+    cache: _Caches,
+) -> tuple[Filter, ...]:
+    if raw is _MISSING:
+        problems.append(SnapshotProblem(path, f"missing field {_leaf(path)}", symbol=symbol))
+        return ()
+    if not isinstance(raw, list):
+        problems.append(
+            SnapshotProblem(
+                path, "filters must be a JSON array", symbol=symbol, field=_leaf(path), value=raw
+            )
+        )
+        return ()
+    out: list[Filter] = []
+    for index, entry in enumerate(raw):
+        flt = parse_filter(
+            entry, path, symbol, problems, cache.decimals, index=index, filter_cache=cache.filters
+        )
+        if flt is not None:
+            out.append(flt)
+    return tuple(out)
+
+
+def _rate_limits(raw: object, problems: list[SnapshotProblem]) -> tuple[RateLimit, ...]:
+    if raw is _MISSING:
+        return ()  # the docs call every rate limit optional
+    if not isinstance(raw, list):
+        problems.append(SnapshotProblem("rateLimits", "rateLimits must be a JSON array", value=raw))
+        return ()
+    out: list[RateLimit] = []
+    for index, entry in enumerate(raw):
+        path = f"rateLimits[{index}]"
+        if not isinstance(entry, Mapping):
+            problems.append(
+                SnapshotProblem(path, "a rate limit must be a JSON object", value=entry)
+            )
+            continue
+        before = len(problems)
+        kind = _req(entry, "rateLimitType", str, "a string", path, None, problems, "")
+        interval = _req(entry, "interval", str, "a string", path, None, problems, "")
+        interval_num = _req_int(entry, "intervalNum", path, None, problems)
+        limit = _req_int(entry, "limit", path, None, problems)
+        if len(problems) == before:
+            out.append(RateLimit(kind, interval, interval_num, limit))
+    return tuple(out)
+
+
+def _sors(raw: object, problems: list[SnapshotProblem]) -> tuple[Sor, ...] | None:
+    if raw is _MISSING:
+        return None
+    if not isinstance(raw, list):
+        problems.append(SnapshotProblem("sors", "sors must be a JSON array", value=_short(raw)))
+        return None
+    out: list[Sor] = []
+    for index, entry in enumerate(raw):
+        path = f"sors[{index}]"
+        if not isinstance(entry, Mapping):
+            problems.append(
+                SnapshotProblem(path, "a sors entry must be a JSON object", value=entry)
+            )
+            continue
+        before = len(problems)
+        base = _req(entry, "baseAsset", str, "a string", path, None, problems, "")
+        names = tuple(_str_list(entry, "symbols", path, None, problems, required=True))
+        if len(problems) == before:
+            out.append(Sor(base, names))
+    return tuple(out)
+
+
+# --- field readers -------------------------------------------------------------------------
+
+
+def _req(
+    raw: Mapping[str, Any],
+    key: str,
+    kind: type[_T],
+    described: str,
+    path: str,
+    symbol: str | None,
+    problems: list[SnapshotProblem],
+    fallback: _T,
+) -> _T:
+    value = raw.get(key, _MISSING)
+    if type(value) is kind:
+        return value
+    _bad(raw, key, value, f"expected {described}", path, symbol, problems)
+    return fallback
+
+
+def _req_int(
+    raw: Mapping[str, Any], key: str, path: str, symbol: str | None, problems: list[SnapshotProblem]
+) -> int:
+    value = raw.get(key, _MISSING)
+    if type(value) is int and value >= 0:
+        return value
+    _bad(raw, key, value, "expected a non-negative JSON integer", path, symbol, problems)
+    return 0
+
+
+def _opt_str(
+    raw: Mapping[str, Any], key: str, path: str, problems: list[SnapshotProblem]
+) -> str | None:
+    value = raw.get(key)
+    if value is None or type(value) is str:
+        return value
+    problems.append(SnapshotProblem(path, "expected a string", field=key, value=value))
+    return None
+
+
+def _opt_int(
+    raw: Mapping[str, Any], key: str, path: str, problems: list[SnapshotProblem]
+) -> int | None:
+    value = raw.get(key)
+    if value is None or (type(value) is int and value >= 0):
+        return value
+    problems.append(
+        SnapshotProblem(path, "expected a non-negative JSON integer", field=key, value=value)
+    )
+    return None
+
+
+def _str_list(
+    raw: Mapping[str, Any],
+    key: str,
+    path: str,
+    symbol: str | None,
+    problems: list[SnapshotProblem],
+    required: bool,
+) -> list[str]:
+    value = raw.get(key, _MISSING)
+    if value is _MISSING and not required:
+        return []
+    if isinstance(value, list) and all(type(item) is str for item in value):
+        return value
+    _bad(raw, key, value, "expected a JSON array of strings", path, symbol, problems)
+    return []
+
+
+def _permission_sets(
+    raw: Mapping[str, Any], path: str, symbol: str | None, problems: list[SnapshotProblem]
+) -> tuple[tuple[str, ...], ...]:
+    value = raw.get("permissionSets", _MISSING)
+    if value is _MISSING:
+        return ()  # added in 2024; older snapshots carry only the flat permissions list
+    if isinstance(value, list) and all(
+        isinstance(group, list) and all(type(item) is str for item in group) for group in value
+    ):
+        return tuple(tuple(group) for group in value)
+    _bad(
+        raw,
+        "permissionSets",
+        value,
+        "expected a JSON array of arrays of strings",
+        path,
+        symbol,
+        problems,
+    )
+    return ()
+
+
+def _bad(
+    raw: Mapping[str, Any],
+    key: str,
+    value: object,
+    message: str,
+    path: str,
+    symbol: str | None,
+    problems: list[SnapshotProblem],
+) -> None:
+    missing = value is _MISSING
+    if value is None:
+        message += ", got null"  # SnapshotProblem shows no value when it is None
+    problems.append(
+        SnapshotProblem(
+            f"{path}.{key}",
+            f"missing field {key}" if missing else message,
+            symbol=symbol,
+            field=key,
+            value=None if missing else _short(value),
+        )
+    )
+
+
+def _leaf(path: str) -> str:
+    return path.rsplit(".", 1)[-1]
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    return {list: "array", str: "string", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _short(value: object) -> object:
+    # Keep huge values (a whole symbols list put where a string belongs) out of messages.
+    if isinstance(value, list | dict) and len(repr(value)) > 80:
+        return f"{type(value).__name__} of {len(value)} items"
+    return value

@@ -1,0 +1,128 @@
+"""The catalogue as data: unique ids, sources, stage order, filter coverage, known variants."""
+
+from __future__ import annotations
+
+from filterlib.catalogue import RANK, RULES, STAGES, Rule, rule
+from filterlib.rules.filters import FILTER_CHECKS
+
+
+def test_rule_ids_are_unique() -> None:
+    ids = [r.id for r in RULES]
+    assert len(ids) == len(set(ids))
+    assert all(rule(r.id) is r for r in RULES)
+    assert [RANK[r.id] for r in RULES] == list(range(len(RULES)))
+
+
+def test_every_rule_has_a_source_code_and_message() -> None:
+    for r in RULES:
+        assert r.source.strip(), r.id
+        assert r.checks.strip(), r.id
+        assert r.message.strip(), r.id
+        assert r.code < 0, r.id
+        for v in r.variants:
+            assert v.message.strip() and v.source.strip(), r.id
+
+
+def test_stages_are_known_and_in_order() -> None:
+    assert STAGES == ("request", "symbol", "filter", "engine")
+    positions = [STAGES.index(r.stage) for r in RULES]  # raises for an unknown stage
+    assert positions == sorted(positions)
+
+
+def test_every_filter_check_has_a_rule() -> None:
+    ids = {r.id for r in RULES}
+    assert set(FILTER_CHECKS) <= ids
+    for name in FILTER_CHECKS:
+        r = rule(name)
+        assert r.message == f"Filter failure: {name}"
+        assert r.stage in ("filter", "engine")
+        assert r.code == (-1013 if r.stage == "filter" else -2010)
+
+
+def test_filter_rules_follow_the_spec_order() -> None:
+    spec = [
+        "PRICE_FILTER",
+        "PERCENT_PRICE",
+        "PERCENT_PRICE_BY_SIDE",
+        "LOT_SIZE",
+        "MIN_NOTIONAL",
+        "NOTIONAL",
+        "ICEBERG_PARTS",
+        "MARKET_LOT_SIZE",
+        "TRAILING_DELTA",
+    ]
+    assert [r.id for r in RULES if r.stage == "filter"] == spec
+
+
+def _variant_texts(r: Rule) -> list[str]:
+    return [v.message for v in r.variants]
+
+
+def test_quote_order_qty_text_and_the_spec_typo() -> None:
+    r = rule("quote_order_qty_not_supported")
+    assert r.code == -1013
+    assert r.message == "Quote order qty market orders are not supported for this symbol."
+    assert "Quote order qty market orders are not support for this symbol." in _variant_texts(r)
+
+
+def test_precision_text_and_its_older_form() -> None:
+    r = rule("too_much_precision")
+    assert (r.code, r.message) == (-1111, "Parameter '%s' has too much precision.")
+    assert "Precision is over the maximum defined for this asset." in _variant_texts(r)
+
+
+def test_stop_trigger_text_and_its_older_form() -> None:
+    r = rule("stop_would_trigger")
+    assert (r.code, r.message) == (-2010, "Stop price would trigger immediately.")
+    assert "Order would trigger immediately." in _variant_texts(r)
+
+
+def test_market_closed_is_1013() -> None:
+    r = rule("market_closed")
+    assert (r.code, r.message, r.stage) == (-1013, "Market is closed.", "symbol")
+
+
+def test_exact_texts_of_the_spec() -> None:
+    expected = {
+        "empty_parameter": (-1105, "Parameter '%s' was empty."),
+        "unread_parameters": (
+            -1104,
+            "Not all sent parameters were read; read '%s' parameter(s) but was sent '%s'.",
+        ),
+        "mandatory_parameter": (
+            -1102,
+            "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
+        ),
+        "illegal_characters": (
+            -1100,
+            "Illegal characters found in parameter '%s'; legal range is '%s'.",
+        ),
+        "invalid_side": (-1117, "Invalid side."),
+        "invalid_order_type": (-1116, "Invalid orderType."),
+        "invalid_time_in_force": (-1115, "Invalid timeInForce."),
+        "invalid_parameter": (-1130, "Data sent for parameter '%s' is not valid."),
+        "parameter_overflow": (-1108, "Parameter '%s' overflowed."),
+        "parameter_not_required": (-1106, "Parameter '%s' sent when not required."),
+        "unknown_symbol": (-1121, "Invalid symbol."),
+        "iceberg_exceeds_quantity": (-2010, "IcebergQty exceeds QTY."),
+        "account_cannot_trade": (-2010, "This account may not place or cancel orders."),
+        "symbol_not_permitted": (-2010, "This symbol is not permitted for this account."),
+        "limit_maker_would_take": (-2010, "Order would immediately match and take."),
+        "insufficient_balance": (-2010, "Account has insufficient balance for requested action."),
+        "iceberg_not_supported": (-1013, "Iceberg orders are not supported for this symbol."),
+        "trailing_stop_not_supported": (
+            -1013,
+            "Trailing stop orders are not supported for this symbol.",
+        ),
+    }
+    for rule_id, pair in expected.items():
+        r = rule(rule_id)
+        assert (r.code, r.message) == pair, rule_id
+
+
+def test_context_needs_are_known_keys() -> None:
+    known = {"avgPrice", "lastPrice", "bidPrice", "askPrice", "account", "openOrders"}
+    for r in RULES:
+        assert set(r.needs) <= known, r.id
+        if r.needs:
+            assert r.stage in ("filter", "engine"), r.id

@@ -20,7 +20,8 @@ def test_every_rule_has_a_source_code_and_message() -> None:
         assert r.message.strip(), r.id
         assert r.code < 0, r.id
         for v in r.variants:
-            assert v.message.strip() and v.source.strip(), r.id
+            assert v.message.strip(), r.id
+            assert v.source.strip(), r.id
 
 
 def test_stages_are_known_and_in_order() -> None:

@@ -116,7 +116,8 @@ def test_floor_and_ceil_to_step(value: str, step: str, floor: str, ceil: str) ->
         ceil_to_step(Decimal(value), Decimal(step)),
     )
     assert (low, high) == (Decimal(floor), Decimal(ceil))
-    assert is_multiple(low, Decimal(step)) and is_multiple(high, Decimal(step))
+    assert is_multiple(low, Decimal(step))
+    assert is_multiple(high, Decimal(step))
 
 
 def test_grid_values_keep_the_step_decimals() -> None:

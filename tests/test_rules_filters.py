@@ -53,7 +53,8 @@ def test_price_filter_fires(
     )
     assert decimals(v.nearest) == decimals(tuple(nearest))
     for n in decimals(v.nearest):
-        assert on_grid(n, Decimal("0.01")) and Decimal("0.01") <= n <= Decimal(100000)
+        assert on_grid(n, Decimal("0.01"))
+        assert Decimal("0.01") <= n <= Decimal(100000)
 
 
 @pytest.mark.parametrize("price", ["0.01", "100000", "100000.00000000", "12.34"])
@@ -210,7 +211,8 @@ def test_lot_size_fires(
     )
     assert decimals(v.nearest) == decimals(tuple(nearest))
     for n in decimals(v.nearest):
-        assert on_grid(n, Decimal("0.001")) and Decimal("0.001") <= n <= Decimal(1000)
+        assert on_grid(n, Decimal("0.001"))
+        assert Decimal("0.001") <= n <= Decimal(1000)
 
 
 @pytest.mark.parametrize("quantity", ["0.001", "1000", "1000.00000000", "0.00100000"])

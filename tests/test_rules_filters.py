@@ -588,3 +588,36 @@ def test_zero_quantity_and_price_are_not_filter_failures(make_info: MakeInfo) ->
     overrides: dict[str, Any] = {"NOTIONAL": NOTIONAL}
     verdict = filterlib.check(make_info(filters=overrides), order(quantity="0", price="0"))
     assert [v.rule for v in _violations(verdict)] == ["invalid_quantity", "invalid_price"]
+
+
+# --- engine bugs found while writing these tests (see the xfail reasons) ---------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: ICEBERG_PARTS limit 0 divides quantity by 0 in iceberg_parts' nearest "
+    "computation (rules/filters.py), and check() raises decimal.InvalidOperation",
+)
+def test_iceberg_parts_limit_zero_is_a_verdict_not_an_exception(make_info: MakeInfo) -> None:
+    # CEIL(1 / 0.1) = 10 parts > limit 0: the filter fails; check must never raise for an order.
+    info = make_info(filters={"ICEBERG_PARTS": {"limit": 0}})
+    verdict = filterlib.check(info, order(icebergQty="0.1"))
+    assert_fires(
+        verdict, "ICEBERG_PARTS", -1013, "Filter failure: ICEBERG_PARTS", "icebergQty", value="0.1"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine bug: a finite context price beyond the private context's Emax (1E+5000) is "
+    "accepted by as_context, then avg * multiplier overflows to Infinity in _band and "
+    "ceil_to_step/quantize raises decimal.InvalidOperation out of check()",
+)
+def test_huge_context_price_is_refused_or_judged(make_info: MakeInfo) -> None:
+    info = make_info(filters={"PERCENT_PRICE": PERCENT})
+    try:
+        verdict = filterlib.check(info, order(), context={"avgPrice": Decimal("1E+5000")})
+    except filterlib.ContextError:
+        return  # refusing the context up front is acceptable
+    # price 10 is far below avg * 0.9: the band is broken.
+    assert_fires(verdict, "PERCENT_PRICE", -1013, "Filter failure: PERCENT_PRICE", "price")

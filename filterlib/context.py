@@ -24,7 +24,7 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .decimals import parse_wire_decimal
+from .decimals import format_decimal, parse_wire_decimal
 from .exceptions import UsageError
 
 __all__ = ["Account", "Balance", "Context", "ContextError", "OpenOrder", "as_context"]
@@ -125,10 +125,12 @@ def as_context(context: Context | Mapping[str, object] | None) -> Context:
 
 
 def _decimal(value: object, where: str) -> Decimal:
-    if isinstance(value, Decimal) and value.is_finite():
-        return value
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
+    # Every form goes through Binance's own decimal format, so a context value has the same
+    # range as a price Binance could send (20 integer and 20 fraction digits at most).
+    if isinstance(value, Decimal) and value.is_finite() and -21 < value.adjusted() < 20:
+        value = format_decimal(value)
+    elif isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**20:
+        value = str(value)
     if isinstance(value, str):
         parsed = parse_wire_decimal(value)
         if parsed is not None:

@@ -169,7 +169,11 @@ def wire_text(value: object) -> str:
     if isinstance(value, bool):  # before int: bool is an int; clients write these in lowercase
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return _format(value) if value.is_finite() else str(value)
+        # Beyond 40 digits the text fails Binance's format anyway; writing out 1E+99999999 digit
+        # by digit would only cost time and memory.
+        return _format(value) if value.is_finite() and abs(value.adjusted()) < 40 else str(value)
+    if isinstance(value, int) and value.bit_length() > 256:
+        return f"<integer of {value.bit_length()} bits>"  # str() would refuse past 4300 digits
     return str(value)
 
 

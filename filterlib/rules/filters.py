@@ -209,13 +209,14 @@ def iceberg_parts(f: IcebergParts, order: Order, symbol: SymbolInfo, ctx: Contex
     assert order.iceberg_qty is not None
     parts = ceil_to_step(order.quantity / order.iceberg_qty, Decimal(1))
     if parts > f.limit:
-        smallest = ceil_to_step(order.quantity / f.limit, _step(symbol))
+        # With a limit of 0 no iceberg order passes, so there is no nearest icebergQty.
+        smallest = ceil_to_step(order.quantity / f.limit, _step(symbol)) if f.limit else None
         yield fail(
             "ICEBERG_PARTS",
             "icebergQty",
             order.iceberg_qty,
             limit=f"limit={f.limit}",
-            nearest=(_s(smallest),),
+            nearest=(_s(smallest),) if smallest is not None else (),
             detail=f"the order splits into {int(parts)} parts; the limit is {f.limit}",
         )
 

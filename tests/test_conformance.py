@@ -1,0 +1,144 @@
+"""The language-neutral conformance suite (fixtures/cases/*.json), run in-process and via the CLI.
+
+Each case names a snapshot, an endpoint, the request parameters and optional context, and the
+answer Binance gives. See fixtures/cases/README.md for the format and the runner contract.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import filterlib
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES_DIR = ROOT / "fixtures" / "cases"
+SNAPSHOTS_DIR = ROOT / "fixtures" / "snapshots"
+DEFAULT_SNAPSHOT = "spot_full_2023-08-13_swapland"
+
+#: Cases where the engine is known to disagree with the expected answer: case key -> reason.
+KNOWN_DISAGREEMENTS: Mapping[str, str] = {}
+
+
+def _load_cases() -> list[tuple[str, dict[str, Any]]]:
+    cases: list[tuple[str, dict[str, Any]]] = []
+    for path in sorted(CASES_DIR.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for case in doc["cases"]:
+            cases.append((f"{path.stem}/{case['id']}", case))
+    return cases
+
+
+CASES = _load_cases()
+
+
+def snapshot_path(name: str) -> Path:
+    """Where a case's snapshot name resolves (see fixtures/cases/README.md)."""
+    if name == DEFAULT_SNAPSHOT:
+        resource = importlib.resources.files("filterlib") / "data" / f"{name}.json.gz"
+        return Path(str(resource))
+    for suffix in (".json", ".json.gz"):
+        candidate = SNAPSHOTS_DIR / f"{name}{suffix}"
+        if candidate.exists():
+            return candidate
+    raise FileNotFoundError(f"no snapshot named {name!r} in {SNAPSHOTS_DIR}")
+
+
+@functools.cache
+def snapshot(name: str) -> filterlib.ExchangeInfo:
+    if name == DEFAULT_SNAPSHOT:
+        return filterlib.load_default_exchange_info()
+    return filterlib.load_exchange_info(snapshot_path(name))
+
+
+def _marks(key: str) -> list[pytest.MarkDecorator]:
+    reason = KNOWN_DISAGREEMENTS.get(key)
+    return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+
+
+def _check_answer(key: str, expected: Mapping[str, Any], answer: Mapping[str, Any]) -> None:
+    """Compare one answer (the CLI's JSON contract) with a case's expectation."""
+    if expected.get("ok"):
+        assert answer["ok"] is True, f"{key}: expected ok, got {answer['code']} {answer['msg']!r}"
+        assert answer["code"] is None
+        assert answer["msg"] is None
+    else:
+        assert answer["ok"] is False, f"{key}: expected {expected['code']}, got ok"
+        assert (answer["code"], answer["msg"]) == (expected["code"], expected["msg"]), key
+    if "violations" in expected:
+        assert [v["rule"] for v in answer["violations"]] == expected["violations"], key
+    if "unchecked" in expected:
+        got = sorted({u["rule"] for u in answer["unchecked"]})
+        assert got == sorted(set(expected["unchecked"])), key
+
+
+@pytest.mark.parametrize(
+    ("key", "case"), [pytest.param(k, c, id=k, marks=_marks(k)) for k, c in CASES]
+)
+def test_case(key: str, case: dict[str, Any]) -> None:
+    verdict = filterlib.check(
+        snapshot(case["snapshot"]),
+        case["params"],
+        endpoint=case["endpoint"],
+        context=case.get("context"),
+    )
+    _check_answer(key, case["expected"], verdict.to_dict())
+
+
+def test_case_ids_are_unique_and_sourced() -> None:
+    keys = [k for k, _ in CASES]
+    assert len(keys) == len(set(keys))
+    for key, case in CASES:
+        assert case["source"], key
+        assert case["description"], key
+        assert case["endpoint"] in ("/api/v3/order", "/api/v3/order/test"), key
+        snapshot_path(case["snapshot"])
+
+
+def _by_snapshot() -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for key, case in CASES:
+        groups.setdefault(case["snapshot"], []).append((key, case))
+    return groups
+
+
+@pytest.mark.parametrize("name", sorted(_by_snapshot()))
+def test_cli(name: str) -> None:
+    """All cases of one snapshot through ``python -m filterlib check - --format json``."""
+    cases = _by_snapshot()[name]
+    lines = []
+    for _, case in cases:
+        request: dict[str, Any] = {"endpoint": case["endpoint"], "params": case["params"]}
+        if "context" in case:
+            request["context"] = case["context"]
+        lines.append(json.dumps(request, ensure_ascii=False))
+    command = [sys.executable, "-m", "filterlib", "check", "-"]
+    command += ["--exchange-info", str(snapshot_path(name)), "--format", "json"]
+    result = subprocess.run(
+        command,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        check=False,
+        timeout=300,
+    )
+    answers = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert len(answers) == len(cases), result.stderr
+    failures = []
+    for (key, case), answer in zip(cases, answers, strict=True):
+        try:
+            _check_answer(key, case["expected"], answer)
+        except AssertionError as exc:
+            if key not in KNOWN_DISAGREEMENTS:
+                failures.append(f"{key}: {exc} (got {answer.get('code')} {answer.get('msg')!r})")
+    assert not failures, "\n".join(failures)

@@ -369,3 +369,24 @@ def test_engine_rules_follow_filters_and_each_other(make_info: MakeInfo) -> None
     assert of_rule(verdict, "insufficient_balance")[0].code == -2010
     test = filterlib.check(info, params, endpoint="/api/v3/order/test", context=ctx)
     assert_ok(test)
+
+
+@pytest.mark.parametrize("side", ["BUY", "SELL"])
+def test_balance_is_not_called_a_market_question_when_quantity_is_malformed(
+    make_info: MakeInfo, side: str
+) -> None:
+    # The -1100 already says what is wrong; the balance rule has nothing to add for a LIMIT order.
+    ctx = full_context(account=account(USDT="100", TST="100"))
+    verdict = filterlib.check(make_info(), order(side=side, quantity="1e-05"), context=ctx)
+    assert verdict.error is not None
+    assert verdict.error.code == -1100
+    assert "insufficient_balance" not in {u.rule for u in verdict.unchecked}
+
+
+def test_market_buy_by_quantity_leaves_balance_unchecked_with_the_reason(
+    make_info: MakeInfo,
+) -> None:
+    ctx = full_context(account=account(USDT="100", TST="100"))
+    verdict = filterlib.check(make_info(), order(**MARKET), context=ctx)
+    (entry,) = [u for u in verdict.unchecked if u.rule == "insufficient_balance"]
+    assert "market BUY" in entry.reason

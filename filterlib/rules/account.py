@@ -115,9 +115,9 @@ def insufficient_balance(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
         asset = symbol.quote_asset
         if order.quote_order_qty is not None:
             need = order.quote_order_qty
-        elif (
-            order.price is not None and order.quantity is not None and not order.executes_at_market
-        ):
+        elif not order.executes_at_market:
+            if order.price is None or order.quantity is None:
+                return  # the request layer already reports the missing or malformed value
             need = order.price * order.quantity
         else:
             yield unchecked(
@@ -127,6 +127,8 @@ def insufficient_balance(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
     else:
         asset = symbol.base_asset
         if order.quantity is None:
+            if order.quote_order_qty is None:
+                return  # the request layer already reports the missing or malformed value
             yield unchecked(
                 "insufficient_balance", reason="the size of a quote SELL depends on the book"
             )

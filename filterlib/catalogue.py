@@ -24,10 +24,6 @@ __all__ = ["RANK", "RULES", "STAGES", "Rule", "Variant", "rule"]
 #: so they are not evaluated there.
 STAGES = ("request", "symbol", "filter", "engine")
 
-SPEC = "spec"
-RESEARCH = "research/binance-rules.md"
-
-
 @frozen
 class Variant:
     """Another text known for the same rule, and where it comes from."""

@@ -1,0 +1,165 @@
+"""``Guard``: a submitter that runs :func:`filterlib.check` first and sends only what passes.
+
+A failing order gets Binance's own error shape (HTTP 400, ``{"code", "msg"}``) without reaching
+the inner submitter. Rules that could not be checked for lack of context stop the order too
+(fail closed) unless allowed, because "not checked" is not "passes". When Binance then rejects
+an order the check passed, the guard reports a :class:`Disagreement`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Collection, Mapping
+
+from attrs import evolve
+
+from ..catalogue import RULES
+from ..context import Context
+from ..engine import check
+from ..exceptions import UsageError
+from ..snapshot import ExchangeInfo
+from ..verdict import BinanceError, Unchecked, Verdict
+from .protocol import Submitter
+from .response import Disagreement, Outcome, Response
+
+__all__ = ["NOT_ABOUT_THE_ORDER", "ContextProvider", "Guard"]
+
+log = logging.getLogger("filterlib.submit")
+
+#: Called with the order's parameters; returns the context to check it with.
+ContextProvider = Callable[[Mapping[str, object]], Context | Mapping[str, object] | None]
+
+#: Rejections about the request's credentials, clock or pace, not the order: no snapshot would
+#: have predicted them, so they are not disagreements.
+NOT_ABOUT_THE_ORDER = frozenset(
+    {
+        -1002,  # UNAUTHORIZED
+        -1003,  # TOO_MANY_REQUESTS
+        -1008,  # SERVER_BUSY
+        -1015,  # TOO_MANY_ORDERS
+        -1016,  # SERVICE_SHUTTING_DOWN
+        -1021,  # INVALID_TIMESTAMP
+        -1022,  # INVALID_SIGNATURE
+        -2014,  # BAD_API_KEY_FMT
+        -2015,  # REJECTED_MBX_KEY
+    }
+)
+
+# Rule message templates ("Parameter '%s' was empty.") as patterns, to tell which unchecked
+# rule could have produced Binance's message.
+_PATTERNS = {
+    r.id: (r.code, re.compile(".*".join(re.escape(p) for p in r.message.split("%s")) + r"\Z"))
+    for r in RULES
+}
+
+
+class Guard:
+    """Wraps ``inner``: checks each order against ``info`` and sends only what passes.
+
+    ``context_provider`` gives the context for an order (market prices, account, open orders);
+    without it only the rules that need no context are checked. ``allow_unchecked`` is False
+    (fail closed: an order with any unchecked rule is not sent, outcome UNCHECKED), True (send
+    anyway) or the rule names that may go unchecked (``{"MAX_NUM_ORDERS"}``).
+    ``on_disagreement`` is called with each :class:`Disagreement`; it is also on the response.
+    Assign ``guard.info`` to use a refreshed snapshot.
+    """
+
+    def __init__(
+        self,
+        inner: Submitter,
+        info: ExchangeInfo,
+        *,
+        context_provider: ContextProvider | None = None,
+        allow_unchecked: bool | Collection[str] = False,
+        on_disagreement: Callable[[Disagreement], None] | None = None,
+    ) -> None:
+        if not isinstance(info, ExchangeInfo):
+            raise UsageError(f"info must be an ExchangeInfo, not {type(info).__name__}")
+        if isinstance(allow_unchecked, str):
+            raise UsageError("allow_unchecked takes True, False or a collection of rule names")
+        self.inner = inner
+        self.info = info
+        self._context_provider = context_provider
+        self._allow = allow_unchecked
+        self._on_disagreement = on_disagreement
+
+    def __repr__(self) -> str:
+        return f"Guard({self.inner!r}, allow_unchecked={self._allow!r})"
+
+    def submit(self, endpoint: str, params: Mapping[str, object]) -> Response:
+        context = self._context_provider(params) if self._context_provider else None
+        verdict = check(self.info, params, endpoint=endpoint, context=context)
+        if verdict.error is not None:
+            return Response(
+                Outcome.REJECTED,
+                400,  # what Binance answers with these errors
+                verdict.error.to_dict(),
+                reason="rejected by filterlib's check; not sent",
+                sent=False,
+                verdict=verdict,
+            )
+        blocking = [u for u in verdict.unchecked if not self._allowed(u)]
+        if blocking:
+            return Response(
+                Outcome.UNCHECKED,
+                reason="not sent: unchecked " + ", ".join(_describe(u) for u in blocking),
+                sent=False,
+                verdict=verdict,
+            )
+        response = evolve(self.inner.submit(endpoint, params), verdict=verdict)
+        error = response.error
+        if response.outcome is Outcome.REJECTED and error and error.code not in NOT_ABOUT_THE_ORDER:
+            response = self._disagree(endpoint, params, error, verdict, response)
+        return response
+
+    def _allowed(self, unchecked: Unchecked) -> bool:
+        if isinstance(self._allow, bool):
+            return self._allow
+        return unchecked.rule in self._allow
+
+    def _disagree(
+        self,
+        endpoint: str,
+        params: Mapping[str, object],
+        error: BinanceError,
+        verdict: Verdict,
+        response: Response,
+    ) -> Response:
+        event = Disagreement(
+            endpoint,
+            dict(params),
+            error,
+            verdict,
+            tuple(u.rule for u in verdict.unchecked if _could_explain(u, error)),
+        )
+        log.warning(
+            "Binance rejected an order filterlib accepted: %s %s %s (symbol %s; unchecked rules "
+            "that could explain it: %s); refresh the snapshot, or report it if it persists",
+            endpoint,
+            error.code,
+            error.msg,
+            params.get("symbol"),
+            ", ".join(event.explained_by) or "none",
+        )
+        if self._on_disagreement is not None:
+            try:
+                self._on_disagreement(event)
+            except Exception:
+                # The order's answer matters more than the callback's bug: log it, keep going.
+                log.exception("on_disagreement callback failed")
+        return evolve(response, disagreement=event)
+
+
+def _could_explain(unchecked: Unchecked, error: BinanceError) -> bool:
+    known = _PATTERNS.get(unchecked.rule)
+    if known is None:  # a filter type filterlib does not model: Binance names it in the message
+        return error.code == -1013 and error.msg == f"Filter failure: {unchecked.rule}"
+    code, pattern = known
+    return code == error.code and pattern.match(error.msg) is not None
+
+
+def _describe(unchecked: Unchecked) -> str:
+    if unchecked.needs:
+        return f"{unchecked.rule} (needs {' and '.join(unchecked.needs)})"
+    return f"{unchecked.rule} ({unchecked.reason})" if unchecked.reason else unchecked.rule

@@ -1,0 +1,115 @@
+"""The HTTP layer: one request over the standard library's ``http.client``, no dependency.
+
+It knows nothing about Binance. It returns every status as an :class:`HttpReply` (4xx and 5xx
+are answers, not exceptions) and raises :class:`HttpFailure` only when no complete answer
+arrived, saying whether the request may have reached the server: that is what decides between
+"not sent" and "status UNKNOWN" for an order. Messages name the method and path only, never the
+query string or headers, which carry the signature and the API key.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from attrs import frozen
+
+from ..exceptions import UsageError
+
+__all__ = ["HttpFailure", "HttpReply", "request", "split_base_url"]
+
+#: Binance answers are small; a bigger one is not Binance (exchangeInfo is about 20 MB at most).
+MAX_BODY = 64 * 1024 * 1024
+
+
+@frozen
+class HttpReply:
+    status: int
+    headers: Mapping[str, str]  # lower-cased names
+    body: bytes
+
+
+class HttpFailure(Exception):
+    """No complete answer. ``timed_out``: the timeout expired; ``maybe_sent``: the request may
+    have reached the server (so an order's fate is unknown)."""
+
+    def __init__(self, message: str, *, timed_out: bool, maybe_sent: bool) -> None:
+        super().__init__(message)
+        self.timed_out = timed_out
+        self.maybe_sent = maybe_sent
+
+
+def split_base_url(base_url: str) -> tuple[str, str, int | None, str]:
+    """``(scheme, host, port, path prefix)`` of an ``http(s)://host[:port][/prefix]`` URL."""
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"base URL must be http(s)://host[:port], not {base_url!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise UsageError("base URL must not carry a query, a fragment or credentials")
+    try:
+        port = parts.port
+    except ValueError:
+        raise UsageError(f"base URL has a bad port: {base_url!r}") from None
+    return parts.scheme, parts.hostname, port, parts.path.rstrip("/")
+
+
+def request(
+    method: str,
+    base_url: str,
+    path: str,
+    *,
+    query: str = "",
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float,
+) -> HttpReply:
+    """Send one request and read the whole answer, each socket operation bounded by ``timeout``."""
+    scheme, host, port, prefix = split_base_url(base_url)
+    target = prefix + path + (f"?{query}" if query else "")
+    conn: http.client.HTTPConnection
+    if scheme == "https":
+        conn = http.client.HTTPSConnection(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    where = f"{method} {path}"
+    try:
+        try:
+            conn.connect()
+        except TimeoutError as exc:
+            raise HttpFailure(
+                f"{where}: connecting timed out after {timeout:g}s",
+                timed_out=True,
+                maybe_sent=False,
+            ) from exc
+        except OSError as exc:
+            raise HttpFailure(
+                f"{where}: cannot connect ({exc.strerror or type(exc).__name__})",
+                timed_out=False,
+                maybe_sent=False,
+            ) from None
+        try:
+            conn.request(method, target, body=body, headers=dict(headers or {}))
+            response = conn.getresponse()
+            data = response.read(MAX_BODY + 1)
+        except TimeoutError:
+            raise HttpFailure(
+                f"{where}: no answer within {timeout:g}s", timed_out=True, maybe_sent=True
+            ) from None
+        except (OSError, http.client.HTTPException) as exc:
+            raise HttpFailure(
+                f"{where}: connection lost before the answer ({type(exc).__name__})",
+                timed_out=False,
+                maybe_sent=True,
+            ) from None
+        if len(data) > MAX_BODY:
+            raise HttpFailure(
+                f"{where}: answer larger than {MAX_BODY} bytes", timed_out=False, maybe_sent=True
+            )
+        reply_headers = {name.lower(): value for name, value in response.getheaders()}
+        return HttpReply(response.status, reply_headers, data)
+    finally:
+        conn.close()

@@ -1,0 +1,237 @@
+"""A loopback fake of the Binance Spot endpoints filterlib.submit uses, for the submit tests.
+
+:func:`serve` runs a real HTTP server on 127.0.0.1 (port 0, a thread) that checks the API key
+and the signature on its side, as Binance does, and answers with recorded Binance bodies. A
+test scripts the next replies of a path (:meth:`FakeBinance.script`): any status, body and
+headers, a bounded ``hang`` for the timeout path, and ``place`` to keep the order even though
+the reply says otherwise (a 5xx after the order was placed). Nothing here reaches any other
+address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import threading
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote_plus, urlsplit
+
+#: The spec's example HMAC key pair ("SIGNED Endpoint Examples for POST /api/v3/order").
+API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
+SECRET = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+
+#: Recorded Binance error bodies.
+LOT_SIZE = {"code": -1013, "msg": "Filter failure: LOT_SIZE"}
+INSUFFICIENT_BALANCE = {
+    "code": -2010,
+    "msg": "Account has insufficient balance for requested action.",
+}
+BAD_SIGNATURE = {"code": -1022, "msg": "Signature for this request is not valid."}
+BAD_KEY = {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."}
+NO_SUCH_ORDER = {"code": -2013, "msg": "Order does not exist."}
+NO_TIMESTAMP = {
+    "code": -1102,
+    "msg": "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.",
+}
+INVALID_SYMBOL = {"code": -1121, "msg": "Invalid symbol."}
+TOO_MUCH_WEIGHT = {
+    "code": -1003,
+    "msg": "Too much request weight used; current limit is 6000 request weight per 1 MINUTE.",
+}
+
+#: The longest a scripted hang may last; the server's stop ends it sooner.
+MAX_HANG = 10.0
+
+Verifier = Callable[[bytes, str], bool]
+
+
+def hmac_verifier(secret: str = SECRET) -> Verifier:
+    def verify(payload: bytes, signature: str) -> bool:
+        expected = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
+        return hmac.compare_digest(expected, signature.lower())  # "not case sensitive"
+
+    return verify
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    hang: float = 0.0
+    place: bool = False
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: str
+    body: str
+    headers: dict[str, str]
+
+    @property
+    def params(self) -> dict[str, str]:
+        """Query and body parameters; the query wins, as the spec says."""
+        return {**dict(parse_qsl(self.body)), **dict(parse_qsl(self.query))}
+
+
+class FakeBinance:
+    def __init__(self, verify: Verifier, *, api_key: str, exchange_info: Mapping[str, Any]):
+        self.verify = verify
+        self.api_key = api_key
+        self.exchange_info = exchange_info
+        self.requests: list[Recorded] = []
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.url = ""
+        self._scripts: dict[str, deque[Reply]] = defaultdict(deque)
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._next_order_id = 1
+
+    def script(self, path: str, *replies: Reply) -> None:
+        """The next answers to ``path``, in order, instead of the default ones."""
+        self._scripts[path].extend(replies)
+
+    def handle(self, method: str, target: str, body: str, headers: dict[str, str]) -> Reply:
+        parts = urlsplit(target)
+        record = Recorded(method, parts.path, parts.query, body, headers)
+        with self._lock:
+            self.requests.append(record)
+            scripted = self._scripts[parts.path].popleft() if self._scripts[parts.path] else None
+        if parts.path == "/api/v3/exchangeInfo":
+            return scripted or self._exchange_info(record.params)
+        if headers.get("x-mbx-apikey") != self.api_key:
+            return Reply(401, BAD_KEY)
+        if not self._signed_correctly(parts.query, body):
+            return Reply(400, BAD_SIGNATURE)
+        params = record.params
+        if "timestamp" not in params:
+            return Reply(400, NO_TIMESTAMP)
+        if scripted is not None:
+            if scripted.place:
+                self._place(params)
+            return scripted
+        if (method, parts.path) == ("POST", "/api/v3/order"):
+            return Reply(200, self._place(params))
+        if (method, parts.path) == ("POST", "/api/v3/order/test"):
+            return Reply(200, {})
+        if (method, parts.path) == ("GET", "/api/v3/order"):
+            order = self.orders.get(params.get("origClientOrderId", ""))
+            return Reply(200, order) if order else Reply(400, NO_SUCH_ORDER)
+        return Reply(404, {"code": -1000, "msg": "unknown path in the fake"})
+
+    def hang(self, seconds: float) -> None:
+        self._stopping.wait(min(seconds, MAX_HANG))
+
+    def _signed_correctly(self, query: str, body: str) -> bool:
+        signatures: list[str] = []
+
+        def strip(part: str) -> str:
+            kept = []
+            for piece in part.split("&") if part else []:
+                if piece.startswith("signature="):
+                    signatures.append(unquote_plus(piece[len("signature=") :]))
+                else:
+                    kept.append(piece)
+            return "&".join(kept)
+
+        payload = strip(query) + strip(body)  # totalParams: query string, then body
+        return len(signatures) == 1 and self.verify(payload.encode("ascii"), signatures[0])
+
+    def _place(self, params: Mapping[str, str]) -> dict[str, Any]:
+        with self._lock:
+            order_id, self._next_order_id = self._next_order_id, self._next_order_id + 1
+        order = {
+            "symbol": params["symbol"],
+            "orderId": order_id,
+            "orderListId": -1,
+            "clientOrderId": params["newClientOrderId"],
+            "transactTime": int(params["timestamp"]),
+            "status": "NEW",
+        }
+        self.orders[params["newClientOrderId"]] = order
+        return order
+
+    def _exchange_info(self, params: Mapping[str, str]) -> Reply:
+        info = dict(self.exchange_info)
+        if "symbols" in params:
+            wanted = json.loads(params["symbols"])
+            known = {s["symbol"]: s for s in info["symbols"]}
+            if any(w not in known for w in wanted):
+                return Reply(400, INVALID_SYMBOL)
+            info["symbols"] = [known[w] for w in wanted]
+        return Reply(200, info)
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._answer()
+
+    def do_POST(self) -> None:
+        self._answer()
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("ascii") if length else ""
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        fake = self.server.fake
+        reply = fake.handle(self.command, self.path, body, headers)
+        if reply.hang:
+            fake.hang(reply.hang)
+        data = b"" if reply.body is None else json.dumps(reply.body).encode()
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Type", "application/json;charset=UTF-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:
+            pass  # the client gave up (the timeout path): nothing to answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # keep test output clean; the requests are in FakeBinance.requests
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeBinance
+
+
+@contextmanager
+def serve(
+    verify: Verifier | None = None,
+    *,
+    api_key: str = API_KEY,
+    exchange_info: Mapping[str, Any] | None = None,
+) -> Iterator[FakeBinance]:
+    """Run a :class:`FakeBinance` on 127.0.0.1 for the duration of the ``with`` block."""
+    fake = FakeBinance(
+        verify or hmac_verifier(), api_key=api_key, exchange_info=exchange_info or {}
+    )
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.fake = fake
+    host, port = server.server_address[:2]
+    fake.url = f"http://{host!s}:{port}"
+    thread = threading.Thread(target=server.serve_forever, name="fake-binance", daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        fake.stop()  # ends any hang first, so shutdown does not wait for it
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=MAX_HANG)

@@ -1,0 +1,169 @@
+"""The guard checks first, sends only what passes, fails closed, and reports disagreements."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import MakeInfo, full_context, order
+
+from filterlib import UsageError
+from filterlib.submit import (
+    Disagreement,
+    DryRunSubmitter,
+    Guard,
+    Outcome,
+    RecordingSubmitter,
+    Response,
+    Submitter,
+)
+
+
+def test_a_failing_order_gets_binances_error_shape_and_is_not_sent(make_info: MakeInfo) -> None:
+    inner = RecordingSubmitter()
+    guard = Guard(inner, make_info(), allow_unchecked=True)
+    response = guard.submit("/api/v3/order", order(quantity="0.0001"))
+    assert response.outcome is Outcome.REJECTED
+    assert (response.status, response.body) == (
+        400,
+        {"code": -1013, "msg": "Filter failure: LOT_SIZE"},
+    )
+    assert response.sent is False
+    assert inner.calls == []
+
+
+def test_fails_closed_on_unchecked_rules_and_names_them(make_info: MakeInfo) -> None:
+    inner = RecordingSubmitter()
+    response = Guard(inner, make_info()).submit("/api/v3/order", order())
+    assert response.outcome is Outcome.UNCHECKED
+    assert not response.sent
+    assert inner.calls == []
+    rules = {u.rule for u in response.unchecked}
+    assert "insufficient_balance" in rules
+    assert "insufficient_balance" in response.reason
+    assert "needs account" in response.reason
+
+
+def test_allowing_some_unchecked_rules_still_blocks_the_others(make_info: MakeInfo) -> None:
+    probe = Guard(RecordingSubmitter(), make_info()).submit("/api/v3/order", order())
+    names = [u.rule for u in probe.unchecked]
+    inner = RecordingSubmitter()
+    response = Guard(inner, make_info(), allow_unchecked=names[1:]).submit("/api/v3/order", order())
+    assert response.outcome is Outcome.UNCHECKED
+    assert names[0] in response.reason
+    assert all(name not in response.reason for name in names[1:])
+    assert (
+        Guard(inner, make_info(), allow_unchecked=names).submit("/api/v3/order", order()).outcome
+        is Outcome.ACCEPTED
+    )
+
+
+def test_a_passing_order_with_full_context_is_sent_once(make_info: MakeInfo) -> None:
+    inner = RecordingSubmitter()
+    seen: list[object] = []
+
+    def context(params: object) -> dict[str, object]:
+        seen.append(params)
+        return full_context()
+
+    guard = Guard(inner, make_info(), context_provider=context)
+    response = guard.submit("/api/v3/order", order())
+    assert response.outcome is Outcome.ACCEPTED
+    assert response.verdict is not None
+    assert response.verdict.ok
+    assert [c.endpoint for c in inner.calls] == ["/api/v3/order"]
+    assert inner.calls[0].params == order()
+    assert seen == [order()]
+
+
+def test_disagreement_is_its_own_event_on_the_response_and_the_callback(
+    make_info: MakeInfo,
+) -> None:
+    events: list[Disagreement] = []
+    inner = RecordingSubmitter([Response.rejected(-1013, "Filter failure: PERCENT_PRICE")])
+    guard = Guard(inner, make_info(), allow_unchecked=True, on_disagreement=events.append)
+    response = guard.submit("/api/v3/order", order())
+    assert response.outcome is Outcome.REJECTED
+    assert response.disagreement is not None
+    assert events == [response.disagreement]
+    assert response.disagreement.error.to_dict() == response.body
+    assert response.disagreement.explained_by == ()  # no unchecked rule produces this
+
+
+def test_a_disagreement_an_unchecked_rule_explains_says_so(make_info: MakeInfo) -> None:
+    msg = "Account has insufficient balance for requested action."
+    inner = RecordingSubmitter([Response.rejected(-2010, msg)])
+    response = Guard(inner, make_info(), allow_unchecked=True).submit("/api/v3/order", order())
+    assert response.disagreement is not None
+    assert response.disagreement.explained_by == ("insufficient_balance",)
+
+
+@pytest.mark.parametrize(
+    ("code", "msg"),
+    [
+        (-1022, "Signature for this request is not valid."),
+        (-1021, "Timestamp for this request is outside of the recvWindow."),
+    ],
+)
+def test_credential_and_clock_errors_are_not_disagreements(
+    make_info: MakeInfo, code: int, msg: str
+) -> None:
+    events: list[Disagreement] = []
+    inner = RecordingSubmitter([Response.rejected(code, msg)])
+    guard = Guard(inner, make_info(), allow_unchecked=True, on_disagreement=events.append)
+    response = guard.submit("/api/v3/order", order())
+    assert response.outcome is Outcome.REJECTED
+    assert response.disagreement is None
+    assert events == []
+
+
+def test_a_failing_callback_does_not_lose_the_answer(make_info: MakeInfo) -> None:
+    def broken(event: Disagreement) -> None:
+        raise RuntimeError("bug in the bot")
+
+    inner = RecordingSubmitter([Response.rejected(-1013, "Filter failure: LOT_SIZE")])
+    guard = Guard(inner, make_info(), allow_unchecked=True, on_disagreement=broken)
+    assert guard.submit("/api/v3/order", order()).disagreement is not None
+
+
+def test_the_dry_run_answers_like_the_test_endpoint(make_info: MakeInfo) -> None:
+    dry = DryRunSubmitter()
+    response = Guard(dry, make_info(), allow_unchecked=True).submit("/api/v3/order", order())
+    assert (response.outcome, response.status, response.body) == (Outcome.ACCEPTED, 200, {})
+    assert len(dry.calls) == 1
+
+
+def test_every_submitter_satisfies_the_protocol(make_info: MakeInfo) -> None:
+    for submitter in (
+        RecordingSubmitter(),
+        DryRunSubmitter(),
+        Guard(DryRunSubmitter(), make_info()),
+    ):
+        assert isinstance(submitter, Submitter)
+
+
+def test_a_scripted_fake_that_runs_out_says_so() -> None:
+    inner = RecordingSubmitter([Response.accepted()])
+    inner.submit("/api/v3/order", {})
+    with pytest.raises(LookupError, match="no scripted response"):
+        inner.submit("/api/v3/order", {})
+
+
+def test_guard_usage_errors(make_info: MakeInfo) -> None:
+    with pytest.raises(UsageError):
+        Guard(DryRunSubmitter(), make_info(), allow_unchecked="MAX_NUM_ORDERS")
+    with pytest.raises(UsageError):
+        Guard(DryRunSubmitter(), {})  # type: ignore[arg-type]
+
+
+def test_the_core_does_not_import_the_submitters() -> None:
+    code = (
+        "import sys, filterlib; "
+        "print(sorted(m for m in sys.modules if m.startswith('filterlib.submit') "
+        "or m in ('http.client', 'urllib.request', 'ssl', 'cryptography')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"

@@ -19,6 +19,8 @@ from typing import Any, BinaryIO, NoReturn, TextIO
 
 import orjson
 
+from .cli_snapshot import add_parser as add_snapshot_parser
+from .cli_snapshot import run as run_snapshot
 from .context import ContextError
 from .engine import check
 from .exceptions import SnapshotError, UsageError
@@ -105,6 +107,7 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         default="text",
         help="text for people (default), json for one JSON object per input line",
     )
+    add_snapshot_parser(sub, out, err)
     return parser
 
 
@@ -123,6 +126,8 @@ def main(
         args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
     except _Exit as exc:
         return exc.status
+    if args.command == "snapshot":
+        return run_snapshot(args, out, err)
 
     try:
         info = _load_snapshot(args.exchange_info)

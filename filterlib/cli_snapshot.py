@@ -1,0 +1,145 @@
+"""``filterlib snapshot fetch``: save ``GET /api/v3/exchangeInfo`` as a snapshot file.
+
+It goes through :mod:`filterlib.submit.http`, the HTTP layer the REST submitter uses, and checks
+the answer with :func:`filterlib.load_exchange_info` before writing, so a saved file always
+loads. The file is written whole or not at all (a temporary file, then a rename). Exit status:
+0 saved, 2 anything else (network, Binance error, unusable answer, unwritable file).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import re
+import tempfile
+from typing import Any, TextIO
+
+__all__ = ["DEFAULT_BASE_URL", "add_parser", "run"]
+
+DEFAULT_BASE_URL = "https://api.binance.com"
+EXIT_SAVED = 0
+EXIT_FAILED = 2
+
+# Binance's symbol names; checked here so a typo fails before a network round trip.
+_SYMBOL = re.compile(r"[A-Z0-9_.-]{1,20}\Z")
+
+
+def add_parser(sub: Any, out: TextIO, err: TextIO) -> None:
+    """Add ``snapshot fetch`` to the ``filterlib`` subcommands (``sub`` from add_subparsers)."""
+    snapshot = sub.add_parser(
+        "snapshot",
+        help="fetch an exchangeInfo snapshot",
+        description="Manage exchangeInfo snapshots.",
+    )
+    snapshot.out, snapshot.err = out, err  # the CLI's parsers write to injected streams
+    actions = snapshot.add_subparsers(dest="snapshot_command", metavar="ACTION", required=True)
+    fetch = actions.add_parser(
+        "fetch",
+        help="save GET /api/v3/exchangeInfo to a file",
+        description=(
+            "Save GET /api/v3/exchangeInfo as a snapshot for 'filterlib check "
+            "--exchange-info'. The answer is checked with load_exchange_info before it is "
+            "written. Exit status: 0 saved, 2 failed."
+        ),
+    )
+    fetch.out, fetch.err = out, err
+    fetch.add_argument(
+        "--symbols", metavar="A,B", help="only these symbols, comma-separated (default: all)"
+    )
+    fetch.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        metavar="URL",
+        help=f"REST base endpoint (default: {DEFAULT_BASE_URL})",
+    )
+    fetch.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to save (gzip-compressed if FILE ends in .gz); default: standard output",
+    )
+    fetch.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="default: 30")
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``snapshot fetch`` with parsed ``args``; returns the exit status."""
+    # Imported here so that 'filterlib check' never loads the HTTP stack.
+    from urllib.parse import urlencode
+
+    from .exceptions import SnapshotError, UsageError
+    from .snapshot import load_exchange_info
+    from .submit.http import HttpFailure, request
+
+    query = ""
+    if args.symbols is not None:
+        symbols = [s.strip() for s in args.symbols.split(",") if s.strip()]
+        bad = [s for s in symbols if not _SYMBOL.match(s)]
+        if not symbols or bad:
+            err.write(
+                f"filterlib: --symbols takes names such as BTCUSDT,ETHUSDT; bad: "
+                f"{', '.join(bad) or '(none given)'}\n"
+            )
+            return EXIT_FAILED
+        # The spec's form: symbols=["BTCUSDT","BNBBTC"], URL-encoded.
+        query = urlencode({"symbols": "[" + ",".join(f'"{s}"' for s in symbols) + "]"})
+    try:
+        reply = request(
+            "GET", args.base_url, "/api/v3/exchangeInfo", query=query, timeout=args.timeout
+        )
+    except UsageError as exc:
+        err.write(f"filterlib: {exc}\n")
+        return EXIT_FAILED
+    except HttpFailure as exc:
+        err.write(f"filterlib: {exc}\n")
+        return EXIT_FAILED
+    if reply.status != 200:
+        err.write(f"filterlib: {args.base_url} answered {_describe_error(reply.status, reply)}\n")
+        return EXIT_FAILED
+    try:
+        info = load_exchange_info(reply.body)
+    except SnapshotError as exc:
+        err.write(f"filterlib: the answer is not a usable exchangeInfo\n{exc}\n")
+        return EXIT_FAILED
+    if args.output is None:
+        out.write(reply.body.decode("utf-8"))
+        out.write("\n")
+    else:
+        try:
+            _write_atomically(args.output, reply.body)
+        except OSError as exc:
+            err.write(f"filterlib: cannot write {args.output}: {exc.strerror or exc}\n")
+            return EXIT_FAILED
+    where = args.output or "standard output"
+    err.write(f"saved {len(info.symbols)} symbols (serverTime {info.server_time}) to {where}\n")
+    return EXIT_SAVED
+
+
+def _describe_error(status: int, reply: Any) -> str:
+    import orjson
+
+    text = f"HTTP {status}"
+    try:
+        body = orjson.loads(reply.body)
+    except orjson.JSONDecodeError:
+        body = None
+    if isinstance(body, dict) and "code" in body:
+        text += f": {body.get('code')} {body.get('msg')}"
+    retry_after = reply.headers.get("retry-after")
+    if status in (429, 418) and retry_after:
+        text += f"; retry after {retry_after} seconds"
+    return text
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    if path.endswith(".gz"):
+        data = gzip.compress(data)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".exchangeInfo-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -24,6 +24,7 @@ __all__ = ["RANK", "RULES", "STAGES", "Rule", "Variant", "rule"]
 #: so they are not evaluated there.
 STAGES = ("request", "symbol", "filter", "engine")
 
+
 @frozen
 class Variant:
     """Another text known for the same rule, and where it comes from."""
@@ -71,6 +72,8 @@ def _engine_filter_rule(name: str, checks: str, needs: tuple[str, ...], where: s
     )
 
 
+LISTS = "Trading endpoints > New Order list - OCO"
+
 _NOT_SUPPORTED = (
     "spec: Errors > Messages for -1010, -2010, -2011 and -2038; code -1013 as observed for "
     "'Stop loss orders are not supported for this symbol.' in "
@@ -96,6 +99,18 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "mandatory_parameter",
+        -1102,
+        "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
+        "request",
+        "the parameters every request of the endpoint needs are sent (POST /api/v3/order: "
+        "symbol, side, type; the order lists: their legs' types, sides and quantities)",
+        "spec: Trading endpoints > New order (parameter table); Errors > -1102. Live text: "
+        "https://github.com/ccxt/ccxt/issues/3097. Before -1104: an OCO sent with the old "
+        "parameter names got -1102 for 'aboveType', not -1104 "
+        "(https://github.com/sammchardy/python-binance/issues/1544, docs/evidence.md §21)",
+    ),
+    Rule(
         "unread_parameters",
         -1104,
         "Not all sent parameters were read; read '%s' parameter(s) but was sent '%s'.",
@@ -106,15 +121,6 @@ RULES: tuple[Rule, ...] = (
         "issues/172 (a misspelt timeInforce on LIMIT: read '7' of '8', the missing timeInForce "
         "not reported), https://github.com/sammchardy/python-binance/issues/472, "
         "https://github.com/ccxt/ccxt/issues/8449 (-1104 won over quantity=0)",
-    ),
-    Rule(
-        "mandatory_parameter",
-        -1102,
-        "Mandatory parameter '%s' was not sent, was empty/null, or malformed.",
-        "request",
-        "symbol, side and type are sent",
-        "spec: Trading endpoints > New order (parameter table); Errors > -1102. Live text: "
-        "https://github.com/ccxt/ccxt/issues/3097",
     ),
     Rule(
         "illegal_characters",
@@ -156,6 +162,33 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > -1116 INVALID_ORDER_TYPE; Enums > Order types",
     ),
     Rule(
+        "oco_order_type",
+        -1158,
+        "Order type not supported in OCO.",
+        "request",
+        "an OCO leg (above/below, pendingAbove/pendingBelow) is LIMIT_MAKER, STOP_LOSS, "
+        "STOP_LOSS_LIMIT, TAKE_PROFIT or TAKE_PROFIT_LIMIT",
+        "spec: Errors > -1158; Trading endpoints > New Order list - OCO (aboveType, belowType)",
+    ),
+    Rule(
+        "working_order_type",
+        -1116,
+        "Invalid orderType.",
+        "request",
+        "an OTO/OTOCO working order is LIMIT or LIMIT_MAKER",
+        "spec: Trading endpoints > New Order list - OTO ('must be LIMIT or LIMIT_MAKER'); the "
+        "code and text are inferred from -1116, no live response was found",
+    ),
+    Rule(
+        "sor_order_type",
+        -1116,
+        "Invalid orderType.",
+        "request",
+        "an SOR order is LIMIT or MARKET",
+        "spec: Trading endpoints > New order using SOR ('only supports LIMIT and MARKET "
+        "orders'); the code and text are inferred from -1116, no live response was found",
+    ),
+    Rule(
         "invalid_time_in_force",
         -1115,
         "Invalid timeInForce.",
@@ -171,6 +204,21 @@ RULES: tuple[Rule, ...] = (
         "newOrderRespType is ACK, RESULT or FULL; selfTradePreventionMode is an STP mode",
         "spec: Errors > -1130 INVALID_PARAMETER; Enums > Order Response Type, STP Modes. "
         "The code for an unknown enum value here is inferred (research §9)",
+    ),
+    Rule(
+        "invalid_cancel_restrictions",
+        -1145,
+        "cancelRestrictions has to be either ONLY_NEW or ONLY_PARTIALLY_FILLED.",
+        "request",
+        "cancelRestrictions is ONLY_NEW or ONLY_PARTIALLY_FILLED",
+        "spec: Errors > -1145 (its backticks taken as markdown)",
+        variants=(
+            Variant(
+                "`cancelRestrictions` has to be either `ONLY_NEW` or `ONLY_PARTIALLY_FILLED`.",
+                "spec: Errors > -1145, literally",
+            ),
+            Variant("Invalid cancelRestrictions", "spec: Trading endpoints > Cancel order"),
+        ),
     ),
     Rule(
         "parameter_overflow",
@@ -227,6 +275,27 @@ RULES: tuple[Rule, ...] = (
         "https://github.com/JKorf/Binance.Net/issues/1085",
     ),
     Rule(
+        "mandatory_one_of",
+        -1102,
+        "Param '%s' or '%s' must be sent, but both were empty/null!",
+        "request",
+        "cancelReplace sends cancelOrderId or cancelOrigClientOrderId; an amend sends orderId "
+        "or origClientOrderId",
+        "spec: Trading endpoints > Cancel an Existing Order and Send a New Order, Order Amend "
+        "Keep Priority; Errors > -1102 (template); CHANGELOG 2025-04-07 (research §16)",
+    ),
+    Rule(
+        "oco_stop_limit_time_in_force",
+        -1128,
+        "Combination of optional parameters invalid. Recommendation: 'stopLimitTimeInForce' "
+        "should also be sent.",
+        "request",
+        "the deprecated OCO's stopLimitPrice comes with stopLimitTimeInForce",
+        "spec: Trading endpoints > New OCO - Deprecated ('If provided, stopLimitTimeInForce is "
+        "required'); CHANGELOG 2019-11-13 (research §16). Live: "
+        "https://github.com/JKorf/Binance.Net/issues/595",
+    ),
+    Rule(
         "iceberg_time_in_force",
         -1013,
         "Unsupported order combination",
@@ -236,6 +305,82 @@ RULES: tuple[Rule, ...] = (
         "timeInForce set to GTC'); text from Errors > Messages for -2010 ('Unsupported order "
         "combination'). The code is inferred: the check needs no market state",
         variants=(Variant("-1014 Unsupported order combination.", "spec: Errors > -1014"),),
+    ),
+    Rule(
+        "list_iceberg_time_in_force",
+        -1160,
+        "Parameter '%s' is not supported if aboveTimeInForce/belowTimeInForce is not GTC.",
+        "request",
+        "an order-list leg's icebergQty comes with its timeInForce GTC (or a LIMIT_MAKER leg)",
+        "spec: Errors > -1160 (its backticks taken as markdown); Trading endpoints > New Order "
+        "list - OCO, OTO, OTOCO (the *IcebergQty parameters). The text names above/below for "
+        "every list, as the spec gives only that one",
+    ),
+    Rule(
+        "oco_limit_below",
+        -1165,
+        "A limit order in a buy OCO must be below.",
+        "request",
+        "in a BUY OCO the LIMIT_MAKER leg is the below leg",
+        f"spec: Errors > -1165; {LISTS} ('BUY: LIMIT_MAKER price < Last < stopPrice')",
+    ),
+    Rule(
+        "oco_limit_above",
+        -1166,
+        "A limit order in a sell OCO must be above.",
+        "request",
+        "in a SELL OCO the LIMIT_MAKER leg is the above leg",
+        f"spec: Errors > -1166; {LISTS}",
+    ),
+    Rule(
+        "oco_contingent",
+        -1168,
+        "At least one OCO order must be contingent.",
+        "request",
+        "an OCO's legs are not both LIMIT_MAKER",
+        f"spec: Errors > -1168 BOTH_OCO_ORDERS_CANNOT_BE_LIMIT; {LISTS}",
+    ),
+    Rule(
+        "oco_stop_loss_above",
+        -1196,
+        "A stop loss order in a buy OCO must be above.",
+        "request",
+        "in a BUY OCO the STOP_LOSS(_LIMIT) leg is the above leg",
+        f"spec: Errors > -1196; {LISTS}",
+    ),
+    Rule(
+        "oco_stop_loss_below",
+        -1197,
+        "A stop loss order in a sell OCO must be below.",
+        "request",
+        "in a SELL OCO the STOP_LOSS(_LIMIT) leg is the below leg",
+        f"spec: Errors > -1197; {LISTS}",
+    ),
+    Rule(
+        "oco_take_profit_below",
+        -1198,
+        "A take profit order in a buy OCO must be below.",
+        "request",
+        "in a BUY OCO the TAKE_PROFIT(_LIMIT) leg is the below leg",
+        f"spec: Errors > -1198; {LISTS}",
+    ),
+    Rule(
+        "oco_take_profit_above",
+        -1199,
+        "A take profit order in a sell OCO must be above.",
+        "request",
+        "in a SELL OCO the TAKE_PROFIT(_LIMIT) leg is the above leg",
+        f"spec: Errors > -1199; {LISTS}",
+    ),
+    Rule(
+        "oco_price_order",
+        -1013,
+        "The relationship of the prices for the orders is not correct.",
+        "request",
+        "the deprecated OCO's legs agree with each other: SELL price > stopPrice, BUY price < "
+        "stopPrice",
+        "live, code -1013, a SELL with price below stopPrice: "
+        "https://github.com/ccxt/ccxt/issues/8241 (docs/evidence.md §22)",
     ),
     Rule(
         "strategy_type",
@@ -380,6 +525,54 @@ RULES: tuple[Rule, ...] = (
         "; skipped for snapshots from before STP, which lack the field",
         "Binance STP FAQ (research §9)",
     ),
+    Rule(
+        "oco_not_supported",
+        -1013,
+        "OCO orders are not supported for this symbol",
+        "symbol",
+        "an OCO (or OTOCO, whose pending pair is an OCO) is on a symbol with ocoAllowed",
+        _NOT_SUPPORTED + " (the spec's text has no final period)",
+        variants=(
+            Variant(
+                "OCO orders are not supported for this symbol.", "CHANGELOG 2019-08-15, with one"
+            ),
+        ),
+    ),
+    Rule(
+        "oto_not_supported",
+        -1013,
+        "OTO orders are not supported for this symbol.",
+        "symbol",
+        "an OTO or OTOCO is on a symbol with otoAllowed",
+        "inferred from the other capability texts; otoAllowed: CHANGELOG 2024-04-02 "
+        "(research §16). No live response was found",
+    ),
+    Rule(
+        "sor_not_supported",
+        -1013,
+        "This symbol has no SOR.",
+        "symbol",
+        "an SOR order's symbol is in the snapshot's sors (checked only when the snapshot has "
+        "that key: 'Present only when SOR is available')",
+        "spec: Exchange information (sors); live: https://github.com/ccxt/ccxt/pull/18883, "
+        "https://github.com/ccxt/ccxt/pull/20252",
+    ),
+    Rule(
+        "cancel_replace_not_supported",
+        -1013,
+        "Order cancel-replace is not supported for this symbol.",
+        "symbol",
+        "a cancel-replace is on a symbol with cancelReplaceAllowed",
+        _NOT_SUPPORTED,
+    ),
+    Rule(
+        "amend_not_supported",
+        -1013,
+        "Order amend is not supported for this symbol.",
+        "symbol",
+        "an amend is on a symbol with allowAmend (amendAllowed)",
+        _NOT_SUPPORTED,
+    ),
     # -- symbol filters (-1013), in the order the spec's Filters section lists them ----------
     _filter_rule(
         "PRICE_FILTER",
@@ -444,6 +637,19 @@ RULES: tuple[Rule, ...] = (
         "engine",
         "icebergQty < quantity",
         "spec: Errors > Messages for -1010, -2010, -2011 and -2038",
+    ),
+    Rule(
+        "oco_price_relationship",
+        -2010,
+        "The relationship of the prices for the orders is not correct.",
+        "engine",
+        "SELL: the limit or take-profit leg's price (a TAKE_PROFIT's stopPrice) > lastPrice > "
+        "the stop-loss leg's stopPrice; BUY: the reverse",
+        "spec: Errors > Messages for -2010; Trading endpoints > New OCO - Deprecated, New Order "
+        "list - OCO (price restrictions). Live, code -2010, a limit leg not clearing the last "
+        "price: https://github.com/sammchardy/python-binance/issues/907 (docs/evidence.md §22). "
+        "For the new OCO endpoint the same check is inferred",
+        ("lastPrice",),
     ),
     Rule(
         "account_cannot_trade",
@@ -550,6 +756,55 @@ RULES: tuple[Rule, ...] = (
         "https://github.com/binance-exchange/node-binance-api/issues/222",
         ("account",),
     ),
+    Rule(
+        "cancel_unknown_order",
+        -2011,
+        "Unknown order sent.",
+        "engine",
+        "the order a cancel-replace cancels (cancelOrderId / cancelOrigClientOrderId) is open",
+        "spec: Errors > Messages for -2011; the -2022 example of Cancel an Existing Order and "
+        "Send a New Order (cancelResponse)",
+        ("openOrders",),
+    ),
+    Rule(
+        "cancel_restricted",
+        -2011,
+        "Order was not canceled due to cancel restrictions.",
+        "engine",
+        "cancelRestrictions ONLY_NEW meets a NEW order, ONLY_PARTIALLY_FILLED a PARTIALLY_FILLED "
+        "one",
+        "spec: Errors > Messages for -2011",
+        ("openOrders",),
+    ),
+    Rule(
+        "amend_unknown_order",
+        -2038,
+        "Unknown order sent.",
+        "engine",
+        "the order an amend names (orderId / origClientOrderId) is open",
+        "spec: Errors > Messages for -1010, -2010, -2011 and -2038 ('Unknown order sent.'); "
+        "the code -2038 is inferred (ORDER_AMEND_REJECTED)",
+        ("openOrders",),
+    ),
+    Rule(
+        "amend_no_change",
+        -2038,
+        "The requested action would change no state; rejecting",
+        "engine",
+        "newQty differs from the order's quantity",
+        "spec: Errors > Messages for -2038; Order Amend Keep Priority",
+        ("openOrders",),
+    ),
+    Rule(
+        "amend_quantity_increase",
+        -2038,
+        "Order amend (quantity increase) is not supported.",
+        "engine",
+        "newQty is below the order's quantity",
+        "spec: Errors > Messages for -2038; Order Amend Keep Priority ('newQty must be greater "
+        "than 0 and less than the order's quantity')",
+        ("openOrders",),
+    ),
 )
 
 _BY_ID: Mapping[str, Rule] = MappingProxyType({r.id: r for r in RULES})
@@ -587,5 +842,21 @@ def markdown_table() -> str:
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # python -m filterlib.catalogue > table.md
-    print(markdown_table(), end="")
+TABLE_HEADING = "## The rules, in evaluation order\n\n"
+
+
+def rewrite_rules_md(text: str) -> str:
+    """docs/rules.md with its table (everything after TABLE_HEADING) generated anew."""
+    head, _, _ = text.partition(TABLE_HEADING)
+    return head + TABLE_HEADING + markdown_table()
+
+
+if __name__ == "__main__":  # python -m filterlib.catalogue docs/rules.md
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) > 1:
+        path = Path(sys.argv[1])
+        path.write_text(rewrite_rules_md(path.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(markdown_table(), end="")

@@ -22,9 +22,9 @@ import orjson
 from .cli_snapshot import add_parser as add_snapshot_parser
 from .cli_snapshot import run as run_snapshot
 from .context import ContextError
+from .endpoints import ENDPOINTS
 from .engine import check
 from .exceptions import SnapshotError, UsageError
-from .request import ENDPOINTS
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
 from .verdict import Unchecked, Verdict
 

@@ -72,6 +72,10 @@ class OpenOrder:
     orig_qty: Decimal
     executed_qty: Decimal
     iceberg_qty: Decimal
+    order_id: int | None = None
+    client_order_id: str | None = None
+    price: Decimal = Decimal(0)
+    status: str = "NEW"
 
     @property
     def remaining(self) -> Decimal:
@@ -198,6 +202,15 @@ def _open_orders(value: object) -> tuple[OpenOrder, ...] | None:
         for key in ("symbol", "side", "type"):
             if not isinstance(entry.get(key), str):
                 raise ContextError(f"{where}.{key} must be a string, got {entry.get(key)!r}")
+        order_id = entry.get("orderId")
+        if order_id is not None and (not isinstance(order_id, int) or isinstance(order_id, bool)):
+            raise ContextError(f"{where}.orderId must be an integer, got {order_id!r}")
+        client_id = entry.get("clientOrderId")
+        if client_id is not None and not isinstance(client_id, str):
+            raise ContextError(f"{where}.clientOrderId must be a string, got {client_id!r}")
+        status = entry.get("status", "NEW")
+        if not isinstance(status, str):
+            raise ContextError(f"{where}.status must be a string, got {status!r}")
         orders.append(
             OpenOrder(
                 str(entry["symbol"]),
@@ -206,6 +219,10 @@ def _open_orders(value: object) -> tuple[OpenOrder, ...] | None:
                 _decimal(entry.get("origQty", "0"), f"{where}.origQty"),
                 _decimal(entry.get("executedQty", "0"), f"{where}.executedQty"),
                 _decimal(entry.get("icebergQty", "0"), f"{where}.icebergQty"),
+                order_id,
+                client_id,
+                _decimal(entry.get("price", "0"), f"{where}.price"),
+                status,
             )
         )
     return tuple(orders)

@@ -1,30 +1,34 @@
 """``check``: find every violation, then report the one Binance would (jsonschema's best_match).
 
 Finding and choosing are apart: every rule runs on what could be decoded, and the violation whose
-rule comes first in :data:`~filterlib.catalogue.RULES` is Binance's single answer.
+rule comes first in :data:`~filterlib.catalogue.RULES` is Binance's single answer. A request
+holds one order or several (an order list's legs); the order rules run on each leg with the
+leg's wire names, the rules of the whole request run once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import localcontext
+from typing import Any
+
+from attrs import evolve
 
 from .catalogue import RANK, rule
 from .context import Context, as_context
 from .decimals import CONTEXT
+from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
 from .exceptions import UsageError
-from .request import ENDPOINTS, decode_order, symbol_rules
-from .rules.account import ENGINE_RULES
+from .request import LegOrder, Request, decode_request, symbol_rules
+from .rules import lists
+from .rules.account import LEG_ENGINE_RULES, PENDING_LEG_ENGINE_RULES, REQUEST_ENGINE_RULES
 from .rules.common import Finding
-from .rules.filters import FILTER_CHECKS
-from .rules.symbol import SYMBOL_RULES
-from .snapshot import ExchangeInfo
-from .verdict import Unchecked, Verdict, Violation
+from .rules.filters import COUNT_CHECKS, FILTER_CHECKS, FilterCheck
+from .rules.symbol import LEG_RULES, REQUEST_RULES, SymbolRule
+from .snapshot import ExchangeInfo, SymbolInfo
+from .verdict import BinanceError, Unchecked, Verdict, Violation
 
 __all__ = ["best_match", "check"]
-
-#: Endpoints whose orders reach the matching engine; the test endpoint's do not.
-REACHES_MATCHING_ENGINE = frozenset({"/api/v3/order"})
 
 
 def check(
@@ -49,21 +53,23 @@ def check(
         raise UsageError(
             f"params must be a mapping of parameter names to values, not {type(params).__name__}"
         )
-    if endpoint not in ENDPOINTS:
+    spec = ENDPOINTS.get(endpoint)
+    if spec is None:
         raise UsageError(f"unknown endpoint {endpoint!r}; known: {', '.join(ENDPOINTS)}")
     ctx = as_context(context)
     with localcontext(CONTEXT):
-        return _check(info, params, endpoint, ctx)
+        return _check(info, params, spec, ctx)
 
 
 def _check(
-    info: ExchangeInfo, params: Mapping[str, object], endpoint: str, ctx: Context
+    info: ExchangeInfo, params: Mapping[str, object], endpoint: Endpoint, ctx: Context
 ) -> Verdict:
-    decoded = decode_order(params, endpoint)
-    order = decoded.order
-    findings: list[Finding] = list(decoded.violations)
-    symbol = info.symbol(order.symbol) if order.symbol is not None else None
-    if order.symbol is not None and symbol is None:
+    request = decode_request(params, endpoint)
+    findings: list[Finding] = list(request.violations)
+    findings.extend(_request_rules(request))
+    name = request.symbol
+    symbol = info.symbol(name) if name is not None else None
+    if name is not None and symbol is None:
         r = rule("unknown_symbol")
         findings.append(
             Violation(
@@ -71,28 +77,135 @@ def _check(
                 r.message,
                 r.id,
                 "symbol",
-                value=order.symbol,
-                detail=f"{order.symbol} is not in the snapshot",
+                value=name,
+                detail=f"{name} is not in the snapshot",
             )
         )
     if symbol is not None:
-        engine = endpoint in REACHES_MATCHING_ENGINE
-        findings.extend(symbol_rules(decoded, symbol))
-        for symbol_rule in SYMBOL_RULES:
-            findings.extend(symbol_rule(order, symbol, ctx))
+        findings.extend(_symbol_findings(request, symbol, info, ctx))
+    violations = best_match(_unique(f for f in findings if isinstance(f, Violation)))
+    unchecked = tuple(_unique(f for f in findings if isinstance(f, Unchecked)))
+    error = violations[0].error if violations else None
+    if error is not None and endpoint.kind == "cancelReplace":
+        error = _cancel_replace_answer(request, violations)
+    return Verdict(error, violations, unchecked)
+
+
+def _request_rules(request: Request) -> Iterable[Finding]:
+    kind = request.endpoint.kind
+    if kind in ("oco", "otoco"):
+        yield from lists.oco_placement(request)
+        if request.endpoint.path == "/api/v3/order/oco":
+            yield from lists.oco_price_order(request)
+    elif kind == "cancelReplace":
+        yield from lists.one_of(request, "cancelOrderId", "cancelOrigClientOrderId")
+    elif kind == "amend":
+        yield from lists.one_of(request, "orderId", "origClientOrderId")
+
+
+def _symbol_findings(
+    request: Request, symbol: SymbolInfo, info: ExchangeInfo, ctx: Context
+) -> Iterable[Finding]:
+    endpoint = request.endpoint
+    engine = endpoint.engine
+    orders = request.orders
+    if endpoint.kind == "amend":
+        amended, amend_findings = lists.amend(request, symbol, ctx)
+        yield from amend_findings
+        orders = (LegOrder(_AMEND_LEG, amended),)
+    first = orders[0].order if orders else None
+    if first is not None:
+        for request_rule in REQUEST_RULES:
+            yield from request_rule(first, symbol, ctx)
+    yield from lists.capability(request, symbol, info)
+    for lo in orders:
+        if lo.leg is _AMEND_LEG:
+            yield from _leg_findings(lo, request, symbol, ctx, False, AMEND_FILTERS, ())
+        else:
+            yield from _leg_findings(lo, request, symbol, ctx, engine)
+    for f in symbol.filters:
+        if f.filter_type not in FILTER_CHECKS and f.filter_type not in COUNT_CHECKS:
+            yield Unchecked(f.filter_type, reason="filterlib does not know this filter type")
+    if not engine:
+        return
+    if first is not None:
+        for engine_rule in REQUEST_ENGINE_RULES:
+            yield from engine_rule(first, symbol, ctx)
+    if endpoint.adds:
+        new = [lo.order for lo in orders]
         for f in (*symbol.filters, *info.exchange_filters):
-            name = f.filter_type
-            check_filter = FILTER_CHECKS.get(name)
-            if check_filter is None:
-                findings.append(Unchecked(name, reason="filterlib does not know this filter type"))
-            elif engine or rule(name).stage != "engine":
-                findings.extend(check_filter(f, order, symbol, ctx))
-        if engine:
-            for engine_rule in ENGINE_RULES:
-                findings.extend(engine_rule(order, symbol, ctx))
-    violations = best_match(f for f in findings if isinstance(f, Violation))
-    unchecked = tuple(f for f in findings if isinstance(f, Unchecked))
-    return Verdict(violations[0].error if violations else None, violations, unchecked)
+            count = COUNT_CHECKS.get(f.filter_type)
+            if count is not None:
+                yield from count(f, new, symbol, ctx)
+        for f in info.exchange_filters:
+            if f.filter_type not in COUNT_CHECKS:
+                yield Unchecked(f.filter_type, reason="filterlib does not know this filter type")
+    if endpoint.kind == "oco":
+        yield from lists.oco_price_relationship(request, ctx)
+    elif endpoint.kind == "cancelReplace":
+        yield from lists.cancel_side(request, symbol, ctx)
+
+
+def _leg_findings(
+    lo: LegOrder,
+    request: Request,
+    symbol: SymbolInfo,
+    ctx: Context,
+    engine: bool,
+    filters: Mapping[str, FilterCheck] = FILTER_CHECKS,
+    leg_rules: Sequence[SymbolRule] = LEG_RULES,
+) -> Iterable[Finding]:
+    """The order rules on one leg, named as the leg spells them."""
+    order = lo.order
+    found: list[Finding] = list(symbol_rules(lo, request.texts, symbol))
+    for leg_rule in leg_rules:
+        found.extend(leg_rule(order, symbol, ctx))
+    for f in symbol.filters:
+        check_filter = filters.get(f.filter_type)
+        if check_filter is not None:
+            found.extend(check_filter(f, order, symbol, ctx))
+    if engine:
+        for engine_rule in PENDING_LEG_ENGINE_RULES if lo.leg.pending else LEG_ENGINE_RULES:
+            found.extend(engine_rule(order, symbol, ctx))
+    return [_on_leg(f, lo.leg) for f in found]
+
+
+def _on_leg(finding: Finding, leg: Leg) -> Finding:
+    """Name the parameter as the leg spells it (``abovePrice``) and the leg itself."""
+    if not isinstance(finding, Violation):
+        return finding
+    parameter = finding.parameter
+    wire = parameter
+    if parameter in ORDER_FIELDS:
+        # A field the leg does not spell (the deprecated OCO's implied types) names no parameter.
+        wire = leg.names.get(parameter)
+    if wire == parameter and leg.name is None:
+        return finding
+    return evolve(finding, parameter=wire, leg=leg.name)
+
+
+#: An amend's order is the open order with newQty for its quantity: "newQty ... fails the
+#: filters" means LOT_SIZE and the notional filters on the new quantity (research §14).
+_AMEND_LEG = Leg(None, {"quantity": "newQty"})
+AMEND_FILTERS: Mapping[str, FilterCheck] = {
+    name: FILTER_CHECKS[name] for name in ("LOT_SIZE", "MIN_NOTIONAL", "NOTIONAL")
+}
+
+
+def _unique(findings: Iterable[Finding]) -> list[Any]:
+    """Drop repeats: a parameter shared by two legs (an OCO's quantity) fails once."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for f in findings:
+        key = (
+            (f.code, f.msg, f.rule, f.parameter, f.value)
+            if isinstance(f, Violation)
+            else (f.rule, f.needs, f.reason)
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(f)
+    return kept
 
 
 def best_match(violations: Iterable[Violation]) -> tuple[Violation, ...]:
@@ -102,3 +215,60 @@ def best_match(violations: Iterable[Violation]) -> tuple[Violation, ...]:
     follows the spec's parameter table).
     """
     return tuple(sorted(violations, key=lambda v: RANK[v.rule]))
+
+
+def _body(v: Violation | None) -> dict[str, Any] | None:
+    return None if v is None else {"code": v.code, "msg": v.msg}
+
+
+def _cancel_replace_answer(request: Request, violations: Sequence[Violation]) -> BinanceError:
+    """Binance's answer to a cancel-replace, in its -2021/-2022 shape where it has one.
+
+    Request and symbol errors reject the whole request. "Filters and Order Count are evaluated
+    before the processing of the cancellation", so a new order that fails them fails both
+    ("both the cancel order placement and new order will fail because of the filter",
+    CHANGELOG 2022-06-15). Otherwise the cancel runs first: its failure stops the new order under
+    STOP_ON_FAILURE; the new order's own matching-engine failure comes after a cancel.
+    """
+    first = violations[0]
+    cancel = next((v for v in violations if v.rule in lists.CANCEL_RULES), None)
+    new = next((v for v in violations if v.rule not in lists.CANCEL_RULES), None)
+    stage = rule(first.rule).stage
+    if first is new and stage in ("request", "symbol"):
+        return first.error
+    if new is not None and (stage == "filter" or new.rule in COUNT_CHECKS) and first is new:
+        return _replace_error(-2022, "FAILURE", "FAILURE", _body(new), _body(new))
+    if cancel is not None:
+        if request.values.get("cancelReplaceMode") == "STOP_ON_FAILURE":
+            return _replace_error(-2022, "FAILURE", "NOT_ATTEMPTED", _body(cancel), None)
+        if new is not None:
+            return _replace_error(-2022, "FAILURE", "FAILURE", _body(cancel), _body(new))
+        # The new order would be placed: a partial failure, the new order's report unknown.
+        return _replace_error(-2021, "FAILURE", "SUCCESS", _body(cancel), None)
+    # The cancel succeeds (or cannot be judged offline); the new order fails in the engine. The
+    # cancel's report is not known offline.
+    return _replace_error(-2021, "SUCCESS", "FAILURE", None, _body(new))
+
+
+def _replace_error(
+    code: int,
+    cancel_result: str,
+    new_result: str,
+    cancel_response: dict[str, Any] | None,
+    new_response: dict[str, Any] | None,
+) -> BinanceError:
+    msg = (
+        "Order cancel-replace failed."
+        if code == -2022
+        else "Order cancel-replace partially failed."
+    )
+    return BinanceError(
+        code,
+        msg,
+        {
+            "cancelResult": cancel_result,
+            "newOrderResult": new_result,
+            "cancelResponse": cancel_response,
+            "newOrderResponse": new_response,
+        },
+    )

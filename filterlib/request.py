@@ -12,19 +12,22 @@ import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from . import endpoints as kinds
 from .catalogue import rule
 from .decimals import DECIMAL_PATTERN, LONG_PATTERN, decimals_written, parse_wire_decimal
 from .decimals import format_decimal as _format
+from .endpoints import Endpoint, Leg
 from .snapshot import SymbolInfo
 from .verdict import Violation
 
 __all__ = [
-    "ENDPOINTS",
     "ORDER_TYPES",
+    "LegOrder",
     "Order",
-    "decode_order",
+    "Request",
+    "decode_request",
     "symbol_rules",
     "wire_text",
 ]
@@ -57,48 +60,13 @@ SYMBOL_PATTERN = "^[\\w\\-._&&[^a-z]]{1,50}$"
 _SYMBOL_RE = re.compile(r"[A-Z0-9_.\-]{1,50}")
 _LONG_RE = re.compile(r"[0-9]{1,20}")
 
-# Parameter kinds, as in the spec's tables.
-DECIMAL, LONG, INT, ENUM, STRING, BOOLEAN = "DECIMAL", "LONG", "INT", "ENUM", "STRING", "BOOLEAN"
-SYMBOL, CLIENT_ID = "SYMBOL", "CLIENT_ID"  # STRINGs with a legal range of their own
-
-#: POST /api/v3/order's parameters in the spec's table order, which is also the order in which
-#: filterlib reports several violations of one rule. ``signature`` is not in the table but is
-#: read on every signed endpoint.
-NEW_ORDER_PARAMETERS: Mapping[str, str] = {
-    "symbol": SYMBOL,
-    "side": ENUM,
-    "type": ENUM,
-    "timeInForce": ENUM,
-    "quantity": DECIMAL,
-    "quoteOrderQty": DECIMAL,
-    "price": DECIMAL,
-    "newClientOrderId": CLIENT_ID,
-    "strategyId": LONG,
-    "strategyType": INT,
-    "stopPrice": DECIMAL,
-    "trailingDelta": LONG,
-    "icebergQty": DECIMAL,
-    "newOrderRespType": ENUM,
-    "selfTradePreventionMode": ENUM,
-    "recvWindow": LONG,
-    "timestamp": LONG,
-    "signature": STRING,
-}
-
-#: The endpoints ``check`` knows, with the parameters each reads.
-ENDPOINTS: Mapping[str, Mapping[str, str]] = {
-    "/api/v3/order": NEW_ORDER_PARAMETERS,
-    # "In addition to all parameters accepted by POST /api/v3/order ... computeCommissionRates"
-    "/api/v3/order/test": {**NEW_ORDER_PARAMETERS, "computeCommissionRates": BOOLEAN},
-}
-
 #: Parameters a signed request carries even when the caller leaves them to its HTTP client.
 SIGNING_PARAMETERS = ("timestamp", "signature")
 
 
 @frozen
 class TypeRule:
-    """The spec's "additional mandatory parameters" row for one order type."""
+    """The spec's "additional mandatory parameters" row for one order type, in order fields."""
 
     required: tuple[str, ...]
     either: tuple[str, str] | None
@@ -129,6 +97,24 @@ TYPE_RULES: Mapping[str, TypeRule] = {
     "LIMIT_MAKER": TypeRule(
         ("quantity", "price"), None, ("timeInForce", "quoteOrderQty", "stopPrice", "trailingDelta")
     ),
+}
+
+#: Enum kinds: the values each takes and the rule a value outside them breaks.
+ENUMS: Mapping[str, tuple[frozenset[str], str]] = {
+    kinds.SIDE: (SIDES, "invalid_side"),
+    kinds.TYPE: (frozenset(ORDER_TYPES), "invalid_order_type"),
+    kinds.TIF: (TIME_IN_FORCE, "invalid_time_in_force"),
+    kinds.RESP: (RESPONSE_TYPES, "invalid_parameter"),
+    kinds.STP: (STP_MODES, "invalid_parameter"),
+    kinds.CANCEL_REPLACE_MODE: (
+        frozenset({"STOP_ON_FAILURE", "ALLOW_FAILURE"}),
+        "invalid_parameter",
+    ),
+    kinds.CANCEL_RESTRICTIONS: (
+        frozenset({"ONLY_NEW", "ONLY_PARTIALLY_FILLED"}),
+        "invalid_cancel_restrictions",
+    ),
+    kinds.RATE_LIMIT_MODE: (frozenset({"DO_NOTHING", "CANCEL_ONLY"}), "invalid_parameter"),
 }
 
 
@@ -162,6 +148,29 @@ class Order:
         return self.type in ("MARKET", "STOP_LOSS", "TAKE_PROFIT")
 
 
+@frozen
+class LegOrder:
+    """An order of a request and the leg that spells it."""
+
+    leg: Leg
+    order: Order
+
+
+@frozen
+class Request:
+    """The request layer's result: wire texts, decoded values, orders and violations."""
+
+    endpoint: Endpoint
+    texts: Mapping[str, str]
+    values: Mapping[str, object]
+    orders: tuple[LegOrder, ...]
+    violations: tuple[Violation, ...]
+
+    @property
+    def symbol(self) -> str | None:
+        return _str_or_none(self.values.get("symbol"))
+
+
 def wire_text(value: object) -> str:
     """The text an HTTP client sends for ``value`` (see the module docstring)."""
     if isinstance(value, str):
@@ -183,18 +192,9 @@ def _violation(rule_id: str, parameter: str | None, *args: str, **extra: object)
     return Violation(r.code, msg, rule_id, parameter, **extra)  # type: ignore[arg-type]
 
 
-@frozen
-class Decoded:
-    """The result of the request layer: the order, the wire texts, and the violations."""
-
-    order: Order
-    texts: Mapping[str, str]
-    violations: tuple[Violation, ...]
-
-
-def decode_order(params: Mapping[str, object], endpoint: str) -> Decoded:
+def decode_request(params: Mapping[str, object], endpoint: Endpoint) -> Request:
     """Apply the request-layer rules that need no snapshot and decode what is valid."""
-    known = ENDPOINTS[endpoint]
+    known = endpoint.parameters
     texts = {str(k): wire_text(v) for k, v in params.items() if v is not None}
     found: list[Violation] = []
     add = found.append
@@ -203,7 +203,7 @@ def decode_order(params: Mapping[str, object], endpoint: str) -> Decoded:
     for name in known:
         if texts.get(name) == "":
             add(_violation("empty_parameter", name, name, detail=f"'{name}' was sent empty"))
-    for name in ("symbol", "side", "type"):
+    for name in endpoint.mandatory:
         if name not in texts:
             add(_violation("mandatory_parameter", name, name, detail=f"send '{name}'"))
 
@@ -218,79 +218,126 @@ def decode_order(params: Mapping[str, object], endpoint: str) -> Decoded:
     unknown = [name for name in texts if name not in known]
     if unknown:
         sent = len(texts) + sum(1 for p in SIGNING_PARAMETERS if p not in texts)
-        read = sent - len(unknown)
         add(
             _violation(
                 "unread_parameters",
                 unknown[0],
-                str(read),
+                str(sent - len(unknown)),
                 str(sent),
                 value=", ".join(unknown),
                 detail=f"the endpoint does not read {', '.join(repr(u) for u in unknown)}",
             )
         )
 
-    order_type = values.get("type")
-    if isinstance(order_type, str):
-        _check_type_parameters(order_type, texts, known, found)
-        if (
-            "icebergQty" in values
-            and values.get("timeInForce", "GTC") != "GTC"
-            and order_type != "LIMIT_MAKER"
-        ):
+    for name, kind in known.items():
+        value = values.get(name)
+        if kind == kinds.STRATEGY_TYPE and isinstance(value, int) and value < 1_000_000:
             add(
                 _violation(
-                    "iceberg_time_in_force",
-                    "timeInForce",
-                    value=texts["timeInForce"],
-                    limit="GTC",
-                    nearest=("GTC",),
-                    detail="an iceberg order must be GTC",
+                    "strategy_type", name, value=texts[name], limit="1000000", nearest=("1000000",)
+                )
+            )
+        elif kind == kinds.RECV_WINDOW and isinstance(value, int) and value > 60_000:
+            add(
+                _violation(
+                    "recv_window", name, value=texts[name], limit="60000", nearest=("60000",)
                 )
             )
 
-    strategy_type = values.get("strategyType")
-    if isinstance(strategy_type, int) and strategy_type < 1_000_000:
-        add(
-            _violation(
-                "strategy_type",
-                "strategyType",
-                value=texts["strategyType"],
-                limit="1000000",
-                nearest=("1000000",),
+    orders = tuple(_leg_order(leg, endpoint, texts, values, found) for leg in endpoint.legs)
+    return Request(endpoint, texts, values, orders, tuple(found))
+
+
+def _leg_order(
+    leg: Leg,
+    endpoint: Endpoint,
+    texts: Mapping[str, str],
+    values: Mapping[str, object],
+    found: list[Violation],
+) -> LegOrder:
+    """Decode one leg and apply the per-type parameter rules with the leg's wire names."""
+
+    def value(field: str) -> object:
+        wire = leg.wire(field)
+        return values.get(wire) if wire is not None else None
+
+    order_type: str | None
+    if leg.type_of is not None:
+        order_type = leg.type_of(texts)
+    else:
+        order_type = _str_or_none(value("type"))
+        if order_type is not None and order_type not in leg.types:
+            wire = leg.names["type"]
+            found.append(
+                _violation(
+                    leg.type_rule,
+                    wire,
+                    *((wire,) if "%s" in rule(leg.type_rule).message else ()),
+                    value=order_type,
+                    limit=", ".join(sorted(leg.types)),
+                    nearest=tuple(sorted(leg.types)),
+                    leg=leg.name,
+                    detail=f"{wire} takes {', '.join(sorted(leg.types))}",
+                )
             )
-        )
-    recv_window = values.get("recvWindow")
-    if isinstance(recv_window, int) and recv_window > 60_000:
-        add(
-            _violation(
-                "recv_window",
-                "recvWindow",
-                value=texts["recvWindow"],
-                limit="60000",
-                nearest=("60000",),
-            )
-        )
+            order_type = None
+    if order_type is not None:
+        before = len(found)
+        _type_parameters(leg, endpoint, order_type, texts, found)
+        iceberg = leg.wire("icebergQty")
+        tif = leg.wire("timeInForce")
+        if (
+            iceberg is not None
+            and iceberg in values
+            and tif is not None
+            and values.get(tif, "GTC") != "GTC"
+            and order_type != "LIMIT_MAKER"
+        ):
+            if leg.name is None:
+                found.append(
+                    _violation(
+                        "iceberg_time_in_force",
+                        tif,
+                        value=texts[tif],
+                        limit="GTC",
+                        nearest=("GTC",),
+                        detail="an iceberg order must be GTC",
+                    )
+                )
+            else:
+                found.append(
+                    _violation(
+                        "list_iceberg_time_in_force",
+                        iceberg,
+                        iceberg,
+                        value=texts[tif],
+                        limit="GTC",
+                        nearest=("GTC",),
+                        detail=f"{iceberg} needs {tif} GTC",
+                    )
+                )
+        if leg.name is not None:
+            found[before:] = [evolve(v, leg=leg.name) for v in found[before:]]
 
     order = Order(
         symbol=_str_or_none(values.get("symbol")),
-        side=_str_or_none(values.get("side")),
-        type=_str_or_none(order_type),
-        time_in_force=_str_or_none(values.get("timeInForce")),
-        quantity=_dec_or_none(values.get("quantity")),
-        quote_order_qty=_dec_or_none(values.get("quoteOrderQty")),
-        price=_dec_or_none(values.get("price")),
-        stop_price=_dec_or_none(values.get("stopPrice")),
-        iceberg_qty=_dec_or_none(values.get("icebergQty")),
-        trailing_delta=_int_or_none(values.get("trailingDelta")),
+        side=_str_or_none(value("side")),
+        type=order_type,
+        time_in_force=_str_or_none(value("timeInForce")),
+        quantity=_dec_or_none(value("quantity")),
+        quote_order_qty=_dec_or_none(value("quoteOrderQty")),
+        price=_dec_or_none(value("price")),
+        stop_price=_dec_or_none(value("stopPrice")),
+        iceberg_qty=_dec_or_none(value("icebergQty")),
+        trailing_delta=_int_or_none(value("trailingDelta")),
         stp_mode=_str_or_none(values.get("selfTradePreventionMode")),
     )
-    return Decoded(order, texts, tuple(found))
+    return LegOrder(leg, order)
 
 
 def _parse(name: str, kind: str, text: str, found: list[Violation]) -> object:
     """The decoded value of one parameter, or None after recording why it is not valid."""
-    if kind == DECIMAL:
+    if kind == kinds.DECIMAL:
         value = parse_wire_decimal(text)
         if value is None:
             found.append(_illegal(name, text, DECIMAL_PATTERN))
@@ -300,24 +347,24 @@ def _parse(name: str, kind: str, text: str, found: list[Violation]) -> object:
             )
             return None
         return value
-    if kind in (LONG, INT):
+    if kind in (kinds.LONG, kinds.INT, kinds.STRATEGY_TYPE, kinds.RECV_WINDOW):
         if _LONG_RE.fullmatch(text) is None:
             found.append(_illegal(name, text, LONG_PATTERN))
             return None
         return int(text)
-    if kind == SYMBOL:
+    if kind == kinds.SYMBOL:
         if _SYMBOL_RE.fullmatch(text) is None:
             found.append(_illegal(name, text, SYMBOL_PATTERN))
             return None
         return text
-    if kind == CLIENT_ID:
+    if kind == kinds.CLIENT_ID:
         if _CLIENT_ORDER_ID_RE.fullmatch(text) is None:
             found.append(_illegal(name, text, CLIENT_ORDER_ID_PATTERN))
             return None
         return text
-    if kind == ENUM:
-        return _enum(name, text, found)
-    if kind == BOOLEAN:
+    if kind in ENUMS:
+        return _enum(name, kind, text, found)
+    if kind == kinds.BOOLEAN:
         if text.lower() not in ("true", "false"):
             found.append(_violation("invalid_parameter", name, name, value=text))
             return None
@@ -325,17 +372,8 @@ def _parse(name: str, kind: str, text: str, found: list[Violation]) -> object:
     return text
 
 
-_ENUMS: Mapping[str, tuple[frozenset[str], str]] = {
-    "side": (SIDES, "invalid_side"),
-    "type": (frozenset(ORDER_TYPES), "invalid_order_type"),
-    "timeInForce": (TIME_IN_FORCE, "invalid_time_in_force"),
-    "newOrderRespType": (RESPONSE_TYPES, "invalid_parameter"),
-    "selfTradePreventionMode": (STP_MODES, "invalid_parameter"),
-}
-
-
-def _enum(name: str, text: str, found: list[Violation]) -> str | None:
-    allowed, rule_id = _ENUMS[name]
+def _enum(name: str, kind: str, text: str, found: list[Violation]) -> str | None:
+    allowed, rule_id = ENUMS[kind]
     if text in allowed:
         return text
     args = (name,) if "%s" in rule(rule_id).message else ()
@@ -364,69 +402,90 @@ def _illegal(name: str, text: str, pattern: str) -> Violation:
     )
 
 
-def _check_type_parameters(
-    order_type: str, texts: Mapping[str, str], known: Mapping[str, str], found: list[Violation]
+def _type_parameters(
+    leg: Leg, endpoint: Endpoint, order_type: str, texts: Mapping[str, str], found: list[Violation]
 ) -> None:
+    """-1106 for what the type does not take, -1102 for what it needs, in the leg's names."""
     spec = TYPE_RULES[order_type]
     sent = {name for name, text in texts.items() if text}
-    for name in known:
-        if name in sent and name in spec.forbidden:
+    forbidden = {w for f in spec.forbidden if (w := leg.wire(f)) is not None}
+    for param in endpoint.parameters:
+        if param in sent and param in forbidden:
             found.append(
                 _violation(
                     "parameter_not_required",
-                    name,
-                    name,
-                    value=texts[name],
-                    detail=f"{order_type} orders do not take '{name}'",
+                    param,
+                    param,
+                    value=texts[param],
+                    detail=f"a {order_type} order does not take '{param}'",
                 )
             )
-    if spec.either == ("quantity", "quoteOrderQty") and {"quantity", "quoteOrderQty"} <= sent:
+    quantity, quote = leg.wire("quantity"), leg.wire("quoteOrderQty")
+    if spec.either == ("quantity", "quoteOrderQty") and quantity in sent and quote in sent:
         # Both sent: Binance names quoteOrderQty (research §4; docs/evidence.md §5).
+        assert quote is not None
         found.append(
             _violation(
                 "parameter_not_required",
-                "quoteOrderQty",
-                "quoteOrderQty",
-                value=texts["quoteOrderQty"],
+                quote,
+                quote,
+                value=texts[quote],
                 detail="send quantity or quoteOrderQty, not both",
             )
         )
     rule_ = rule("mandatory_for_type")
-    for name in spec.required:
-        if name not in sent:
-            found.append(
-                Violation(
-                    rule_.code,
-                    rule_.message % name,
-                    "mandatory_for_type",
-                    name,
-                    detail=f"{order_type} orders need '{name}'",
-                )
-            )
-    if spec.either is not None and not (sent & set(spec.either)):
-        first, second = spec.either
+    for field in spec.required:
+        name = leg.wire(field)
+        if name is None or name in sent or name in endpoint.mandatory:
+            continue  # a missing endpoint-mandatory parameter is already reported
+        rule_id = leg.missing_rules.get(name, "mandatory_for_type")
+        r = rule(rule_id)
         found.append(
             Violation(
-                rule_.code,
-                f"Param '{first}' or '{second}' must be sent, but both were empty/null!",
-                "mandatory_for_type",
-                first,
-                detail=f"{order_type} orders need '{first}' or '{second}'",
+                r.code,
+                r.message % name if "%s" in r.message else r.message,
+                rule_id,
+                name,
+                detail=f"a {order_type} order needs '{name}'",
             )
         )
+    if spec.either is None:
+        return
+    pair = [w for f in spec.either if (w := leg.wire(f)) is not None]
+    if sent.intersection(pair) or any(w in endpoint.mandatory for w in pair):
+        return
+    if len(pair) == 2:
+        msg = f"Param '{pair[0]}' or '{pair[1]}' must be sent, but both were empty/null!"
+    else:
+        msg = rule_.message % pair[0]
+    found.append(
+        Violation(
+            rule_.code,
+            msg,
+            "mandatory_for_type",
+            pair[0],
+            detail=f"a {order_type} order needs " + " or ".join(f"'{w}'" for w in pair),
+        )
+    )
 
 
-def symbol_rules(decoded: Decoded, symbol: SymbolInfo) -> Iterator[Violation]:
+def symbol_rules(
+    leg_order: LegOrder, texts: Mapping[str, str], symbol: SymbolInfo
+) -> Iterator[Violation]:
     """The request-layer rules that need the symbol: precision (-1111), then zero values."""
-    order, texts = decoded.order, decoded.texts
-    for name, value, precision in (
+    leg, order = leg_order.leg, leg_order.order
+    for field, value, precision in (
         ("quantity", order.quantity, symbol.base_asset_precision),
         ("quoteOrderQty", order.quote_order_qty, symbol.quote_asset_precision),
         ("price", order.price, symbol.quote_asset_precision),
         ("stopPrice", order.stop_price, symbol.quote_asset_precision),
         ("icebergQty", order.iceberg_qty, symbol.base_asset_precision),
     ):
-        if value is not None and decimals_written(texts[name]) > precision:
+        name = leg.wire(field)
+        if value is None or name is None:
+            continue
+        written = decimals_written(texts[name])
+        if written > precision:
             yield _violation(
                 "too_much_precision",
                 name,
@@ -436,13 +495,15 @@ def symbol_rules(decoded: Decoded, symbol: SymbolInfo) -> Iterator[Violation]:
                 nearest=(_format(value.quantize(Decimal(1).scaleb(-precision))),)
                 if _exactly_representable(value, precision)
                 else (),
-                detail=f"{name} is written with {decimals_written(texts[name])} decimals; "
-                f"the asset allows {precision}",
+                detail=f"{name} is written with {written} decimals; the asset allows {precision}",
             )
-    if order.quantity is not None and not order.quantity:
-        yield _violation("invalid_quantity", "quantity", value=texts["quantity"])
-    if order.price is not None and not order.price:
-        yield _violation("invalid_price", "price", value=texts["price"])
+    for field, value, rule_id in (
+        ("quantity", order.quantity, "invalid_quantity"),
+        ("price", order.price, "invalid_price"),
+    ):
+        name = leg.wire(field)
+        if value is not None and not value and name is not None:
+            yield _violation(rule_id, name, value=texts[name])
 
 
 def _exactly_representable(value: Decimal, precision: int) -> bool:

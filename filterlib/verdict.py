@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 __all__ = ["BinanceError", "OrderRejected", "Unchecked", "Verdict", "Violation"]
 
@@ -15,9 +16,15 @@ class BinanceError:
 
     code: int
     msg: str
+    #: The ``data`` of a cancel-replace answer (cancelResult, newOrderResult, cancelResponse,
+    #: newOrderResponse); None for every other error.
+    data: Mapping[str, Any] | None = field(default=None, hash=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "msg": self.msg}
+        body: dict[str, Any] = {"code": self.code, "msg": self.msg}
+        if self.data is not None:
+            body["data"] = dict(self.data)
+        return body
 
 
 @frozen
@@ -99,6 +106,7 @@ class Verdict:
             "ok": self.ok,
             "code": None if self.error is None else self.error.code,
             "msg": None if self.error is None else self.error.msg,
+            **({} if self.error is None or self.error.data is None else {"data": self.error.data}),
             "violations": [v.to_dict() for v in self.violations],
             "unchecked": [u.to_dict() for u in self.unchecked],
         }

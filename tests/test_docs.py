@@ -11,7 +11,8 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def test_rules_md_ends_with_the_generated_table() -> None:
     text = (DOCS / "rules.md").read_text(encoding="utf-8")
-    assert text.endswith(markdown_table()), "regenerate: python -m filterlib.catalogue"
+    regenerate = "python -m filterlib.catalogue docs/rules.md"
+    assert text.endswith(markdown_table()), f"regenerate: {regenerate}"
 
 
 def test_every_rule_has_a_row_with_its_code_and_message() -> None:

@@ -150,12 +150,14 @@ def insufficient_balance(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
 
 EngineRule = Callable[[Order, SymbolInfo, Context], Findings]
 
-#: The matching engine's rules; the engine reports them in the catalogue's order.
-ENGINE_RULES: tuple[EngineRule, ...] = (
+#: The matching engine's rules about the account, applied once per request.
+REQUEST_ENGINE_RULES: tuple[EngineRule, ...] = (account_cannot_trade, symbol_not_permitted)
+#: Its rules about each order. A pending leg (OTO, OTOCO) is placed only when the working order
+#: fills, so only the rules that do not look at the live market apply to it at placement.
+LEG_ENGINE_RULES: tuple[EngineRule, ...] = (
     iceberg_exceeds_quantity,
-    account_cannot_trade,
-    symbol_not_permitted,
     stop_would_trigger,
     limit_maker_would_take,
     insufficient_balance,
 )
+PENDING_LEG_ENGINE_RULES: tuple[EngineRule, ...] = (iceberg_exceeds_quantity,)

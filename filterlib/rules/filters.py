@@ -7,7 +7,7 @@ matching engine judges them: the catalogue's stage says when each runs.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -245,10 +245,10 @@ def trailing_delta(f: TrailingDelta, order: Order, symbol: SymbolInfo, ctx: Cont
 
 
 def _count(
-    rule_id: str, ctx: Context, limit: int, applies: bool, symbol: str | None, what: str
+    rule_id: str, ctx: Context, limit: int, adding: int, symbol: str | None, what: str
 ) -> Findings:
-    """Open orders (on ``symbol``, or on all symbols when None) + 1 must not exceed ``limit``."""
-    if not applies:
+    """Open orders (on ``symbol``, or on all symbols when None) + ``adding`` must fit ``limit``."""
+    if not adding:
         return
     if ctx.open_orders is None:
         yield unchecked(rule_id, "openOrders")
@@ -259,78 +259,93 @@ def _count(
         if (symbol is None or o.symbol == symbol)
         and (what == "orders" or (o.type in _ALGO if what == "algo" else o.iceberg_qty > 0))
     )
-    if count + 1 > limit:
+    if count + adding > limit:
         where = f"on {symbol}" if symbol else "on the exchange"
+        kind = "" if what == "orders" else f" {what}"
         yield fail(
             rule_id,
             None,
             count,
             limit=str(limit),
-            detail=f"{count} open {what if what != 'orders' else ''} orders {where}; "
-            f"the limit is {limit}".replace("  ", " "),
+            detail=f"{count} open{kind} orders {where} + {adding} new; the limit is {limit}",
         )
 
 
 _ALGO = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
 
 
-def max_num_orders(f: MaxNumOrders, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
-    return _count("MAX_NUM_ORDERS", ctx, f.max_num_orders, True, symbol.symbol, "orders")
+def _algo(orders: Sequence[Order]) -> int:
+    return sum(1 for o in orders if o.is_algo)
+
+
+def _icebergs(orders: Sequence[Order]) -> int:
+    return sum(1 for o in orders if o.is_iceberg)
+
+
+def max_num_orders(
+    f: MaxNumOrders, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
+) -> Findings:
+    return _count("MAX_NUM_ORDERS", ctx, f.max_num_orders, len(orders), symbol.symbol, "orders")
 
 
 def max_num_algo_orders(
-    f: MaxNumAlgoOrders, order: Order, symbol: SymbolInfo, ctx: Context
+    f: MaxNumAlgoOrders, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
 ) -> Findings:
     return _count(
-        "MAX_NUM_ALGO_ORDERS", ctx, f.max_num_algo_orders, order.is_algo, symbol.symbol, "algo"
+        "MAX_NUM_ALGO_ORDERS", ctx, f.max_num_algo_orders, _algo(orders), symbol.symbol, "algo"
     )
 
 
 def max_num_iceberg_orders(
-    f: MaxNumIcebergOrders, order: Order, symbol: SymbolInfo, ctx: Context
+    f: MaxNumIcebergOrders, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
 ) -> Findings:
     return _count(
         "MAX_NUM_ICEBERG_ORDERS",
         ctx,
         f.max_num_iceberg_orders,
-        order.is_iceberg,
+        _icebergs(orders),
         symbol.symbol,
         "iceberg",
     )
 
 
 def exchange_max_num_orders(
-    f: ExchangeMaxNumOrders, order: Order, symbol: SymbolInfo, ctx: Context
+    f: ExchangeMaxNumOrders, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
 ) -> Findings:
-    return _count("EXCHANGE_MAX_NUM_ORDERS", ctx, f.max_num_orders, True, None, "orders")
+    return _count("EXCHANGE_MAX_NUM_ORDERS", ctx, f.max_num_orders, len(orders), None, "orders")
 
 
 def exchange_max_num_algo_orders(
-    f: ExchangeMaxNumAlgoOrders, order: Order, symbol: SymbolInfo, ctx: Context
+    f: ExchangeMaxNumAlgoOrders, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
 ) -> Findings:
     return _count(
-        "EXCHANGE_MAX_NUM_ALGO_ORDERS", ctx, f.max_num_algo_orders, order.is_algo, None, "algo"
+        "EXCHANGE_MAX_NUM_ALGO_ORDERS", ctx, f.max_num_algo_orders, _algo(orders), None, "algo"
     )
 
 
 def exchange_max_num_iceberg_orders(
-    f: ExchangeMaxNumIcebergOrders, order: Order, symbol: SymbolInfo, ctx: Context
+    f: ExchangeMaxNumIcebergOrders, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
 ) -> Findings:
     return _count(
         "EXCHANGE_MAX_NUM_ICEBERG_ORDERS",
         ctx,
         f.max_num_iceberg_orders,
-        order.is_iceberg,
+        _icebergs(orders),
         None,
         "iceberg",
     )
 
 
-def max_position(f: MaxPosition, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
-    if order.side != "BUY":  # "BUY orders will be rejected ..." (spec: Filters > MAX_POSITION)
+def max_position(
+    f: MaxPosition, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
+) -> Findings:
+    """BUY orders only (spec: Filters > MAX_POSITION); an order list adds all its BUY legs,
+    as Binance's position counts every open BUY order."""
+    buys = [o for o in orders if o.side == "BUY"]
+    if not buys:
         return
-    if order.quantity is None:
-        if order.quote_order_qty is not None:
+    if any(o.quantity is None for o in buys):
+        if any(o.quote_order_qty is not None for o in buys):
             yield unchecked(
                 "MAX_POSITION",
                 reason="a quoteOrderQty order's quantity is known only when it fills",
@@ -342,6 +357,7 @@ def max_position(f: MaxPosition, order: Order, symbol: SymbolInfo, ctx: Context)
         )
         yield unchecked("MAX_POSITION", *needs)
         return
+    quantity = sum((o.quantity for o in buys if o.quantity is not None), Decimal(0))
     balance = ctx.account.balances.get(symbol.base_asset)
     held = balance.free + balance.locked if balance is not None else Decimal(0)
     buying = sum(
@@ -349,15 +365,15 @@ def max_position(f: MaxPosition, order: Order, symbol: SymbolInfo, ctx: Context)
         Decimal(0),
     )
     position = held + buying
-    if position + order.quantity > f.max_position:
+    if position + quantity > f.max_position:
         room = f.max_position - position
         yield fail(
             "MAX_POSITION",
             "quantity",
-            order.quantity,
+            quantity,
             limit=_s(f.max_position),
             nearest=(_s(floor_to_step(room, _step(symbol))),) if room > 0 else (),
-            detail=f"position {_s(position)} + quantity {_s(order.quantity)} exceeds "
+            detail=f"position {_s(position)} + quantity {_s(quantity)} exceeds "
             f"maxPosition {_s(f.max_position)}",
         )
 
@@ -377,8 +393,9 @@ def _step(symbol: SymbolInfo) -> Decimal:
 
 
 FilterCheck = Callable[[Any, Order, SymbolInfo, Context], Findings]
+CountCheck = Callable[[Any, Sequence[Order], SymbolInfo, Context], Findings]
 
-#: Filter type -> check. Symbol and exchange filters share the table: their names differ.
+#: Filter type -> check of one order.
 FILTER_CHECKS: Mapping[str, FilterCheck] = {
     "PRICE_FILTER": price_filter,
     "PERCENT_PRICE": percent_price,
@@ -389,6 +406,11 @@ FILTER_CHECKS: Mapping[str, FilterCheck] = {
     "ICEBERG_PARTS": iceberg_parts,
     "MARKET_LOT_SIZE": market_lot_size,
     "TRAILING_DELTA": trailing_delta,
+}
+
+#: Filter type -> check of everything a request adds: the open-order counts and the position,
+#: symbol and exchange filters alike (their names differ). The matching engine judges these.
+COUNT_CHECKS: Mapping[str, CountCheck] = {
     "MAX_NUM_ORDERS": max_num_orders,
     "MAX_NUM_ALGO_ORDERS": max_num_algo_orders,
     "MAX_NUM_ICEBERG_ORDERS": max_num_iceberg_orders,

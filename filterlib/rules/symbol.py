@@ -88,12 +88,12 @@ def stp_mode_not_allowed(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
 
 SymbolRule = Callable[[Order, SymbolInfo, Context], Findings]
 
-#: The symbol layer, in evaluation order.
-SYMBOL_RULES: tuple[SymbolRule, ...] = (
-    market_closed,
+#: Rules about the symbol alone, applied once per request.
+REQUEST_RULES: tuple[SymbolRule, ...] = (market_closed, stp_mode_not_allowed)
+#: Rules about each order of the request.
+LEG_RULES: tuple[SymbolRule, ...] = (
     order_type_not_supported,
     iceberg_not_supported,
     quote_order_qty_not_supported,
     trailing_stop_not_supported,
-    stp_mode_not_allowed,
 )

@@ -1,0 +1,462 @@
+"""Every order-placing endpoint as data: its parameters, its orders (legs), what it adds.
+
+A request carries one or more orders. Each order is a *leg*: a name (as the request spells it:
+``above``/``below``, ``working``/``pending``, ``pendingAbove``/``pendingBelow``) and the map from
+an order's fields (``price``, ``quantity`` ...) to the wire names that carry them
+(``abovePrice``, the shared ``quantity`` ...). With that map one set of order rules serves every
+endpoint, and each violation names the wire parameter and the leg at fault.
+
+Parameter tables follow the spec's, in its order. Where the spec's "Type" column is a plain
+slip (``aboveIcebergQty`` LONG, ``aboveTimeInForce`` DECIMAL, ``pendingTrailingDelta`` DECIMAL in
+"New Order list - OCO/OTO/OTOCO"), the kind of the same field on POST /api/v3/order is used;
+docs/rules.md lists each such reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+
+from attrs import frozen
+
+__all__ = ["ENDPOINTS", "ORDER_FIELDS", "Endpoint", "Leg"]
+
+# Parameter kinds. The enum kinds name their own value sets (see request.ENUMS).
+DECIMAL, LONG, INT, STRING, BOOLEAN = "DECIMAL", "LONG", "INT", "STRING", "BOOLEAN"
+SYMBOL, CLIENT_ID, STRATEGY_TYPE, RECV_WINDOW = (
+    "SYMBOL",
+    "CLIENT_ID",
+    "STRATEGY_TYPE",
+    "RECV_WINDOW",
+)
+SIDE, TYPE, TIF, RESP, STP = "SIDE", "TYPE", "TIF", "RESP", "STP"
+CANCEL_REPLACE_MODE, CANCEL_RESTRICTIONS, RATE_LIMIT_MODE = (
+    "CANCEL_REPLACE_MODE",
+    "CANCEL_RESTRICTIONS",
+    "RATE_LIMIT_MODE",
+)
+
+ALL_TYPES = frozenset(
+    {
+        "LIMIT",
+        "MARKET",
+        "STOP_LOSS",
+        "STOP_LOSS_LIMIT",
+        "TAKE_PROFIT",
+        "TAKE_PROFIT_LIMIT",
+        "LIMIT_MAKER",
+    }
+)
+#: The types an OCO leg may have. The spec's belowType list omits LIMIT_MAKER while its
+#: belowPrice text and the OTOCO mandatory table include it; a BUY OCO needs its limit leg below,
+#: so LIMIT_MAKER is taken as allowed on both legs.
+OCO_TYPES = frozenset(
+    {"LIMIT_MAKER", "STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"}
+)
+WORKING_TYPES = frozenset({"LIMIT", "LIMIT_MAKER"})
+
+
+@frozen
+class Leg:
+    """One order of a request.
+
+    ``names`` maps the order's fields to wire names; ``type_of`` gives the order's type from the
+    wire texts when no parameter carries it (the deprecated OCO's legs). ``types`` are the types
+    this leg may take and ``type_rule`` the rule a valid type outside them breaks. ``pending``
+    legs wait for the working order to fill, so the rules about the live market (a stop that
+    would trigger, a maker that would take, the balance) do not apply to them at placement.
+    """
+
+    name: str | None
+    names: Mapping[str, str]
+    types: frozenset[str] = ALL_TYPES
+    type_rule: str = "invalid_order_type"
+    type_of: Callable[[Mapping[str, str]], str] | None = None
+    pending: bool = False
+    #: A missing parameter that breaks another rule than -1102 (wire name -> rule id).
+    missing_rules: Mapping[str, str] = MappingProxyType({})
+
+    def wire(self, field: str) -> str | None:
+        return self.names.get(field)
+
+
+@frozen
+class Endpoint:
+    """An endpoint: its parameters in the spec's order, its mandatory ones, its legs.
+
+    ``adds`` is how many orders it adds to MAX_NUM_ORDERS and EXCHANGE_MAX_NUM_ORDERS (the
+    spec's "This adds N orders"); ``engine`` is False for the test endpoints, which do not
+    reach the matching engine; ``kind`` selects the request's own rules (order lists, SOR,
+    cancel-replace, amend).
+    """
+
+    path: str
+    parameters: Mapping[str, str]
+    mandatory: tuple[str, ...]
+    legs: tuple[Leg, ...]
+    adds: int
+    engine: bool = True
+    kind: str = "order"
+
+
+#: The fields of an order, named as POST /api/v3/order names them.
+ORDER_FIELDS = (
+    "type",
+    "side",
+    "timeInForce",
+    "quantity",
+    "quoteOrderQty",
+    "price",
+    "stopPrice",
+    "trailingDelta",
+    "icebergQty",
+    "strategyType",
+)
+
+
+def _names(prefix: str = "", **overrides: str) -> Mapping[str, str]:
+    """Field -> wire name: ``abovePrice`` for prefix "above"; shared fields via overrides."""
+    names = {f: (prefix + f[0].upper() + f[1:]) if prefix else f for f in ORDER_FIELDS}
+    names.update(overrides)
+    return MappingProxyType({k: v for k, v in names.items() if v})
+
+
+_SIGNED = {"recvWindow": RECV_WINDOW, "timestamp": LONG, "signature": STRING}
+
+_NEW_ORDER = {
+    "symbol": SYMBOL,
+    "side": SIDE,
+    "type": TYPE,
+    "timeInForce": TIF,
+    "quantity": DECIMAL,
+    "quoteOrderQty": DECIMAL,
+    "price": DECIMAL,
+    "newClientOrderId": CLIENT_ID,
+    "strategyId": LONG,
+    "strategyType": STRATEGY_TYPE,
+    "stopPrice": DECIMAL,
+    "trailingDelta": LONG,
+    "icebergQty": DECIMAL,
+    "newOrderRespType": RESP,
+    "selfTradePreventionMode": STP,
+    **_SIGNED,
+}
+_SINGLE = (Leg(None, _names()),)
+
+
+def _leg_parameters(prefix: str, *, shared: tuple[str, ...] = ()) -> dict[str, str]:
+    """An order-list leg's own parameters (``aboveType``, ``aboveClientOrderId`` ...)."""
+    own = {
+        "Type": TYPE,
+        "Side": SIDE,
+        "ClientOrderId": CLIENT_ID,
+        "Price": DECIMAL,
+        "StopPrice": DECIMAL,
+        "TrailingDelta": LONG,
+        "Quantity": DECIMAL,
+        "IcebergQty": DECIMAL,
+        "TimeInForce": TIF,
+        "StrategyId": LONG,
+        "StrategyType": STRATEGY_TYPE,
+    }
+    return {prefix + k: v for k, v in own.items() if k[0].lower() + k[1:] not in shared}
+
+
+def _oco_leg(name: str, side: str = "side", quantity: str = "quantity") -> Leg:
+    return Leg(
+        name,
+        _names(name, side=side, quantity=quantity, quoteOrderQty=""),
+        OCO_TYPES,
+        "oco_order_type",
+    )
+
+
+_WORKING = Leg(
+    "working",
+    _names("working", stopPrice="", trailingDelta="", quoteOrderQty=""),
+    WORKING_TYPES,
+    "working_order_type",
+)
+
+_OCO_PARAMETERS = {
+    "symbol": SYMBOL,
+    "listClientOrderId": CLIENT_ID,
+    "side": SIDE,
+    "quantity": DECIMAL,
+    **_leg_parameters("above", shared=("side", "quantity")),
+    **_leg_parameters("below", shared=("side", "quantity")),
+    "newOrderRespType": RESP,
+    "selfTradePreventionMode": STP,
+    **_SIGNED,
+}
+
+
+def _deprecated_stop_type(texts: Mapping[str, str]) -> str:
+    # "stopLimitPrice: If provided, stopLimitTimeInForce is required": its presence makes the
+    # stop leg a STOP_LOSS_LIMIT (spec: New OCO - Deprecated).
+    return "STOP_LOSS_LIMIT" if texts.get("stopLimitPrice") else "STOP_LOSS"
+
+
+_DEPRECATED_OCO_PARAMETERS = {
+    "symbol": SYMBOL,
+    "listClientOrderId": CLIENT_ID,
+    "side": SIDE,
+    "quantity": DECIMAL,
+    "limitClientOrderId": CLIENT_ID,
+    "price": DECIMAL,
+    "limitStrategyId": LONG,
+    "limitStrategyType": STRATEGY_TYPE,
+    "limitIcebergQty": DECIMAL,
+    "trailingDelta": LONG,
+    "stopClientOrderId": CLIENT_ID,
+    "stopPrice": DECIMAL,
+    "stopStrategyId": LONG,
+    "stopStrategyType": STRATEGY_TYPE,
+    "stopLimitPrice": DECIMAL,
+    "stopIcebergQty": DECIMAL,
+    "stopLimitTimeInForce": TIF,
+    "newOrderRespType": RESP,
+    "selfTradePreventionMode": STP,
+    **_SIGNED,
+}
+_DEPRECATED_OCO_LEGS = (
+    Leg(
+        "limit",
+        MappingProxyType(
+            {
+                "side": "side",
+                "quantity": "quantity",
+                "price": "price",
+                "icebergQty": "limitIcebergQty",
+                "strategyType": "limitStrategyType",
+            }
+        ),
+        type_of=lambda texts: "LIMIT_MAKER",
+    ),
+    Leg(
+        "stop",
+        MappingProxyType(
+            {
+                "side": "side",
+                "quantity": "quantity",
+                "price": "stopLimitPrice",
+                "stopPrice": "stopPrice",
+                "trailingDelta": "trailingDelta",
+                "icebergQty": "stopIcebergQty",
+                "timeInForce": "stopLimitTimeInForce",
+                "strategyType": "stopStrategyType",
+            }
+        ),
+        type_of=_deprecated_stop_type,
+        # CHANGELOG 2019-11-13: a stopLimitPrice without stopLimitTimeInForce is -1128.
+        missing_rules=MappingProxyType({"stopLimitTimeInForce": "oco_stop_limit_time_in_force"}),
+    ),
+)
+
+_OTO_PARAMETERS = {
+    "symbol": SYMBOL,
+    "listClientOrderId": CLIENT_ID,
+    "newOrderRespType": RESP,
+    "selfTradePreventionMode": STP,
+    **_leg_parameters("working"),
+    **_leg_parameters("pending"),
+    **_SIGNED,
+}
+del _OTO_PARAMETERS["workingStopPrice"], _OTO_PARAMETERS["workingTrailingDelta"]
+
+_OTOCO_PARAMETERS = {
+    "symbol": SYMBOL,
+    "listClientOrderId": CLIENT_ID,
+    "newOrderRespType": RESP,
+    "selfTradePreventionMode": STP,
+    **_leg_parameters("working"),
+    "pendingSide": SIDE,
+    "pendingQuantity": DECIMAL,
+    **_leg_parameters("pendingAbove", shared=("side", "quantity")),
+    **_leg_parameters("pendingBelow", shared=("side", "quantity")),
+    **_SIGNED,
+}
+del _OTOCO_PARAMETERS["workingStopPrice"], _OTOCO_PARAMETERS["workingTrailingDelta"]
+
+_SOR_PARAMETERS = {
+    k: v for k, v in _NEW_ORDER.items() if k not in ("quoteOrderQty", "stopPrice", "trailingDelta")
+}
+
+_CANCEL_REPLACE_PARAMETERS = {
+    "symbol": SYMBOL,
+    "side": SIDE,
+    "type": TYPE,
+    "cancelReplaceMode": CANCEL_REPLACE_MODE,
+    "timeInForce": TIF,
+    "quantity": DECIMAL,
+    "quoteOrderQty": DECIMAL,
+    "price": DECIMAL,
+    "cancelNewClientOrderId": CLIENT_ID,
+    "cancelOrigClientOrderId": CLIENT_ID,
+    "cancelOrderId": LONG,
+    "newClientOrderId": CLIENT_ID,
+    "strategyId": LONG,
+    "strategyType": STRATEGY_TYPE,
+    "stopPrice": DECIMAL,
+    "trailingDelta": LONG,
+    "icebergQty": DECIMAL,
+    "newOrderRespType": RESP,
+    "selfTradePreventionMode": STP,
+    "cancelRestrictions": CANCEL_RESTRICTIONS,
+    "orderRateLimitExceededMode": RATE_LIMIT_MODE,
+    **_SIGNED,
+}
+
+_AMEND_PARAMETERS = {
+    "symbol": SYMBOL,
+    "orderId": LONG,
+    "origClientOrderId": CLIENT_ID,
+    "newClientOrderId": CLIENT_ID,
+    "newQty": DECIMAL,
+    **_SIGNED,
+}
+
+_ENDPOINTS = (
+    Endpoint("/api/v3/order", _NEW_ORDER, ("symbol", "side", "type"), _SINGLE, 1),
+    # "In addition to all parameters accepted by POST /api/v3/order ... computeCommissionRates"
+    Endpoint(
+        "/api/v3/order/test",
+        {**_NEW_ORDER, "computeCommissionRates": BOOLEAN},
+        ("symbol", "side", "type"),
+        _SINGLE,
+        1,
+        engine=False,
+    ),
+    Endpoint(
+        "/api/v3/orderList/oco",
+        _OCO_PARAMETERS,
+        ("symbol", "side", "quantity", "aboveType", "belowType"),
+        (_oco_leg("above"), _oco_leg("below")),
+        2,
+        kind="oco",
+    ),
+    Endpoint(
+        "/api/v3/order/oco",
+        _DEPRECATED_OCO_PARAMETERS,
+        ("symbol", "side", "quantity", "price", "stopPrice"),
+        _DEPRECATED_OCO_LEGS,
+        2,
+        kind="oco",
+    ),
+    Endpoint(
+        "/api/v3/orderList/oto",
+        _OTO_PARAMETERS,
+        (
+            "symbol",
+            "workingType",
+            "workingSide",
+            "workingPrice",
+            "workingQuantity",
+            "pendingType",
+            "pendingSide",
+            "pendingQuantity",
+        ),
+        (
+            _WORKING,
+            Leg("pending", _names("pending", quoteOrderQty=""), ALL_TYPES, pending=True),
+        ),
+        2,
+        kind="oto",
+    ),
+    Endpoint(
+        "/api/v3/orderList/otoco",
+        _OTOCO_PARAMETERS,
+        (
+            "symbol",
+            "workingType",
+            "workingSide",
+            "workingPrice",
+            "workingQuantity",
+            "pendingSide",
+            "pendingQuantity",
+            "pendingAboveType",
+            # The spec's table marks pendingBelowType optional, yet an OTOCO is three orders
+            # by definition ("OTOCO has 2 pending orders"); it is taken as mandatory.
+            "pendingBelowType",
+        ),
+        (
+            _WORKING,
+            Leg(
+                "pendingAbove",
+                _names(
+                    "pendingAbove",
+                    side="pendingSide",
+                    quantity="pendingQuantity",
+                    quoteOrderQty="",
+                ),
+                OCO_TYPES,
+                "oco_order_type",
+                pending=True,
+            ),
+            Leg(
+                "pendingBelow",
+                _names(
+                    "pendingBelow",
+                    side="pendingSide",
+                    quantity="pendingQuantity",
+                    quoteOrderQty="",
+                ),
+                OCO_TYPES,
+                "oco_order_type",
+                pending=True,
+            ),
+        ),
+        3,
+        kind="otoco",
+    ),
+    Endpoint(
+        "/api/v3/sor/order",
+        _SOR_PARAMETERS,
+        ("symbol", "side", "type", "quantity"),
+        (
+            Leg(
+                None,
+                _names(quoteOrderQty="", stopPrice="", trailingDelta=""),
+                frozenset({"LIMIT", "MARKET"}),
+                "sor_order_type",
+            ),
+        ),
+        1,
+        kind="sor",
+    ),
+    Endpoint(
+        "/api/v3/sor/order/test",
+        {**_SOR_PARAMETERS, "computeCommissionRates": BOOLEAN},
+        ("symbol", "side", "type", "quantity"),
+        (
+            Leg(
+                None,
+                _names(quoteOrderQty="", stopPrice="", trailingDelta=""),
+                frozenset({"LIMIT", "MARKET"}),
+                "sor_order_type",
+            ),
+        ),
+        1,
+        engine=False,
+        kind="sor",
+    ),
+    Endpoint(
+        "/api/v3/order/cancelReplace",
+        _CANCEL_REPLACE_PARAMETERS,
+        ("symbol", "side", "type", "cancelReplaceMode"),
+        _SINGLE,
+        1,
+        kind="cancelReplace",
+    ),
+    Endpoint(
+        "/api/v3/order/amend/keepPriority",
+        _AMEND_PARAMETERS,
+        ("symbol", "newQty"),
+        (),
+        0,
+        kind="amend",
+    ),
+)
+
+#: Path -> endpoint, for every endpoint ``check`` knows.
+ENDPOINTS: Mapping[str, Endpoint] = MappingProxyType({e.path: e for e in _ENDPOINTS})

@@ -23,6 +23,21 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "fixtures" / "cases"
 SNAPSHOTS_DIR = ROOT / "fixtures" / "snapshots"
 DEFAULT_SNAPSHOT = "spot_full_2023-08-13_swapland"
+#: The endpoints a case may name (fixtures/cases/README.md).
+ENDPOINTS = frozenset(
+    {
+        "/api/v3/order",
+        "/api/v3/order/test",
+        "/api/v3/orderList/oco",
+        "/api/v3/order/oco",
+        "/api/v3/orderList/oto",
+        "/api/v3/orderList/otoco",
+        "/api/v3/sor/order",
+        "/api/v3/sor/order/test",
+        "/api/v3/order/cancelReplace",
+        "/api/v3/order/amend/keepPriority",
+    }
+)
 
 #: Cases where the engine is known to disagree with the expected answer: case key -> reason.
 KNOWN_DISAGREEMENTS: Mapping[str, str] = {}
@@ -73,6 +88,11 @@ def _check_answer(key: str, expected: Mapping[str, Any], answer: Mapping[str, An
     else:
         assert answer["ok"] is False, f"{key}: expected {expected['code']}, got ok"
         assert (answer["code"], answer["msg"]) == (expected["code"], expected["msg"]), key
+        if "data" in expected:
+            assert answer.get("data") == expected["data"], key
+        if "leg" in expected:
+            assert answer["violations"], key
+            assert answer["violations"][0]["leg"] == expected["leg"], key
     if "violations" in expected:
         assert [v["rule"] for v in answer["violations"]] == expected["violations"], key
     if "unchecked" in expected:
@@ -99,7 +119,7 @@ def test_case_ids_are_unique_and_sourced() -> None:
     for key, case in CASES:
         assert case["source"], key
         assert case["description"], key
-        assert case["endpoint"] in ("/api/v3/order", "/api/v3/order/test"), key
+        assert case["endpoint"] in ENDPOINTS, key
         snapshot_path(case["snapshot"])
 
 

@@ -11,7 +11,7 @@ BinanceError(code=-1013, msg='Filter failure: PRICE_FILTER')
 from __future__ import annotations
 
 from .context import Context, ContextError, as_context
-from .engine import best_match, check
+from .engine import best_match, check, check_many
 from .exceptions import FilterlibError, SnapshotError, SnapshotProblem, UsageError
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 from .verdict import BinanceError, OrderRejected, Unchecked, Verdict, Violation
@@ -33,6 +33,7 @@ __all__ = [
     "as_context",
     "best_match",
     "check",
+    "check_many",
     "load_default_exchange_info",
     "load_exchange_info",
 ]

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import localcontext
-from typing import Any
+from typing import Any, cast
 
 from attrs import evolve
 
+from . import fastpath
 from .catalogue import RANK, rule
 from .context import Context, as_context
 from .decimals import CONTEXT
@@ -28,7 +29,7 @@ from .rules.symbol import LEG_RULES, REQUEST_RULES, SymbolRule
 from .snapshot import ExchangeInfo, SymbolInfo
 from .verdict import BinanceError, Unchecked, Verdict, Violation
 
-__all__ = ["best_match", "check"]
+__all__ = ["best_match", "check", "check_many"]
 
 
 def check(
@@ -56,9 +57,38 @@ def check(
     spec = ENDPOINTS.get(endpoint)
     if spec is None:
         raise UsageError(f"unknown endpoint {endpoint!r}; known: {', '.join(ENDPOINTS)}")
+    # The fast path reads only plain dicts; anything else goes the full way.
+    proven, key = (
+        fastpath.fast_check(info, params, endpoint, context)
+        if context is None or type(context) is dict
+        else (None, None)
+    )
+    if proven is not None:
+        return proven
     ctx = as_context(context)
     with localcontext(CONTEXT):
-        return _check(info, params, spec, ctx)
+        verdict = _check(info, params, spec, ctx)
+    if key is not None:
+        fastpath.remember(info, key, verdict)
+    return verdict
+
+
+def check_many(
+    info: ExchangeInfo,
+    requests: Iterable[Mapping[str, object]],
+    *,
+    endpoint: str = "/api/v3/order",
+    context: Context | Mapping[str, object] | None = None,
+) -> list[Verdict]:
+    """:func:`check` for each of ``requests`` (one endpoint, one context), in order.
+
+    The batch form for CI and backtests: the same answers as :func:`check` in a loop (which
+    is what it is), except that a context not in Binance's shapes is refused before the first
+    order rather than at it.
+    """
+    if isinstance(context, Mapping):
+        as_context(context)  # a bad context is a UsageError before any order, not midway
+    return [check(info, params, endpoint=endpoint, context=context) for params in requests]
 
 
 def _check(
@@ -133,10 +163,14 @@ def _symbol_findings(
             yield from engine_rule(first, symbol, ctx)
     if endpoint.adds:
         new = [lo.order for lo in orders]
+        buy_legs = [lo.leg for lo in orders if lo.order.side == "BUY"]
         for f in (*symbol.filters, *info.exchange_filters):
             count = COUNT_CHECKS.get(f.filter_type)
             if count is not None:
-                yield from count(f, new, symbol, ctx)
+                for finding in count(f, new, symbol, ctx):
+                    if isinstance(finding, Violation) and finding.parameter is not None:
+                        finding = _position_parameter(finding, buy_legs)
+                    yield finding
         for f in info.exchange_filters:
             if f.filter_type not in COUNT_CHECKS:
                 yield Unchecked(f.filter_type, reason="filterlib does not know this filter type")
@@ -144,6 +178,15 @@ def _symbol_findings(
         yield from lists.oco_price_relationship(request, ctx)
     elif endpoint.kind == "cancelReplace":
         yield from lists.cancel_side(request, symbol, ctx)
+
+
+def _position_parameter(finding: Violation, buy_legs: Sequence[Leg]) -> Violation:
+    """A position's quantity is one BUY leg's, or a quantity the BUY legs share (an OCO's);
+    BUY legs with quantities of their own (an OTO's) have no one parameter to name."""
+    wires = {leg.wire("quantity") for leg in buy_legs}
+    if len(buy_legs) == 1:
+        return cast(Violation, _on_leg(finding, buy_legs[0]))
+    return evolve(finding, parameter=wires.pop() if len(wires) == 1 else None)
 
 
 def _leg_findings(

@@ -747,11 +747,6 @@ def test_max_position_counts_only_the_buy_legs_of_an_oto(make_info: MakeInfo) ->
     assert_ok(run(info, half, OTO, account=NO_BASE))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: MAX_POSITION on an OTO/OTOCO names 'quantity', a parameter those "
-    "endpoints do not have (COUNT_CHECKS findings bypass the leg naming)",
-)
 def test_max_position_on_an_oto_names_a_parameter_the_endpoint_has(make_info: MakeInfo) -> None:
     info = _position(make_info, "1.5")
     verdict = run(info, oto(pendingSide="BUY", pendingPrice="9"), OTO, account=NO_BASE)
@@ -845,11 +840,6 @@ def test_otoco_pending_pair_skips_the_live_market_rules(info: ExchangeInfo) -> N
     assert_passes(verdict, "oco_price_relationship")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: MAX_POSITION's nearest on a BUY OCO is the room left (1.5), but the "
-    "shared quantity counts once per BUY leg, so quantity 1.5 adds 3 and fails again",
-)
 def test_max_position_nearest_on_a_buy_oco_passes(make_info: MakeInfo) -> None:
     info = _position(make_info, "1.5")
     verdict = run(info, buy_oco(quantity="0.751"), OCO, account=NO_BASE)

@@ -367,12 +367,17 @@ def max_position(
     position = held + buying
     if position + quantity > f.max_position:
         room = f.max_position - position
+        # Each BUY leg adds its quantity: legs sharing one quantity (an OCO's) split the room.
+        shared = len({o.quantity for o in buys}) == 1
+        nearest = (
+            (_s(floor_to_step(room / len(buys), _step(symbol))),) if room > 0 and shared else ()
+        )
         yield fail(
             "MAX_POSITION",
             "quantity",
             quantity,
             limit=_s(f.max_position),
-            nearest=(_s(floor_to_step(room, _step(symbol))),) if room > 0 else (),
+            nearest=nearest,
             detail=f"position {_s(position)} + quantity {_s(quantity)} exceeds "
             f"maxPosition {_s(f.max_position)}",
         )

@@ -12,8 +12,11 @@ unreadable file, or any line that could not be checked). The contract is in docs
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import Any, BinaryIO, NoReturn, TextIO
 
@@ -36,6 +39,14 @@ EXIT_UNUSABLE = 2
 
 DEFAULT_ENDPOINT = "/api/v3/order"
 WRAPPER_KEYS = ("endpoint", "params", "context")
+
+#: Lines sent to a worker at a time with ``--jobs N`` (N > 1), and chunks in flight per worker:
+#: memory stays bounded by about ``CHUNK_LINES * IN_FLIGHT_PER_JOB * N`` lines, whatever the input.
+CHUNK_LINES = 2000
+IN_FLIGHT_PER_JOB = 4
+
+# What one non-blank line came to: an order that passes, one that is rejected, an unusable line.
+_PASSED, _REJECTED, _UNUSABLE = 0, 1, 2
 
 
 class _Exit(Exception):
@@ -107,8 +118,27 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         default="text",
         help="text for people (default), json for one JSON object per input line",
     )
+    checker.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="check in N worker processes, output still in input order (default 1: in-process)",
+    )
     add_snapshot_parser(sub, out, err)
     return parser
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of processes, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 process, got {value}")
+    return value
 
 
 def main(
@@ -135,13 +165,17 @@ def main(
         err.write(f"filterlib: unusable exchangeInfo snapshot\n{exc}\n")
         return EXIT_UNUSABLE
 
+    def run(lines: Iterable[bytes], name: str) -> int:
+        if args.jobs == 1:
+            return _run(info, lines, name, args.format, out, err)
+        return _run_parallel(args.exchange_info, args.jobs, lines, name, args.format, out, err)
+
     if args.file == "-":
-        source = stdin if stdin is not None else sys.stdin.buffer
-        return _run(info, source, "standard input", args.format, out, err)
+        return run(stdin if stdin is not None else sys.stdin.buffer, "standard input")
     try:
         # Binary, so every line is decoded by orjson (which also rejects invalid UTF-8).
         with open(args.file, "rb") as fh:
-            return _run(info, fh, args.file, args.format, out, err)
+            return run(fh, args.file)
     except OSError as exc:
         err.write(f"filterlib: cannot read {args.file}: {exc.strerror or exc}\n")
         return EXIT_UNUSABLE
@@ -157,33 +191,23 @@ def _load_snapshot(path: str | None) -> ExchangeInfo:
 def _run(
     info: ExchangeInfo, lines: Iterable[bytes], name: str, fmt: str, out: TextIO, err: TextIO
 ) -> int:
-    passed = rejected = unusable = 0
+    counts = [0, 0, 0]  # passed, rejected, unusable
     lineno = 0
     try:
         for lineno, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue
-            try:
-                symbol, verdict = _check_line(info, raw)
-            except _LineError as exc:
-                unusable += 1
-                message = f"line {lineno}: {exc}"
-                if fmt == "json":
-                    out.write(_json_error(message))
-                else:
-                    out.write(f"{message}\n")
-                continue
-            if verdict.ok:
-                passed += 1
-            else:
-                rejected += 1
-            if fmt == "json":
-                out.write(orjson.dumps(verdict.to_dict()).decode() + "\n")
-            else:
-                out.write(f"line {lineno}: {symbol}: {_describe(verdict)}\n")
+            kind, text = _line_output(info, lineno, raw, fmt)
+            counts[kind] += 1
+            out.write(text)
     except OSError as exc:
         err.write(f"filterlib: cannot read {name} after line {lineno}: {exc.strerror or exc}\n")
         return EXIT_UNUSABLE
+    return _finish(counts, fmt, out)
+
+
+def _finish(counts: Sequence[int], fmt: str, out: TextIO) -> int:
+    passed, rejected, unusable = counts
     if fmt == "text":
         out.write(
             f"{passed + rejected} checked, {passed} passed, {rejected} rejected, "
@@ -192,6 +216,113 @@ def _run(
     if unusable:
         return EXIT_UNUSABLE
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _line_output(info: ExchangeInfo, lineno: int, raw: bytes, fmt: str) -> tuple[int, str]:
+    """What a non-blank line comes to (_PASSED, _REJECTED or _UNUSABLE) and its output line."""
+    try:
+        symbol, verdict = _check_line(info, raw)
+    except _LineError as exc:
+        message = f"line {lineno}: {exc}"
+        return _UNUSABLE, (_json_error(message) if fmt == "json" else f"{message}\n")
+    kind = _PASSED if verdict.ok else _REJECTED
+    if fmt == "json":
+        return kind, orjson.dumps(verdict.to_dict()).decode() + "\n"
+    return kind, f"line {lineno}: {symbol}: {_describe(verdict)}\n"
+
+
+# --- --jobs N: the same lines, checked in N worker processes, written in input order ----------
+
+#: The snapshot a worker process checks against, loaded once by ``_init_worker``.
+_worker_info: ExchangeInfo | None = None
+
+#: A chunk of input: the line number of its first line and its lines (blank ones included).
+_Chunk = tuple[int, list[bytes]]
+#: A chunk's result: counts of passed, rejected and unusable lines, and its output text.
+_ChunkResult = tuple[int, int, int, str]
+
+
+def _init_worker(snapshot: str | None) -> None:
+    global _worker_info
+    _worker_info = _load_snapshot(snapshot)
+
+
+def _check_chunk(chunk: _Chunk, fmt: str) -> _ChunkResult:
+    info = _worker_info
+    assert info is not None, "worker used before _init_worker"
+    first, lines = chunk
+    counts = [0, 0, 0]
+    parts: list[str] = []
+    for lineno, raw in enumerate(lines, first):
+        if not raw.strip():
+            continue
+        kind, text = _line_output(info, lineno, raw, fmt)
+        counts[kind] += 1
+        parts.append(text)
+    return counts[0], counts[1], counts[2], "".join(parts)
+
+
+def _chunks(lines: Iterable[bytes], size: int, read: list[int]) -> Iterator[_Chunk]:
+    """``lines`` in chunks of ``size``; ``read[0]`` is the number of the last line read."""
+    chunk: list[bytes] = []
+    first = 1
+    try:
+        for lineno, raw in enumerate(lines, 1):
+            read[0] = lineno
+            chunk.append(raw)
+            if len(chunk) == size:
+                yield first, chunk
+                first, chunk = lineno + 1, []
+    except OSError:
+        if chunk:  # the lines read before the error are still checked, as _run does
+            yield first, chunk
+        raise
+    if chunk:
+        yield first, chunk
+
+
+def _run_parallel(
+    snapshot: str | None,
+    jobs: int,
+    lines: Iterable[bytes],
+    name: str,
+    fmt: str,
+    out: TextIO,
+    err: TextIO,
+) -> int:
+    """``_run`` over ``jobs`` worker processes: same output, same order, bounded memory.
+
+    Chunks of CHUNK_LINES lines go to a pool whose workers each load the snapshot once; at most
+    IN_FLIGHT_PER_JOB chunks per worker are outstanding, and results are written in input order.
+    """
+    counts = [0, 0, 0]
+    read = [0]
+    window = jobs * IN_FLIGHT_PER_JOB
+    pending: deque[AsyncResult[_ChunkResult]] = deque()
+
+    def drain(keep: int) -> None:
+        while len(pending) > keep:
+            passed, rejected, unusable, text = pending.popleft().get()
+            counts[0] += passed
+            counts[1] += rejected
+            counts[2] += unusable
+            out.write(text)
+
+    with multiprocessing.get_context().Pool(
+        jobs, initializer=_init_worker, initargs=(snapshot,)
+    ) as pool:
+        try:
+            for chunk in _chunks(lines, CHUNK_LINES, read):
+                pending.append(pool.apply_async(_check_chunk, (chunk, fmt)))
+                drain(window - 1)
+        except OSError as exc:
+            drain(0)
+            err.write(
+                f"filterlib: cannot read {name} after line {read[0]}: {exc.strerror or exc}\n"
+            )
+            return EXIT_UNUSABLE
+        drain(0)
+    return _finish(counts, fmt, out)
 
 
 def _check_line(info: ExchangeInfo, raw: bytes) -> tuple[str, Verdict]:

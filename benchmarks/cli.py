@@ -1,0 +1,172 @@
+"""``filterlib check --format json`` throughput and peak memory, with and without ``--jobs 2``.
+
+Writes files of single LIMIT orders (JSON Lines; ``benchmarks/orders.py``'s orders, half valid,
+cycled to the wanted length) in a temporary directory, then runs
+``python -m filterlib check FILE --format json [--jobs 2] > /dev/null`` on each and reports:
+
+* lines/second (wall clock of the whole command, snapshot load and worker start included), and
+  the ``--jobs 2`` / ``--jobs 1`` ratio;
+* peak memory: the largest single process (``/usr/bin/time -v``'s maximum resident set size,
+  else ``RUSAGE_CHILDREN`` ru_maxrss) and the largest sum over the process tree (parent plus
+  workers, sampled from /proc every 20 ms where there is /proc), for a small and a large file,
+  to show whether memory grows with the input;
+* a cProfile of what one worker does (``_check_chunk`` over chunks of the same lines).
+
+    python benchmarks/cli.py [--lines 1000000] [--small 250000] [--jobs 2] [--profile-lines 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import orjson
+from orders import generate
+
+from filterlib import cli
+
+
+def write_orders(path: Path, lines: int, distinct: int) -> None:
+    orders, _ = generate(distinct)
+    encoded = [orjson.dumps(o.params) + b"\n" for o in orders]
+    with path.open("wb") as fh:
+        for i in range(0, lines, distinct):
+            fh.writelines(encoded[: min(distinct, lines - i)])
+
+
+def _tree_rss_kib(pid: int) -> int:
+    """VmRSS of ``pid`` and all its descendants, in KiB (0 where /proc is missing)."""
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        stack.extend(int(c) for c in children)
+    return total
+
+
+def run_check(path: Path, jobs: int) -> tuple[float, int, int, int]:
+    """Seconds, exit status, max single-process RSS (KiB), max process-tree RSS (KiB)."""
+    cmd = [sys.executable, "-m", "filterlib", "check", str(path), "--format", "json"]
+    if jobs != 1:
+        cmd += ["--jobs", str(jobs)]
+    gnu_time = shutil.which("time") if os.path.exists("/usr/bin/time") else None
+    timefile = path.with_suffix(f".time{jobs}")
+    if gnu_time:
+        cmd = ["/usr/bin/time", "-v", "-o", str(timefile), *cmd]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
+    tree_peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            tree_peak[0] = max(tree_peak[0], _tree_rss_kib(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    status = proc.wait()
+    elapsed = time.perf_counter() - start
+    sampler.join()
+    if gnu_time:
+        text = timefile.read_text()
+        single = next(
+            int(line.split(":")[1])
+            for line in text.splitlines()
+            if "Maximum resident set size" in line
+        )
+    else:
+        single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if single <= before:
+            single = before  # the maximum over children so far: an upper bound
+    return elapsed, status, single, tree_peak[0]
+
+
+def profile_worker(path: Path, lines: int, top: int) -> str:
+    """cProfile of one worker's work: ``_check_chunk`` over the first ``lines`` lines."""
+    with path.open("rb") as fh:
+        raw = [fh.readline() for _ in range(lines)]
+    cli._init_worker(None)
+    chunks = [(i + 1, raw[i : i + cli.CHUNK_LINES]) for i in range(0, len(raw), cli.CHUNK_LINES)]
+    prof = cProfile.Profile()
+    prof.enable()
+    for chunk in chunks:
+        cli._check_chunk(chunk, "json")
+    prof.disable()
+    buf = io.StringIO()
+    stats = pstats.Stats(prof, stream=buf)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(top)
+    return buf.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="filterlib check --jobs throughput and memory")
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--small", type=int, default=250_000)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--distinct", type=int, default=20_000, help="distinct orders cycled")
+    parser.add_argument("--profile-lines", type=int, default=20_000)
+    parser.add_argument("--top", type=int, default=18)
+    args = parser.parse_args(argv)
+
+    results: dict[tuple[int, int], tuple[float, int, int, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {}
+        for n in sorted({args.small, args.lines}):
+            files[n] = Path(tmp) / f"orders_{n}.jsonl"
+            write_orders(files[n], n, min(args.distinct, n))
+        print(f"python {sys.version.split()[0]}; nproc {os.cpu_count()}; CHUNK_LINES ")
+        print(f"  {cli.CHUNK_LINES}, IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}")
+        print(f"{'lines':>9} {'jobs':>4} {'seconds':>8} {'lines/s':>9} {'status':>6} "
+              f"{'max RSS 1 proc':>15} {'max RSS tree':>13}")  # fmt: skip
+        for n, path in files.items():
+            for jobs in (1, args.jobs):
+                r = results[(n, jobs)] = run_check(path, jobs)
+                seconds, status, single, tree = r
+                print(
+                    f"{n:>9} {jobs:>4} {seconds:>8.2f} {n / seconds:>9.0f} {status:>6} "
+                    f"{single / 1024:>12.1f} MiB {tree / 1024:>9.1f} MiB"
+                )
+        big, small = args.lines, args.small
+        print("ratios:")
+        print(
+            f"  lines/s --jobs {args.jobs} / --jobs 1 ({big} lines): "
+            f"{results[(big, 1)][0] / results[(big, args.jobs)][0]:.2f}x"
+        )
+        rate = big / results[(big, args.jobs)][0]
+        print(
+            f"  --jobs {args.jobs}: {rate:,.0f} lines/s = {rate / 300_000:.2f}x the 300,000 target"
+        )
+        for jobs in (1, args.jobs):
+            print(
+                f"  peak RSS {big} / {small} lines, --jobs {jobs}: single process "
+                f"{results[(big, jobs)][2] / results[(small, jobs)][2]:.2f}x, tree "
+                f"{results[(big, jobs)][3] / max(1, results[(small, jobs)][3]):.2f}x"
+            )
+        print()
+        print(f"cProfile of one worker's work over {args.profile_lines} lines:")
+        print(profile_worker(files[small], min(args.profile_lines, small), args.top))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,178 @@
+"""``filterlib check --jobs N``: the same bytes and exit status as in-process, bounded read-ahead.
+
+The expected output is the in-process run's (``--jobs 1``, covered by tests/test_cli.py); these
+tests show ``--jobs 2`` changes nothing a reader of the output can see. Chunks are made tiny so
+that a small file crosses many chunk boundaries.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from filterlib import cli
+
+GOOD = {
+    "symbol": "BTCUSDT",
+    "side": "BUY",
+    "type": "LIMIT",
+    "timeInForce": "GTC",
+    "quantity": "0.00100",
+    "price": "30000.00",
+}
+REJECTED = {**GOOD, "quantity": "0.000001"}  # below LOT_SIZE's minQty
+
+
+def _mixed_lines() -> list[bytes]:
+    """Orders that pass and fail, blank lines, and every kind of unusable line."""
+    kinds = [
+        orjson.dumps(GOOD),
+        orjson.dumps(REJECTED),
+        b"",
+        b"   ",
+        b'{"symbol": "BTCUSDT"',  # not JSON
+        b"\xff\xfe not utf-8",
+        b"[1, 2]",  # not an object
+        orjson.dumps({"endpoint": "/api/v3/nope", "params": GOOD}),
+        orjson.dumps({"params": GOOD, "context": {"avgPrice": {"mins": 5, "price": 1.5}}}),
+        orjson.dumps({"params": GOOD, "extra": 1}),
+        orjson.dumps({**GOOD, "symbol": "NOSUCHPAIR"}),
+        orjson.dumps({"params": GOOD, "context": {"avgPrice": {"mins": 5, "price": "30000"}}}),
+    ]
+    return [kinds[(i * 7) % len(kinds)] for i in range(61)]
+
+
+def _run(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    status = cli.main(argv, stdin=io.BytesIO(stdin), stdout=out, stderr=err)
+    return status, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "CHUNK_LINES", 4)
+    monkeypatch.setattr(cli, "IN_FLIGHT_PER_JOB", 2)
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("fmt", ["json", "text"])
+def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path: Path, fmt: str) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join(_mixed_lines()) + b"\n")
+    one = _run(["check", str(path), "--format", fmt, "--jobs", "1"])
+    two = _run(["check", str(path), "--format", fmt, "--jobs", "2"])
+    assert two == one
+    status, out, _ = one
+    assert status == cli.EXIT_UNUSABLE
+    non_blank = sum(1 for line in _mixed_lines() if line.strip())
+    assert len(out.splitlines()) == non_blank + (1 if fmt == "text" else 0)
+    assert "line 61: " in out or "line 60: " in out  # numbering runs to the end of the file
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize(
+    ("lines", "status"),
+    [
+        ([], cli.EXIT_OK),
+        ([GOOD] * 9, cli.EXIT_OK),
+        ([GOOD] * 9 + [REJECTED], cli.EXIT_REJECTED),
+    ],
+)
+def test_exit_status_is_unchanged_from_standard_input(
+    lines: list[dict[str, str]], status: int
+) -> None:
+    data = b"".join(orjson.dumps(line) + b"\n" for line in lines)
+    one = _run(["check", "-", "--format", "json"], data)
+    two = _run(["check", "-", "--format", "json", "--jobs", "2"], data)
+    assert two == one
+    assert two[0] == status
+
+
+class _FailingReader:
+    """Yields ``good`` lines then raises the OSError a failing disk would."""
+
+    def __init__(self, good: int) -> None:
+        self.good = good
+
+    def __iter__(self) -> Iterator[bytes]:
+        for _ in range(self.good):
+            yield orjson.dumps(GOOD)
+        raise OSError(5, "Input/output error")
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_a_read_error_reports_the_same_line_and_keeps_the_lines_before() -> None:
+    def run(jobs: int) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        if jobs == 1:
+            info = cli._load_snapshot(None)
+            status = cli._run(info, _FailingReader(10), "orders.jsonl", "json", out, err)
+        else:
+            status = cli._run_parallel(
+                None, jobs, _FailingReader(10), "orders.jsonl", "json", out, err
+            )
+        return status, out.getvalue(), err.getvalue()
+
+    one, two = run(1), run(2)
+    assert two == one
+    assert one[0] == cli.EXIT_UNUSABLE
+    assert len(one[1].splitlines()) == 10
+    assert one[2] == "filterlib: cannot read orders.jsonl after line 10: Input/output error\n"
+
+
+def test_read_ahead_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output starts before the input is read to the end: at most the window is in flight."""
+    monkeypatch.setattr(cli, "CHUNK_LINES", 5)
+    monkeypatch.setattr(cli, "IN_FLIGHT_PER_JOB", 2)
+    window_lines = 5 * 2 * 2  # CHUNK_LINES x IN_FLIGHT_PER_JOB x jobs
+    read = [0]
+
+    def lines() -> Iterator[bytes]:
+        for _ in range(200):
+            read[0] += 1
+            yield orjson.dumps(GOOD)
+
+    class Out(io.StringIO):
+        read_at_first_write: int | None = None
+
+        def write(self, s: str) -> int:
+            if self.read_at_first_write is None:
+                self.read_at_first_write = read[0]
+            return super().write(s)
+
+    out = Out()
+    status = cli._run_parallel(None, 2, lines(), "-", "json", out, io.StringIO())
+    assert status == cli.EXIT_OK
+    assert len(out.getvalue().splitlines()) == 200
+    assert out.read_at_first_write is not None
+    assert out.read_at_first_write <= window_lines
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "two"])
+def test_a_bad_jobs_value_is_a_usage_error(value: str) -> None:
+    status, out, err = _run(["check", "-", "--jobs", value])
+    assert status == cli.EXIT_UNUSABLE
+    assert out == ""
+    assert "--jobs" in err
+
+
+def test_the_command_line_runs_with_jobs_2(tmp_path: Path) -> None:
+    path = tmp_path / "orders.jsonl"
+    path.write_bytes(b"\n".join(_mixed_lines()) + b"\n")
+    runs = [
+        subprocess.run(
+            [sys.executable, "-m", "filterlib", "check", str(path), "--format", "json", *extra],
+            capture_output=True,
+            check=False,
+        )
+        for extra in ([], ["--jobs", "2"])
+    ]
+    assert runs[1].stdout == runs[0].stdout
+    assert runs[1].stderr == runs[0].stderr == b""
+    assert runs[1].returncode == runs[0].returncode == cli.EXIT_UNUSABLE

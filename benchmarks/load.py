@@ -1,16 +1,24 @@
-"""Loading the shipped snapshot: ``load_exchange_info(bytes)`` against ``orjson.loads``, as ratios.
+"""Loading the shipped snapshot, eagerly and lazily, against ``orjson.loads``, as ratios.
 
-The shipped ``.json.gz`` is gunzipped once (untimed); both sides then take the same JSON bytes,
-and the loader is called on the bytes each time (never the cached ``load_default_exchange_info``).
-Memory is measured first, in a process that has not yet timed anything:
+The shipped ``.json.gz`` is gunzipped once (untimed); every side then takes the same JSON bytes,
+and the loader is called on the bytes each time (never the cached ``load_default_exchange_info``):
+
+* ``orjson.loads``: the baseline;
+* ``eager``: ``load_exchange_info(data)``, every symbol decoded and checked on load;
+* ``lazy``: ``load_exchange_info(data, lazy=True)``, the top level checked, each symbol kept
+  as JSON bytes until first used (what ``load_default_exchange_info`` does).
+
+Times are the best of ``--repeats`` interleaved runs, with the garbage collector on (as callers
+run) and, for reference, off. Memory, each as a ratio to the JSON size:
 
 * RSS delta: ``VmRSS`` from ``/proc/self/status`` (``resource`` maxrss where there is no /proc)
-  before and after a load whose result is kept, after ``gc.collect()``, both in this process
-  and in a fresh interpreter per side ("fresh"), since freed heap is reused by what follows;
-* tracemalloc: the bytes still allocated once the load returns (what the snapshot keeps) and
-  the peak during the load (which includes orjson's transient dict);
+  before and after one load whose result is kept, after ``gc.collect()``, in a fresh
+  interpreter per side, since a process's freed heap is reused by what follows;
+* tracemalloc: the bytes still allocated once the load returns (what the snapshot keeps), and
+  the peak during the load;
 
-each as a ratio to the JSON size, with orjson's parsed dict as the reference.
+for orjson's parsed dict, the eager load, the lazy load, and the lazy load after
+``validate()`` has decoded every symbol ("lazy, all decoded").
 
     python benchmarks/load.py [--repeats 7]
 """
@@ -54,24 +62,33 @@ def rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
-def rss_delta(fn: Callable[[], object]) -> tuple[int, object]:
-    gc.collect()
-    before = rss_bytes()
-    kept = fn()
-    gc.collect()
-    return rss_bytes() - before, kept
+def loaders(data: bytes) -> dict[str, Callable[[], object]]:
+    """The measured sides, by name, each taking the same bytes."""
+
+    def eager() -> object:
+        return filterlib.load_exchange_info(data)
+
+    def lazy() -> object:
+        return filterlib.load_exchange_info(data, lazy=True)
+
+    def lazy_all() -> object:
+        return filterlib.load_exchange_info(data, lazy=True).validate()
+
+    def parse() -> object:
+        return orjson.loads(data)
+
+    return {"orjson.loads": parse, "eager": eager, "lazy": lazy, "lazy, all decoded": lazy_all}
 
 
 _RSS_CHILD = """
 import gc, sys
 sys.path.insert(0, {here!r})
-from load import rss_bytes, snapshot_json
+from load import loaders, rss_bytes, snapshot_json
 data = snapshot_json()
-import orjson, filterlib
-fn = orjson.loads if sys.argv[1] == "orjson" else filterlib.load_exchange_info
+fn = loaders(data)[sys.argv[1]]
 gc.collect()
 before = rss_bytes()
-kept = fn(data)
+kept = fn()
 gc.collect()
 print(rss_bytes() - before)
 """
@@ -115,59 +132,50 @@ def timed(fn: Callable[[], object], gc_off: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="load_exchange_info vs orjson.loads")
+    parser = argparse.ArgumentParser(description="load_exchange_info (eager, lazy) vs orjson.loads")
     parser.add_argument("--repeats", type=int, default=7, help="timed repeats (default 7)")
     args = parser.parse_args(argv)
 
     data = snapshot_json()
     size = len(data)
-
-    def load() -> object:
-        return filterlib.load_exchange_info(data)
-
-    def parse() -> object:
-        return orjson.loads(data)
-
-    # Memory first, before timing has grown the heap. RSS of the loader, then of orjson alone.
-    rss_load, info = rss_delta(load)
+    sides = loaders(data)
+    info = sides["lazy"]()
     assert isinstance(info, filterlib.ExchangeInfo)
     n_symbols = len(info.symbols)
-    rss_parse, doc = rss_delta(parse)
-    del info, doc
-    rss_load_child, rss_parse_child = rss_in_child("load"), rss_in_child("orjson")
-    kept_load, peak_load = traced(load)
-    kept_parse, peak_parse = traced(parse)
+    assert info == sides["eager"](), "a lazy load must equal an eager one"
+    del info
 
-    variants: dict[str, Callable[[], object]] = {"orjson.loads": parse, "load_exchange_info": load}
+    # Memory first, before timing has grown this process's heap.
+    rss = {name: rss_in_child(name) for name in sides}
+    traces = {name: traced(fn) for name, fn in sides.items()}
+
+    timed_sides = {k: v for k, v in sides.items() if k != "lazy, all decoded"}
     best: dict[tuple[str, bool], int] = {}
     for _ in range(args.repeats):
-        for gc_off in (True, False):
-            for name, fn in variants.items():
+        for gc_off in (False, True):
+            for name, fn in timed_sides.items():
                 ns = timed(fn, gc_off)
                 best[name, gc_off] = min(best.get((name, gc_off), ns), ns)
 
     mib = 1024 * 1024
-    print(f"python {sys.version.split()[0]}; {DEFAULT_SNAPSHOT_NAME}: {n_symbols} symbols, ")
-    print(f"  {size} bytes of JSON ({size / mib:.2f} MiB); best of {args.repeats} repeats")
-    print(f"{'':<20} {'GC off ms':>10} {'GC on ms':>10}")
-    for name in variants:
-        print(f"{name:<20} {best[name, True] / 1e6:>10.2f} {best[name, False] / 1e6:>10.2f}")
-    for gc_off, label in ((True, "GC off"), (False, "GC on")):
-        ratio = best["load_exchange_info", gc_off] / best["orjson.loads", gc_off]
-        print(f"ratio load_exchange_info / orjson.loads ({label}) = {ratio:.1f}x (target <= 2x)")
-    print("memory, as a ratio to the JSON size (target: loaded snapshot < 4x):")
-    rows = (
-        ("loaded snapshot, tracemalloc kept", kept_load),
-        ("loaded snapshot, tracemalloc peak", peak_load),
-        ("loaded snapshot, RSS delta", rss_load),
-        ("loaded snapshot, RSS delta (fresh)", rss_load_child),
-        ("orjson dict, tracemalloc kept", kept_parse),
-        ("orjson dict, tracemalloc peak", peak_parse),
-        ("orjson dict, RSS delta (after load)", rss_parse),
-        ("orjson dict, RSS delta (fresh)", rss_parse_child),
-    )
-    for label, value in rows:
-        print(f"  {label:<36} {value / mib:>7.2f} MiB = {value / size:.2f}x")
+    print(f"python {sys.version.split()[0]}, orjson {orjson.__version__}; {DEFAULT_SNAPSHOT_NAME}:")
+    print(f"  {n_symbols} symbols, {size} bytes of JSON ({size / mib:.2f} MiB)")
+    print(f"time, best of {args.repeats}:")
+    print(f"  {'':<14} {'GC on ms':>9} {'ratio':>7} {'GC off ms':>10} {'ratio':>7}")
+    for name in timed_sides:
+        on, off = best[name, False], best[name, True]
+        base_on, base_off = best["orjson.loads", False], best["orjson.loads", True]
+        print(
+            f"  {name:<14} {on / 1e6:>9.2f} {on / base_on:>6.2f}x"
+            f" {off / 1e6:>10.2f} {off / base_off:>6.2f}x"
+        )
+    print("  (target: loading <= 2x orjson.loads)")
+    print("memory, as a ratio to the JSON size (target: a loaded snapshot < 4x):")
+    print(f"  {'':<18} {'RSS fresh':>14} {'traced kept':>14} {'traced peak':>14}")
+    for name in sides:
+        kept, peak = traces[name]
+        cells = " ".join(f"{v / mib:>6.2f} MiB {v / size:>4.2f}x" for v in (rss[name], kept, peak))
+        print(f"  {name:<18} {cells}")
     return 0
 
 

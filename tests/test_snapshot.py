@@ -30,6 +30,7 @@ from filterlib.filters import (
 from filterlib.snapshot import (
     DEFAULT_SNAPSHOT_NAME,
     ExchangeInfo,
+    LazySymbols,
     RateLimit,
     Sor,
     SymbolInfo,
@@ -236,6 +237,8 @@ def test_default_snapshot_is_cached_and_labelled() -> None:
     first = load_default_exchange_info()
     assert load_default_exchange_info() is first
     assert first.source == f"{DEFAULT_SNAPSHOT_NAME}.json.gz"
+    # Loaded lazily (each symbol decoded on first use; see tests/test_lazy_snapshot.py).
+    assert isinstance(first.symbols, LazySymbols)
     assert first.server_time == 1691945251489
 
 

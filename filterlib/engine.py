@@ -50,6 +50,13 @@ def check(
         raise UsageError(
             f"info must be an ExchangeInfo (see load_exchange_info), not {type(info).__name__}"
         )
+    key = None
+    if context is None or type(context) is dict:
+        # The fast path reads only plain dicts and known endpoints; it declines anything else,
+        # including every misuse, which the checks below then report.
+        proven, key = fastpath.fast_check(info, params, endpoint, context)
+        if proven is not None:
+            return proven
     if not isinstance(params, Mapping):
         raise UsageError(
             f"params must be a mapping of parameter names to values, not {type(params).__name__}"
@@ -57,14 +64,6 @@ def check(
     spec = ENDPOINTS.get(endpoint)
     if spec is None:
         raise UsageError(f"unknown endpoint {endpoint!r}; known: {', '.join(ENDPOINTS)}")
-    # The fast path reads only plain dicts; anything else goes the full way.
-    proven, key = (
-        fastpath.fast_check(info, params, endpoint, context)
-        if context is None or type(context) is dict
-        else (None, None)
-    )
-    if proven is not None:
-        return proven
     ctx = as_context(context)
     with localcontext(CONTEXT):
         verdict = _check(info, params, spec, ctx)

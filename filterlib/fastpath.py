@@ -22,9 +22,9 @@ import re
 import weakref
 from collections.abc import Mapping
 from decimal import Decimal, localcontext
-from typing import TypeVar
+from functools import partial
 
-from .catalogue import RANK
+from .catalogue import RANK, RULES
 from .context import Context
 from .decimals import CONTEXT
 from .filters import (
@@ -35,10 +35,10 @@ from .filters import (
     PercentPriceBySide,
     PriceFilter,
 )
-from .request import MAX_DECIMAL, TIME_IN_FORCE, Order
+from .request import MAX_DECIMAL, Order
 from .rules.filters import FILTER_CHECKS
 from .snapshot import ExchangeInfo, SymbolInfo
-from .verdict import Verdict, Violation
+from .verdict import BinanceError, Verdict, Violation
 
 __all__ = ["FastKey", "fast_check", "remember"]
 
@@ -69,19 +69,19 @@ _SYMBOL = re.compile(r"[A-Z0-9_.\-]{1,50}")
 _RESPONSE_TYPES = frozenset({"ACK", "RESULT", "FULL"})
 _ZERO = Decimal(0)
 
-#: (symbol, endpoint, side, which of referencePrice / avgPrice / lastPrice the context gives)
-FastKey = tuple[str, str, str, tuple[bool, bool, bool]]
-_K = TypeVar("_K")
-_V = TypeVar("_V")
+#: (symbol, endpoint, side, and whether the context gives referencePrice, avgPrice, lastPrice)
+FastKey = tuple[str, str, str, bool, bool, bool]
 
 
 class _Band:
-    """One percent-price filter, per side: (down, up) multipliers and avgPriceMins."""
+    """One percent-price filter: its rule, (down, up) multipliers per side, avgPriceMins."""
 
-    __slots__ = ("buy", "mins", "sell")
+    __slots__ = ("buy", "mins", "rule", "sell")
 
-    def __init__(self, buy: tuple[Decimal, Decimal], sell: tuple[Decimal, Decimal], mins: int):
-        self.buy, self.sell, self.mins = buy, sell, mins
+    def __init__(
+        self, rule: str, buy: tuple[Decimal, Decimal], sell: tuple[Decimal, Decimal], mins: int
+    ) -> None:
+        self.rule, self.buy, self.sell, self.mins = rule, buy, sell, mins
 
 
 class _Compiled:
@@ -90,12 +90,11 @@ class _Compiled:
     __slots__ = (
         "bands",
         "base_precision",
-        "max_notional",
         "max_price",
         "max_qty",
-        "min_notional",
         "min_price",
         "min_qty",
+        "notionals",
         "quote_precision",
         "step",
         "tick",
@@ -112,29 +111,28 @@ class _Compiled:
         self.min_qty = lot.min_qty if isinstance(lot, LotSize) else _ZERO
         self.max_qty = lot.max_qty if isinstance(lot, LotSize) else _ZERO
         self.step = lot.step_size if isinstance(lot, LotSize) else _ZERO
-        mins, maxs = [], []
-        bands = []
+        bands: list[_Band] = []
+        notionals: list[tuple[str, Decimal, Decimal]] = []
         for f in s.filters:
             if isinstance(f, MinNotional):
-                mins.append(f.min_notional)
+                notionals.append(("MIN_NOTIONAL", f.min_notional, _ZERO))
             elif isinstance(f, Notional):
-                mins.append(f.min_notional)
-                maxs.append(f.max_notional)
+                notionals.append(("NOTIONAL", f.min_notional, f.max_notional))
             elif isinstance(f, PercentPrice):
                 both = (f.multiplier_down, f.multiplier_up)
-                bands.append(_Band(both, both, f.avg_price_mins))
+                bands.append(_Band("PERCENT_PRICE", both, both, f.avg_price_mins))
             elif isinstance(f, PercentPriceBySide):
                 bands.append(
                     _Band(
+                        "PERCENT_PRICE_BY_SIDE",
                         (f.bid_multiplier_down, f.bid_multiplier_up),
                         (f.ask_multiplier_down, f.ask_multiplier_up),
                         f.avg_price_mins,
                     )
                 )
-        # Several notional filters (none seen in real data) all apply: keep the tightest.
-        self.min_notional = max(mins, default=_ZERO)
-        self.max_notional = min((m for m in maxs if m), default=_ZERO)
-        self.bands = tuple(bands)
+        # In evaluation order, so the first failure found is the one Binance reports.
+        self.bands = tuple(sorted(bands, key=lambda b: RANK[b.rule]))
+        self.notionals = tuple(sorted(notionals, key=lambda n: RANK[n[0]]))
 
 
 def _eligible(s: SymbolInfo) -> bool:
@@ -149,29 +147,37 @@ def _eligible(s: SymbolInfo) -> bool:
     )
 
 
-# Caches per snapshot, keyed by id() and dropped when the snapshot is collected: hashing an
-# ExchangeInfo on every call (as a WeakKeyDictionary would) costs more than the check itself.
-_COMPILED: dict[int, dict[str, _Compiled | None]] = {}
-_VERDICTS: dict[int, dict[FastKey, Verdict]] = {}
+class _State:
+    """What the fast path keeps per snapshot: compiled symbols and learned passing verdicts."""
+
+    __slots__ = ("compiled", "verdicts")
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, _Compiled | None] = {}
+        self.verdicts: dict[FastKey, Verdict] = {}
 
 
-def _per_info(cache: dict[int, dict[_K, _V]], info: ExchangeInfo) -> dict[_K, _V]:
-    per_info = cache.get(id(info))
-    if per_info is None:
-        per_info = cache.setdefault(id(info), {})
-        weakref.finalize(info, cache.pop, id(info), None)
-    return per_info
+# Keyed by id() and dropped when the snapshot is collected: hashing an ExchangeInfo on every
+# call (as a WeakKeyDictionary would) costs more than the check itself.
+_STATES: dict[int, _State] = {}
 
 
-def _compiled(info: ExchangeInfo, name: str) -> _Compiled | None:
-    per_info = _per_info(_COMPILED, info)
-    try:
-        return per_info[name]
-    except KeyError:
-        s = info.symbol(name)
-        compiled = _Compiled(s) if s is not None and _eligible(s) else None
-        per_info[name] = compiled  # a benign race: both threads store equal values
-        return compiled
+def _state(info: ExchangeInfo) -> _State:
+    state = _STATES.get(id(info))
+    if state is None:
+        state = _STATES.setdefault(id(info), _State())
+        weakref.finalize(info, _STATES.pop, id(info), None)
+    return state
+
+
+def _compile(state: _State, info: ExchangeInfo, name: str) -> _Compiled | None:
+    s = info.symbol(name)
+    compiled = _Compiled(s) if s is not None and _eligible(s) else None
+    state.compiled[name] = compiled  # a benign race: both threads store equal values
+    return compiled
+
+
+_NO: tuple[None, None] = (None, None)
 
 
 def fast_check(
@@ -182,67 +188,85 @@ def fast_check(
 ) -> tuple[Verdict | None, FastKey | None]:
     """The verdict of a plain LIMIT order when the fast path can give it, with its key.
 
-    Returns ``(verdict, key)`` for a passing order whose key has a stored verdict; ``(None,
-    key)`` for a passing order whose key has none yet (the caller runs the full engine and may
-    :func:`remember` its answer); ``(verdict, None)`` for an order that only fails filters;
-    ``(None, None)`` when the full engine must answer.
+    Returns ``(verdict, None)`` when it can (an order that passes, or one that only fails
+    filters); ``(None, key)`` for an order it has proven clean up to the filters but whose key
+    it has not learned yet (the caller runs the full engine and :func:`remember` s the
+    answer); ``(None, None)`` when the full engine must answer.
     """
-    if endpoint not in _ENDPOINTS or type(params) is not dict or not params.keys() <= _KEYS:
-        return None, None
-    if params.get("type") != "LIMIT":
-        return None, None
-    name = params.get("symbol")
-    side = params.get("side")
-    tif = params.get("timeInForce")
-    quantity = params.get("quantity")
-    price = params.get("price")
+    if type(params) is not dict or endpoint not in _ENDPOINTS:
+        return _NO
+    get = params.get
+    if get("type") != "LIMIT" or not params.keys() <= _KEYS:
+        return _NO
+    name, side, tif = get("symbol"), get("side"), get("timeInForce")
+    quantity, price = get("quantity"), get("price")
     if (
-        type(name) is not str
-        or type(tif) is not str
-        or side not in ("BUY", "SELL")
-        or tif not in TIME_IN_FORCE
-        or type(quantity) is not str
+        type(quantity) is not str
         or type(price) is not str
+        or type(name) is not str
+        or (side != "BUY" and side != "SELL")
+        or (tif != "GTC" and tif != "IOC" and tif != "FOK")
     ):
-        return None, None
-    assert isinstance(side, str)
+        return _NO
     if len(params) > 6 and not _optional_ok(params):
-        return None, None
-    c = _compiled(info, name)
+        return _NO
+    state = _STATES.get(id(info)) or _state(info)
+    try:
+        c = state.compiled[name]
+    except KeyError:
+        c = _compile(state, info, name)
     if c is None:
-        return None, None
-    q_match = _DECIMAL.fullmatch(quantity)
-    p_match = _DECIMAL.fullmatch(price)
-    if q_match is None or p_match is None:
-        return None, None
-    q_fraction, p_fraction = q_match.group(2), p_match.group(2)
-    if (q_fraction is not None and len(q_fraction) > c.base_precision) or (
-        p_fraction is not None and len(p_fraction) > c.quote_precision
-    ):
-        return None, None
+        return _NO
+    if _DECIMAL.fullmatch(quantity) is None or _DECIMAL.fullmatch(price) is None:
+        return _NO
+    # Decimals written (trailing zeros count) against the assets' precisions (-1111).
+    point = quantity.find(".")
+    if point >= 0 and len(quantity) - point - 1 > c.base_precision:
+        return _NO
+    point = price.find(".")
+    if point >= 0 and len(price) - point - 1 > c.quote_precision:
+        return _NO
     q, p = Decimal(quantity), Decimal(price)
     if not q or not p or q > MAX_DECIMAL or p > MAX_DECIMAL:
-        return None, None
-    prices = _context_prices(context)
-    if prices is None:
-        return None, None
-    reference, average, last = prices
-    key: FastKey = (
-        name,
-        endpoint,
-        side,
-        (reference is not None, average is not None, last is not None),
+        return _NO
+    if context is None:
+        reference = average = last = None
+    else:
+        if type(context) is not dict or not context.keys() <= _PRICE_KEYS:
+            return _NO
+        reference = average = last = None
+        value = context.get("avgPrice")
+        if value is not None and (average := _price(value, "price")) is False:
+            return _NO
+        if len(context) > 1 or value is None:
+            value = context.get("referencePrice")
+            if value is not None and (reference := _price(value, "referencePrice")) is False:
+                return _NO
+            value = context.get("lastPrice")
+            if value is not None and (last := _price(value, "price")) is False:
+                return _NO
+    known = state.verdicts.get(
+        (name, endpoint, side, reference is not None, average is not None, last is not None)
     )
-    stored = _VERDICTS.get(id(info))
-    known = stored.get(key) if stored is not None else None
-    if _passes(c, side, p, q, reference, average, last):
-        return known, key
     if known is None:
-        return None, None  # no verdict learned for this key yet: the full engine answers
-    return _filter_failures(info, name, side, tif, p, q, prices, known), None
+        key: FastKey = (
+            name,
+            endpoint,
+            side,
+            reference is not None,
+            average is not None,
+            last is not None,
+        )
+        return None, key  # nothing learned for this key yet: the full engine answers
+    failed = _first_failure(c, side, p, q, reference, average, last)  # type: ignore[arg-type]
+    if failed is None:
+        return known, None
+    prices = (reference, average, last)
+    pending = partial(_filter_violations, info, name, side, tif, p, q, prices)  # type: ignore[arg-type]
+    return Verdict(_ERRORS[failed], unchecked=known.unchecked, pending=pending), None
 
 
-def _passes(
+def _first_failure(
     c: _Compiled,
     side: str,
     p: Decimal,
@@ -250,23 +274,15 @@ def _passes(
     reference: Decimal | None,
     average: Decimal | None,
     last: Decimal | None,
-) -> bool:
-    """Whether a LIMIT order passes every filter it meets; exact, in the private context."""
+) -> str | None:
+    """The first filter a LIMIT order fails, in evaluation order, or None; exact arithmetic."""
     ctx = CONTEXT
     if (
         (c.min_price and p < c.min_price)
         or (c.max_price and p > c.max_price)
         or (c.tick and ctx.remainder(p, c.tick))
-        or (c.min_qty and q < c.min_qty)
-        or (c.max_qty and q > c.max_qty)
-        or (c.step and ctx.remainder(q, c.step))
     ):
-        return False
-    notional = ctx.multiply(p, q)
-    if (c.min_notional and notional < c.min_notional) or (
-        c.max_notional and notional > c.max_notional
-    ):
-        return False
+        return "PRICE_FILTER"
     for band in c.bands:
         # The reference price when the symbol has one, else the average over avgPriceMins, or
         # the last price when that is 0 (rules.common.market_price).
@@ -275,22 +291,32 @@ def _passes(
             continue  # unchecked for lack of context: part of the stored verdict
         down, up = band.buy if side == "BUY" else band.sell
         if p < ctx.multiply(base, down) or p > ctx.multiply(base, up):
-            return False
-    return True
+            return band.rule
+    if (
+        (c.min_qty and q < c.min_qty)
+        or (c.max_qty and q > c.max_qty)
+        or (c.step and ctx.remainder(q, c.step))
+    ):
+        return "LOT_SIZE"
+    if c.notionals:
+        notional = ctx.multiply(p, q)
+        for rule_id, low, high in c.notionals:
+            if (low and notional < low) or (high and notional > high):
+                return rule_id
+    return None
 
 
-def _filter_failures(
+def _filter_violations(
     info: ExchangeInfo,
     name: str,
     side: str,
     tif: str,
     p: Decimal,
     q: Decimal,
-    prices: _Prices,
-    known: Verdict,
-) -> Verdict:
-    """The verdict of a proven-clean LIMIT order that fails filters: the engine's filter rules
-    on the parsed values, and the unchecked rules the key's passing verdict had."""
+    prices: tuple[Decimal | None, Decimal | None, Decimal | None],
+) -> tuple[Violation, ...]:
+    """Every filter violation of a proven-clean LIMIT order: the engine's own filter rules on
+    the parsed values, in evaluation order (computed when a caller first reads them)."""
     symbol = info.symbol(name)
     assert symbol is not None
     reference, average, last = prices
@@ -303,14 +329,29 @@ def _filter_failures(
             if check_filter is not None:
                 findings = check_filter(f, order, symbol, context)
                 found.extend(v for v in findings if isinstance(v, Violation))
-    violations = tuple(sorted(found, key=lambda v: RANK[v.rule]))
-    return Verdict(violations[0].error, violations, known.unchecked)
+    return tuple(sorted(found, key=lambda v: RANK[v.rule]))
+
+
+#: The error of each filter the fast path judges.
+_ERRORS = {
+    r.id: BinanceError(r.code, r.message)
+    for r in RULES
+    if r.id in ("PRICE_FILTER", "PERCENT_PRICE", "PERCENT_PRICE_BY_SIDE", "LOT_SIZE")
+    or r.id in ("MIN_NOTIONAL", "NOTIONAL")
+}
 
 
 def remember(info: ExchangeInfo, key: FastKey, verdict: Verdict) -> None:
-    """Store the full engine's passing verdict for ``key`` (see :func:`prove_limit`)."""
-    if verdict.error is None:
-        _per_info(_VERDICTS, info)[key] = verdict
+    """Learn the passing verdict for ``key`` from the full engine's answer to a proven order.
+
+    For a LIMIT order whose request and symbol layers are clean, the rules left unchecked
+    depend only on the key (the symbol, the endpoint, the side and which prices the context
+    gives), never on whether a filter fails; so any such order, passing or failing, teaches
+    what a passing one gets: no error, no violation, those unchecked rules.
+    """
+    if all(v.rule in FILTER_CHECKS for v in verdict.violations):
+        passing = verdict if verdict.error is None else Verdict(None, (), verdict.unchecked)
+        _state(info).verdicts[key] = passing
 
 
 def _optional_ok(params: Mapping[str, object]) -> bool:
@@ -332,31 +373,27 @@ def _optional_ok(params: Mapping[str, object]) -> bool:
     return True
 
 
-_Prices = tuple[Decimal | None, Decimal | None, Decimal | None]
-
-
-def _context_prices(context: Mapping[str, object] | None) -> _Prices | None:
-    """referencePrice, avgPrice and lastPrice from the context (None where not given), or None
-    when the context holds anything the fast path does not read or cannot read."""
-    if context is None:
-        return None, None, None
-    if type(context) is not dict or not context.keys() <= _PRICE_KEYS:
-        return None
-    reference = _price(context.get("referencePrice"), "referencePrice")
-    average = _price(context.get("avgPrice"), "price")
-    last = _price(context.get("lastPrice"), "price")
-    if reference is False or average is False or last is False:
-        return None
-    return reference, average, last  # type: ignore[return-value]
-
-
 def _price(value: object, inner: str) -> Decimal | bool | None:
     """A context price as the full engine reads it (context.as_context): None if not given,
     False for anything the fast path leaves to the full engine (ints, Decimals, bad text)."""
-    if isinstance(value, Mapping):
-        value = value.get(inner, value.get("price"))
     if value is None:
         return None
-    if type(value) is not str or _DECIMAL.fullmatch(value) is None:
+    if type(value) is dict:  # a Binance response body, e.g. GET /api/v3/avgPrice's
+        value = value.get(inner, value.get("price"))
+        if value is None:
+            return None
+    if type(value) is not str:
         return False
-    return Decimal(value)
+    # A bot passes the same price text for many orders (the average price moves once a
+    # minute): texts already parsed are kept, a few thousand at most.
+    parsed = _PRICES.get(value)
+    if parsed is None:
+        if _DECIMAL.fullmatch(value) is None:
+            return False
+        if len(_PRICES) >= 4096:
+            _PRICES.clear()
+        parsed = _PRICES[value] = Decimal(value)
+    return parsed
+
+
+_PRICES: dict[str, Decimal] = {}

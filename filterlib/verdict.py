@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from attrs import field, frozen
@@ -85,11 +85,28 @@ class Verdict:
     ``violations`` every violation found, the reported one first; ``unchecked`` the rules that
     need context the caller did not give. ``ok`` means no rule that was checked failed: an order
     with unchecked rules may still be rejected, which is why a guard fails closed on them.
+
+    The fast path may leave ``violations`` to be worked out on first access (``pending``):
+    finding the nearest valid values costs more than finding the error, and a bot that reads
+    only ``ok`` or ``error`` never pays for them. Equality, repr and pickling see the same
+    violations either way.
     """
 
     error: BinanceError | None
-    violations: tuple[Violation, ...] = ()
+    _violations: tuple[Violation, ...] = field(default=(), alias="violations", eq=False)
     unchecked: tuple[Unchecked, ...] = ()
+    _pending: Callable[[], tuple[Violation, ...]] | None = field(
+        default=None, alias="pending", eq=False, repr=False
+    )
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        pending = self._pending
+        if pending is not None:
+            # Computed once; two threads racing here compute the same value.
+            object.__setattr__(self, "_violations", pending())
+            object.__setattr__(self, "_pending", None)
+        return self._violations
 
     @property
     def ok(self) -> bool:
@@ -110,6 +127,28 @@ class Verdict:
             "violations": [v.to_dict() for v in self.violations],
             "unchecked": [u.to_dict() for u in self.unchecked],
         }
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Verdict)
+        return (self.error, self.violations, self.unchecked) == (
+            other.error,
+            other.violations,
+            other.unchecked,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.error, self.violations, self.unchecked))
+
+    def __repr__(self) -> str:
+        return (
+            f"Verdict(error={self.error!r}, violations={self.violations!r}, "
+            f"unchecked={self.unchecked!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Verdict, (self.error, self.violations, self.unchecked))
 
 
 class OrderRejected(Exception):

@@ -155,3 +155,25 @@ def test_the_fast_path_ignores_the_callers_decimal_context() -> None:
         ctx.prec = 2
         for _ in range(2):
             assert filterlib.check(INFO, params).to_dict() == expected
+
+
+def test_a_failure_found_fast_reads_pickles_and_compares_as_the_full_answer() -> None:
+    import pickle
+
+    params = {
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "type": "LIMIT",
+        "timeInForce": "GTC",
+        "quantity": "0.00100",
+        "price": "30000.00",
+    }
+    assert filterlib.check(INFO, params).ok  # learns the key
+    off_step = {**params, "quantity": "0.001005"}
+    verdict = filterlib.check(INFO, off_step)
+    assert verdict.error is not None
+    assert verdict.error.msg == "Filter failure: LOT_SIZE"
+    again = pickle.loads(pickle.dumps(verdict))
+    assert again == verdict
+    assert again.to_dict() == full(INFO, off_step, "/api/v3/order", None)
+    assert verdict.violations[0].nearest == ("0.00100000", "0.00101000")

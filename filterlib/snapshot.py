@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any, Final, Self, TypeVar
 
 import orjson
-from attrs import Factory, field, frozen
+from attrs import Factory, field, fields, frozen
 
 from filterlib.exceptions import SnapshotError, SnapshotProblem, UsageError
 from filterlib.filters import Filter, KnownFilter, UnknownFilter, parse_filter
@@ -117,6 +117,10 @@ class SymbolInfo:
         """The symbol's filter of that wire type (``"LOT_SIZE"``), or None if it has none."""
         return self.filter_map.get(filter_type)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # filter_map is a read-only view (which does not pickle), derived from filters anyway.
+        return (SymbolInfo, tuple(getattr(self, f.name) for f in fields(SymbolInfo) if f.init))
+
 
 @frozen
 class ExchangeInfo:
@@ -137,6 +141,24 @@ class ExchangeInfo:
     symbols: Mapping[str, SymbolInfo] = field(hash=False)
     sors: tuple[Sor, ...] | None = None
     source: str | None = field(default=None, eq=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle (for process pools and Dask workers): an eager snapshot's read-only symbol
+        view travels as a plain dict, a lazy one as its undecoded entries."""
+        symbols = self.symbols
+        state = symbols if isinstance(symbols, LazySymbols) else dict(symbols)
+        return (
+            _unpickle_exchange_info,
+            (
+                self.timezone,
+                self.server_time,
+                self.rate_limits,
+                self.exchange_filters,
+                state,
+                self.sors,
+                self.source,
+            ),
+        )
 
     def symbol(self, name: str) -> SymbolInfo | None:
         """The symbol of that name (``"BTCUSDT"``, case-sensitive), or None if it is not listed.
@@ -161,6 +183,20 @@ class ExchangeInfo:
         for info in self.symbols.values():
             found.update(f.filter_type for f in info.filters if isinstance(f, UnknownFilter))
         return frozenset(found)
+
+
+def _unpickle_exchange_info(
+    timezone: str | None,
+    server_time: int | None,
+    rate_limits: tuple[RateLimit, ...],
+    exchange_filters: tuple[Filter, ...],
+    symbols: Mapping[str, SymbolInfo],
+    sors: tuple[Sor, ...] | None,
+    source: str | None,
+) -> ExchangeInfo:
+    if not isinstance(symbols, LazySymbols):
+        symbols = MappingProxyType(dict(symbols))
+    return ExchangeInfo(timezone, server_time, rate_limits, exchange_filters, symbols, sors, source)
 
 
 class LazySymbols(Mapping[str, SymbolInfo]):
@@ -199,6 +235,10 @@ class LazySymbols(Mapping[str, SymbolInfo]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The lock and the decode caches are per process; the entries travel as they are.
+        return (LazySymbols, (dict(self._entries), self._source))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)

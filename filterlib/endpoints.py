@@ -162,12 +162,16 @@ def _leg_parameters(prefix: str, *, shared: tuple[str, ...] = ()) -> dict[str, s
     return {prefix + k: v for k, v in own.items() if k[0].lower() + k[1:] not in shared}
 
 
-def _oco_leg(name: str, side: str = "side", quantity: str = "quantity") -> Leg:
+def _oco_leg(
+    name: str, side: str = "side", quantity: str = "quantity", *, pending: bool = False
+) -> Leg:
+    """A leg of an OCO pair, which shares the pair's side and quantity parameters."""
     return Leg(
         name,
         _names(name, side=side, quantity=quantity, quoteOrderQty=""),
         OCO_TYPES,
         "oco_order_type",
+        pending=pending,
     )
 
 
@@ -381,30 +385,8 @@ _ENDPOINTS = (
         ),
         (
             _WORKING,
-            Leg(
-                "pendingAbove",
-                _names(
-                    "pendingAbove",
-                    side="pendingSide",
-                    quantity="pendingQuantity",
-                    quoteOrderQty="",
-                ),
-                OCO_TYPES,
-                "oco_order_type",
-                pending=True,
-            ),
-            Leg(
-                "pendingBelow",
-                _names(
-                    "pendingBelow",
-                    side="pendingSide",
-                    quantity="pendingQuantity",
-                    quoteOrderQty="",
-                ),
-                OCO_TYPES,
-                "oco_order_type",
-                pending=True,
-            ),
+            _oco_leg("pendingAbove", "pendingSide", "pendingQuantity", pending=True),
+            _oco_leg("pendingBelow", "pendingSide", "pendingQuantity", pending=True),
         ),
         3,
         kind="otoco",

@@ -38,7 +38,10 @@ class SnapshotProblem:
             )
             if part
         )
-        shown = f" (value {self.value!r})" if self.value is not None else ""
+        try:
+            shown = f" (value {self.value!r})" if self.value is not None else ""
+        except RecursionError:  # a caller-built value nested too deep to print
+            shown = f" (value: a {type(self.value).__name__} nested too deep to show)"
         return f"{self.path}: {self.message}{shown}" + (f" [{where}]" if where else "")
 
 

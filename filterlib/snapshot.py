@@ -958,6 +958,11 @@ def _json_type(value: object) -> str:
 
 def _short(value: object) -> object:
     # Keep huge values (a whole symbols list put where a string belongs) out of messages.
-    if isinstance(value, list | dict) and len(repr(value)) > 80:
+    if isinstance(value, list | dict):
+        try:
+            if len(repr(value)) <= 80:
+                return value
+        except RecursionError:  # nested too deep to print (a caller-built dict)
+            pass
         return f"{type(value).__name__} of {len(value)} items"
     return value

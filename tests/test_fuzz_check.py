@@ -1,0 +1,84 @@
+"""Fuzz ``check`` and the parameter decoder on every endpoint: a verdict or a documented error.
+
+Parameters are drawn from every endpoint's own parameter names plus arbitrary ones, with
+values of every JSON type and hostile text (exponents, NaN, negative zero, long strings,
+non-ASCII digits); contexts are arbitrary too. The only exceptions allowed are UsageError
+(ContextError is one), and only for a context not in Binance's shapes; every verdict must
+render (``violations``, computed lazily by the fast path, and ``to_dict()``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+from test_fuzz_guard import FUZZ, bounded
+from test_fuzz_snapshot import hostile, json_values
+
+import filterlib
+from filterlib.endpoints import ENDPOINTS
+
+INFO = filterlib.load_default_exchange_info()
+NAMES = sorted({p for e in ENDPOINTS.values() for p in e.parameters})
+SYMBOLS = ["BTCUSDT", "ETHBTC", "BNBUSDT", "btcusdt", "NOPE", ""]
+WIRE = st.sampled_from(
+    ["0.001", "30000.00", "1", "0", "0.00000001", "99999999999999999999", "GTC", "BUY", "LIMIT"]
+)
+
+values = WIRE | hostile | json_values | st.text(max_size=30)
+params = st.fixed_dictionaries(
+    {"symbol": st.sampled_from(SYMBOLS) | values},
+    optional={
+        "side": st.sampled_from(["BUY", "SELL"]) | values,
+        "type": st.sampled_from(["LIMIT", "MARKET", "STOP_LOSS_LIMIT", "LIMIT_MAKER"]) | values,
+    },
+).flatmap(
+    lambda base: st.dictionaries(
+        st.sampled_from(NAMES) | st.text(max_size=10), values, max_size=8
+    ).map(lambda extra: {**extra, **base})
+)
+contexts = st.none() | st.dictionaries(
+    st.sampled_from(
+        [
+            "avgPrice",
+            "lastPrice",
+            "bidPrice",
+            "askPrice",
+            "bookTicker",
+            "referencePrice",
+            "account",
+            "openOrders",
+            "serverTime",
+            "other",
+        ]
+    ),
+    values,
+    max_size=4,
+)
+
+
+def _judge(request: dict[str, Any], endpoint: str, context: object) -> None:
+    with bounded(f"check({endpoint})"):
+        try:
+            verdict = filterlib.check(INFO, request, endpoint=endpoint, context=context)  # type: ignore[arg-type]
+        except filterlib.UsageError:
+            assert context is not None, "UsageError without a context: only a bad context may"
+            return
+        verdict.violations  # noqa: B018 - computed lazily: must not raise either
+        body = verdict.to_dict()
+        assert (body["code"] is None) == verdict.ok
+
+
+@FUZZ
+@given(params, st.sampled_from(sorted(ENDPOINTS)), contexts)
+def test_check_gives_a_verdict_or_a_usage_error(
+    request: dict[str, Any], endpoint: str, context: object
+) -> None:
+    _judge(request, endpoint, context)
+
+
+@FUZZ
+@given(st.sampled_from(sorted(ENDPOINTS)), st.dictionaries(st.sampled_from(NAMES), hostile))
+def test_hostile_values_in_every_parameter(endpoint: str, request: dict[str, Any]) -> None:
+    _judge(request, endpoint, None)

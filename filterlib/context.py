@@ -11,6 +11,10 @@ Keys of the context mapping (each optional):
   average price where a symbol has one; null means the symbol has none.
 - ``account``: the body of ``GET /api/v3/account`` (balances, permissions, canTrade).
 - ``openOrders``: the list of ``GET /api/v3/openOrders`` without a symbol (all symbols).
+- ``serverTime``: the current time, as the body of ``GET /api/v3/time``
+  (``{"serverTime": 1691945251000}``) or its milliseconds; with it, a snapshot older than the
+  maximum age (``check(..., max_age_ms=...)``) gets a warning in the verdict. ``check`` never
+  reads the clock itself.
 
 Prices are strings as Binance sends them (ints and Decimals are accepted too; floats are not,
 since a float has already lost the exact value).
@@ -38,6 +42,7 @@ CONTEXT_KEYS = (
     "referencePrice",
     "account",
     "openOrders",
+    "serverTime",
 )
 
 
@@ -93,6 +98,8 @@ class Context:
     reference_price: Decimal | None = None
     account: Account | None = None
     open_orders: tuple[OpenOrder, ...] | None = None
+    #: The current time in milliseconds since the epoch, as ``GET /api/v3/time`` gives it.
+    server_time: int | None = None
 
 
 EMPTY = Context()
@@ -125,6 +132,20 @@ def as_context(context: Context | Mapping[str, object] | None) -> Context:
         reference_price=_price(context, "referencePrice", "referencePrice"),
         account=_account(context.get("account")),
         open_orders=_open_orders(context.get("openOrders")),
+        server_time=_server_time(context.get("serverTime")),
+    )
+
+
+def _server_time(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, Mapping):
+        value = value.get("serverTime")
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 10**15:
+        return value
+    raise ContextError(
+        'serverTime: expected the body of GET /api/v3/time, like {"serverTime": '
+        f"1691945251000}}, or its milliseconds, got {value!r}"
     )
 
 

@@ -27,9 +27,12 @@ from .rules.common import Finding
 from .rules.filters import COUNT_CHECKS, FILTER_CHECKS, FilterCheck
 from .rules.symbol import LEG_RULES, REQUEST_RULES, SymbolRule
 from .snapshot import ExchangeInfo, SymbolInfo
-from .verdict import BinanceError, Unchecked, Verdict, Violation
+from .verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation
 
-__all__ = ["best_match", "check", "check_many"]
+__all__ = ["DEFAULT_MAX_AGE_MS", "best_match", "check", "check_many"]
+
+#: How old a snapshot may be (against the context's ``serverTime``) before a verdict warns: 24 h.
+DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000
 
 
 def check(
@@ -38,18 +41,27 @@ def check(
     *,
     endpoint: str = "/api/v3/order",
     context: Context | Mapping[str, object] | None = None,
+    max_age_ms: int = DEFAULT_MAX_AGE_MS,
 ) -> Verdict:
     """What Binance Spot would answer to ``params`` sent to ``endpoint``, given ``context``.
 
     Pure and thread-safe; the caller's ``decimal`` context has no effect. A bad order never
     raises: it gets its error in the verdict. Raises :class:`~filterlib.UsageError` only when
     called wrongly: ``info`` not an ExchangeInfo, ``params`` not a mapping, an unknown endpoint,
-    or a context not in Binance's shapes (:class:`~filterlib.ContextError`).
+    a ``max_age_ms`` that is not a positive integer, or a context not in Binance's shapes
+    (:class:`~filterlib.ContextError`).
+
+    When the context has ``serverTime`` (the current time, as ``GET /api/v3/time`` gives it)
+    and the snapshot's own ``serverTime`` is more than ``max_age_ms`` before it, the verdict
+    carries a ``stale_snapshot`` warning (``snapshot_age_unknown`` when the snapshot has no
+    ``serverTime``). ``check`` never reads the clock: without ``serverTime`` there is no warning.
     """
     if not isinstance(info, ExchangeInfo):
         raise UsageError(
             f"info must be an ExchangeInfo (see load_exchange_info), not {type(info).__name__}"
         )
+    if max_age_ms is not DEFAULT_MAX_AGE_MS:
+        _check_max_age(max_age_ms)
     key = None
     if context is None or type(context) is dict:
         # The fast path reads only plain dicts and known endpoints; it declines anything else,
@@ -69,6 +81,8 @@ def check(
         verdict = _check(info, params, spec, ctx)
     if key is not None:
         fastpath.remember(info, key, verdict)
+    if ctx.server_time is not None:
+        verdict = evolve(verdict, warnings=_age_warnings(info, ctx.server_time, max_age_ms))
     return verdict
 
 
@@ -78,6 +92,7 @@ def check_many(
     *,
     endpoint: str = "/api/v3/order",
     context: Context | Mapping[str, object] | None = None,
+    max_age_ms: int = DEFAULT_MAX_AGE_MS,
 ) -> list[Verdict]:
     """:func:`check` for each of ``requests`` (one endpoint, one context), in order.
 
@@ -87,7 +102,46 @@ def check_many(
     """
     if isinstance(context, Mapping):
         as_context(context)  # a bad context is a UsageError before any order, not midway
-    return [check(info, params, endpoint=endpoint, context=context) for params in requests]
+    return [
+        check(info, params, endpoint=endpoint, context=context, max_age_ms=max_age_ms)
+        for params in requests
+    ]
+
+
+def _check_max_age(max_age_ms: object) -> None:
+    if not isinstance(max_age_ms, int) or isinstance(max_age_ms, bool) or max_age_ms <= 0:
+        raise UsageError(
+            f"max_age_ms must be a positive number of milliseconds, not {max_age_ms!r}"
+        )
+
+
+def _age_warnings(info: ExchangeInfo, now: int, max_age_ms: int) -> tuple[VerdictWarning, ...]:
+    """The stale-snapshot warning for a snapshot taken at ``info.server_time``, seen at ``now``."""
+    taken = info.server_time
+    if taken is None:
+        text = "the snapshot has no serverTime, so its age is unknown; rules may have changed"
+        return (VerdictWarning("snapshot_age_unknown", text),)
+    age = now - taken
+    if age <= max_age_ms:
+        return ()
+    text = (
+        f"the snapshot is {_duration(age)} old (serverTime {taken}), more than the maximum "
+        f"{_duration(max_age_ms)}; rules may have changed: fetch a new one"
+    )
+    return (VerdictWarning("stale_snapshot", text),)
+
+
+def _duration(ms: int) -> str:
+    """``ms`` for people, in its two largest units: ``3 d 4 h``, ``5 h``, ``42 s``."""
+    seconds = ms // 1000
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "min"), (seconds, "s")]
+    first = next((i for i, (n, _) in enumerate(parts) if n), None)
+    if first is None:
+        return f"{ms} ms"
+    return " ".join(f"{n} {unit}" for n, unit in parts[first : first + 2] if n)
 
 
 def _check(

@@ -60,7 +60,8 @@ _KEYS = frozenset(
     }
 )
 #: The context keys the fast path reads; any other sends the order to the full engine, which
-#: also validates every value given.
+#: also validates every value given. ``serverTime`` is not among them: a verdict that may carry
+#: a stale-snapshot warning is always the full engine's.
 _PRICE_KEYS = frozenset({"avgPrice", "lastPrice", "referencePrice"})
 _DECIMAL = re.compile(r"([0-9]{1,20})(?:\.([0-9]{1,20}))?")
 _LONG = re.compile(r"[0-9]{1,20}")

@@ -7,7 +7,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-__all__ = ["BinanceError", "OrderRejected", "Unchecked", "Verdict", "Violation"]
+__all__ = ["BinanceError", "OrderRejected", "Unchecked", "Verdict", "VerdictWarning", "Violation"]
 
 
 @frozen
@@ -78,13 +78,27 @@ class Unchecked:
 
 
 @frozen
+class VerdictWarning:
+    """Advice that does not change Binance's answer: ``kind`` names it (``"stale_snapshot"``),
+    ``text`` says it for people."""
+
+    kind: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "text": self.text}
+
+
+@frozen
 class Verdict:
     """The answer for one request.
 
     ``error`` is the one error Binance would return (None when the order passes);
     ``violations`` every violation found, the reported one first; ``unchecked`` the rules that
-    need context the caller did not give. ``ok`` means no rule that was checked failed: an order
-    with unchecked rules may still be rejected, which is why a guard fails closed on them.
+    need context the caller did not give; ``warnings`` advice that does not change the answer
+    (a snapshot older than the caller's maximum age). ``ok`` means no rule that was checked
+    failed: an order with unchecked rules may still be rejected, which is why a guard fails
+    closed on them.
 
     The fast path may leave ``violations`` to be worked out on first access (``pending``):
     finding the nearest valid values costs more than finding the error, and a bot that reads
@@ -98,6 +112,7 @@ class Verdict:
     _pending: Callable[[], tuple[Violation, ...]] | None = field(
         default=None, alias="pending", eq=False, repr=False
     )
+    warnings: tuple[VerdictWarning, ...] = ()
 
     @property
     def violations(self) -> tuple[Violation, ...]:
@@ -118,8 +133,9 @@ class Verdict:
             raise OrderRejected(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """The CLI's JSON contract: ok, code, msg, violations, unchecked."""
-        return {
+        """The CLI's JSON contract: ok, code, msg, violations, unchecked (and warnings, only
+        when there are any)."""
+        body: dict[str, Any] = {
             "ok": self.ok,
             "code": None if self.error is None else self.error.code,
             "msg": None if self.error is None else self.error.msg,
@@ -127,28 +143,33 @@ class Verdict:
             "violations": [v.to_dict() for v in self.violations],
             "unchecked": [u.to_dict() for u in self.unchecked],
         }
+        if self.warnings:
+            body["warnings"] = [w.to_dict() for w in self.warnings]
+        return body
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
             return NotImplemented
         assert isinstance(other, Verdict)
-        return (self.error, self.violations, self.unchecked) == (
+        return (self.error, self.violations, self.unchecked, self.warnings) == (
             other.error,
             other.violations,
             other.unchecked,
+            other.warnings,
         )
 
     def __hash__(self) -> int:
-        return hash((self.error, self.violations, self.unchecked))
+        return hash((self.error, self.violations, self.unchecked, self.warnings))
 
     def __repr__(self) -> str:
+        shown = f", warnings={self.warnings!r}" if self.warnings else ""
         return (
             f"Verdict(error={self.error!r}, violations={self.violations!r}, "
-            f"unchecked={self.unchecked!r})"
+            f"unchecked={self.unchecked!r}{shown})"
         )
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Verdict, (self.error, self.violations, self.unchecked))
+        return (Verdict, (self.error, self.violations, self.unchecked, None, self.warnings))
 
 
 class OrderRejected(Exception):

@@ -1,9 +1,14 @@
-"""``filterlib snapshot fetch``: save ``GET /api/v3/exchangeInfo`` as a snapshot file.
+"""``filterlib snapshot fetch``: save ``GET /api/v3/exchangeInfo`` as a snapshot file;
+``filterlib snapshot validate FILE``: report the rules in a snapshot that contradict each other.
 
-It goes through :mod:`filterlib.submit.http`, the HTTP layer the REST submitter uses, and checks
-the answer with :func:`filterlib.load_exchange_info` before writing, so a saved file always
+``fetch`` goes through :mod:`filterlib.submit.http`, the HTTP layer the REST submitter uses, and
+checks the answer with :func:`filterlib.load_exchange_info` before writing, so a saved file always
 loads. The file is written whole or not at all (a temporary file, then a rename). Exit status:
 0 saved, 2 anything else (network, Binance error, unusable answer, unwritable file).
+
+``validate`` loads FILE (every symbol) and prints each issue of
+:func:`filterlib.validate.validate_snapshot`, one per line (``--format json``: one object per
+line). Exit status: 0 no issue, 1 issues, 2 unusable input (unreadable, not an exchangeInfo).
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ __all__ = ["DEFAULT_BASE_URL", "add_parser", "run"]
 DEFAULT_BASE_URL = "https://api.binance.com"
 EXIT_SAVED = 0
 EXIT_FAILED = 2
+EXIT_CLEAN = 0
+EXIT_ISSUES = 1
+EXIT_UNUSABLE = 2
 
 # Binance's symbol names; checked here so a typo fails before a network round trip.
 _SYMBOL = re.compile(r"[A-Z0-9_.-]{1,20}\Z")
@@ -60,10 +68,31 @@ def add_parser(sub: Any, out: TextIO, err: TextIO) -> None:
         help="where to save (gzip-compressed if FILE ends in .gz); default: standard output",
     )
     fetch.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="default: 30")
+    validate = actions.add_parser(
+        "validate",
+        help="report the rules in a snapshot that contradict each other",
+        description=(
+            "Load FILE (a saved exchangeInfo, .json or .json.gz) and report every inconsistency: "
+            "a minimum above its maximum, a minimum off its grid, a grid finer than the asset's "
+            "precision, notional bounds no order meets, empty percent bands, unknown filter "
+            "types, TRADING symbols with no order types. Exit status: 0 no issue, 1 issues, "
+            "2 unusable input."
+        ),
+    )
+    validate.out, validate.err = out, err
+    validate.add_argument("file", metavar="FILE", help="the snapshot to check")
+    validate.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default: one issue per line) or json (one object per line)",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Run ``snapshot fetch`` with parsed ``args``; returns the exit status."""
+    """Run ``snapshot fetch`` or ``snapshot validate`` with parsed ``args``; the exit status."""
+    if args.snapshot_command == "validate":
+        return run_validate(args, out, err)
     # Imported here so that 'filterlib check' never loads the HTTP stack.
     from urllib.parse import urlencode
 
@@ -113,6 +142,33 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     where = args.output or "standard output"
     err.write(f"saved {len(info.symbols)} symbols (serverTime {info.server_time}) to {where}\n")
     return EXIT_SAVED
+
+
+def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``snapshot validate`` with parsed ``args``; returns the exit status."""
+    from pathlib import Path
+
+    import orjson
+
+    from .exceptions import SnapshotError
+    from .snapshot import load_exchange_info
+    from .validate import validate_snapshot
+
+    try:
+        # A Path, so that a file name is never mistaken for JSON text.
+        info = load_exchange_info(Path(args.file))
+        issues = validate_snapshot(info)
+    except SnapshotError as exc:
+        err.write(f"filterlib: unusable exchangeInfo snapshot\n{exc}\n")
+        return EXIT_UNUSABLE
+    for issue in issues:
+        if args.format == "json":
+            out.write(orjson.dumps(issue.to_dict()).decode() + "\n")
+        else:
+            out.write(f"{issue}\n")
+    count = len(issues)
+    err.write(f"{args.file}: {len(info.symbols)} symbols, {count} issue{'s' * (count != 1)}\n")
+    return EXIT_ISSUES if issues else EXIT_CLEAN
 
 
 def _describe_error(status: int, reply: Any) -> str:

@@ -1,27 +1,50 @@
-"""``filterlib check``: what Binance Spot would answer to each order of a JSON Lines stream.
+"""``filterlib``: the command line. This module parses arguments and runs ``check``.
 
-Each non-blank input line is either a bare parameter object (sent to ``POST /api/v3/order``)
-or ``{"endpoint": ..., "params": {...}, "context": {...}}``. ``--format json`` writes one JSON
-object per non-blank input line (``Verdict.to_dict()``, or an ``"error"`` object for a line
-that cannot be checked); ``--format text`` writes one line per order for people and a summary.
+``filterlib check`` reads orders (JSON Lines, a JSON array or CSV; gzip or not; files or
+standard input: :mod:`filterlib.cli_inputs`), tells for each what Binance Spot would answer, and
+writes it as text, JSON, GitHub annotations or JUnit XML (:mod:`filterlib.cli_outputs`), in
+input order, in this process or over ``--jobs N`` worker processes. The other commands live in
+their own modules: ``explain`` (:mod:`filterlib.cli_explain`), ``diff``
+(:mod:`filterlib.cli_diff`), ``snapshot fetch`` (:mod:`filterlib.cli_snapshot`) and
+``snapshot info`` (:mod:`filterlib.cli_info`).
 
-Exit status: 0 every order passes, 1 some order is rejected, 2 unusable input (bad snapshot,
-unreadable file, or any line that could not be checked). The contract is in docs/cli.md.
+Exit status: 0 every order passes, 1 some order fails (rejected; with ``--fail-on``, also
+unchecked rules or warnings), 2 unusable input (bad snapshot, unreadable file, or any order that
+could not be checked). The contract is in docs/cli.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import sys
+import tempfile
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any, BinaryIO, NoReturn, TextIO
+from typing import IO, Any, BinaryIO, NoReturn, TextIO
 
 import orjson
 
+from . import cli_diff, cli_explain, cli_info
+from .cli_inputs import FORMATS as INPUT_FORMATS
+from .cli_inputs import InputError, Record, open_records
+from .cli_outputs import (
+    FAIL_ON,
+    PASSED,
+    REJECTED,
+    UNUSABLE,
+    Options,
+    Outcome,
+    Tally,
+    render,
+    use_colour,
+    warnings_for,
+)
+from .cli_outputs import FORMATS as OUTPUT_FORMATS
 from .cli_snapshot import add_parser as add_snapshot_parser
 from .cli_snapshot import run as run_snapshot
 from .context import ContextError
@@ -29,7 +52,7 @@ from .endpoints import ENDPOINTS
 from .engine import check
 from .exceptions import SnapshotError, UsageError
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
-from .verdict import Unchecked, Verdict
+from .verdict import Verdict
 
 __all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE", "main"]
 
@@ -40,13 +63,14 @@ EXIT_UNUSABLE = 2
 DEFAULT_ENDPOINT = "/api/v3/order"
 WRAPPER_KEYS = ("endpoint", "params", "context")
 
-#: Lines sent to a worker at a time with ``--jobs N`` (N > 1), and chunks in flight per worker:
-#: memory stays bounded by about ``CHUNK_LINES * IN_FLIGHT_PER_JOB * N`` lines, whatever the input.
+#: Orders sent to a worker at a time with ``--jobs N`` (N > 1), and chunks in flight per worker:
+#: memory stays bounded by about ``CHUNK_LINES * IN_FLIGHT_PER_JOB * N`` orders, whatever the input.
 CHUNK_LINES = 2000
 IN_FLIGHT_PER_JOB = 4
 
-# What one non-blank line came to: an order that passes, one that is rejected, an unusable line.
-_PASSED, _REJECTED, _UNUSABLE = 0, 1, 2
+#: The progress line on a terminal: first after this many seconds, then at this interval.
+PROGRESS_AFTER = 1.0
+PROGRESS_EVERY = 0.5
 
 
 class _Exit(Exception):
@@ -90,33 +114,57 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     checker = sub.add_parser(
         "check",
-        help="check orders given as JSON Lines",
+        help="check orders given as JSON Lines, a JSON array or CSV",
         description=(
-            "Check each order of a JSON Lines file (or standard input) against an exchangeInfo "
-            "snapshot. A line is a bare parameter object (POST /api/v3/order) or "
-            '{"endpoint": ..., "params": {...}, "context": {...}}. '
-            "Exit status: 0 all pass, 1 some order rejected, 2 unusable input."
+            "Check each order of the input files (or standard input) against an exchangeInfo "
+            "snapshot. Input: JSON Lines (a bare parameter object per line, or "
+            '{"endpoint": ..., "params": {...}, "context": {...}}), a JSON array of the same, '
+            "or CSV with a header row of parameter names; gzip is read transparently. "
+            "Exit status: 0 all pass, 1 some order fails (see --fail-on), 2 unusable input."
         ),
     )
     # add_parser builds its parser with parser_class; give it the streams too.
     checker.out, checker.err = out, err
     checker.add_argument(
-        "file",
-        nargs="?",
-        default="-",
+        "files",
+        nargs="*",
+        default=["-"],
         metavar="FILE",
-        help="JSON Lines file of orders; '-' or nothing for standard input",
+        help="files of orders, checked in turn; '-' or nothing for standard input",
     )
-    checker.add_argument(
-        "--exchange-info",
-        metavar="SNAPSHOT",
-        help="exchangeInfo snapshot (.json or .json.gz); default: the one shipped in filterlib",
-    )
+    _add_snapshot_option(checker)
     checker.add_argument(
         "--format",
-        choices=("text", "json"),
+        choices=OUTPUT_FORMATS,
         default="text",
-        help="text for people (default), json for one JSON object per input line",
+        help="text for people (default), json (one object per order), github (workflow "
+        "annotations), junit (XML)",
+    )
+    checker.add_argument(
+        "--input-format",
+        choices=INPUT_FORMATS,
+        default="auto",
+        help="auto (default: from the name and first bytes), jsonl, json (an array) or csv",
+    )
+    checker.add_argument(
+        "--fail-on",
+        type=_fail_on,
+        action="append",
+        metavar="WHAT",
+        help="what fails the run (exit 1), comma-separated or repeated: rejected (always), "
+        "unchecked (rules not evaluated for lack of context), warnings (a value exactly on a "
+        "bound)",
+    )
+    checker.add_argument(
+        "--warnings",
+        action="store_true",
+        help="show values exactly on a bound without failing on them (json: a 'warnings' key)",
+    )
+    checker.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text format: auto (default: on a terminal, unless NO_COLOR is set)",
     )
     checker.add_argument(
         "--jobs",
@@ -125,8 +173,25 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         metavar="N",
         help="check in N worker processes, output still in input order (default 1: in-process)",
     )
+    cli_explain.add_parser(sub, out, err, _add_snapshot_option)
+    cli_diff.add_parser(sub, out, err)
     add_snapshot_parser(sub, out, err)
+    # 'snapshot info' joins the actions cli_snapshot defines (fetch, ...).
+    snapshot_actions = next(
+        action
+        for action in sub.choices["snapshot"]._actions
+        if isinstance(action, argparse._SubParsersAction)
+    )
+    cli_info.add_parser(snapshot_actions, out, err)
     return parser
+
+
+def _add_snapshot_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--exchange-info",
+        metavar="SNAPSHOT",
+        help="exchangeInfo snapshot (.json or .json.gz); default: the one shipped in filterlib",
+    )
 
 
 def _jobs(text: str) -> int:
@@ -139,6 +204,16 @@ def _jobs(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1 process, got {value}")
     return value
+
+
+def _fail_on(text: str) -> list[str]:
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    bad = [x for x in names if x not in FAIL_ON]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"expected {', '.join(FAIL_ON)} (comma-separated), got {text!r}"
+        )
+    return names
 
 
 def main(
@@ -156,29 +231,34 @@ def main(
         args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
     except _Exit as exc:
         return exc.status
-    if args.command == "snapshot":
-        return run_snapshot(args, out, err)
-
     try:
-        info = _load_snapshot(args.exchange_info)
-    except SnapshotError as exc:
-        err.write(f"filterlib: unusable exchangeInfo snapshot\n{exc}\n")
+        if args.command == "snapshot":
+            if args.snapshot_command == "info":
+                return cli_info.run(args, out, err)
+            return run_snapshot(args, out, err)
+        if args.command == "explain":
+            return cli_explain.run(args, out, err)
+        if args.command == "diff":
+            return cli_diff.run(args, out, err)
+        return _check_command(args, stdin, out, err)
+    except BrokenPipeError:
+        _silence(out)
+        err.write(
+            "filterlib: the output was closed before the end (broken pipe); the rest was not "
+            "written. Read the whole output, or write it to a file\n"
+        )
         return EXIT_UNUSABLE
 
-    def run(lines: Iterable[bytes], name: str) -> int:
-        if args.jobs == 1:
-            return _run(info, lines, name, args.format, out, err)
-        return _run_parallel(args.exchange_info, args.jobs, lines, name, args.format, out, err)
 
-    if args.file == "-":
-        return run(stdin if stdin is not None else sys.stdin.buffer, "standard input")
+def _silence(out: TextIO) -> None:
+    """After a broken pipe, point the real stdout at /dev/null so exiting does not fail again."""
     try:
-        # Binary, so every line is decoded by orjson (which also rejects invalid UTF-8).
-        with open(args.file, "rb") as fh:
-            return run(fh, args.file)
-    except OSError as exc:
-        err.write(f"filterlib: cannot read {args.file}: {exc.strerror or exc}\n")
-        return EXIT_UNUSABLE
+        fd = out.fileno()
+    except (OSError, ValueError, AttributeError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _load_snapshot(path: str | None) -> ExchangeInfo:
@@ -188,58 +268,292 @@ def _load_snapshot(path: str | None) -> ExchangeInfo:
     return load_exchange_info(Path(path))
 
 
-def _run(
-    info: ExchangeInfo, lines: Iterable[bytes], name: str, fmt: str, out: TextIO, err: TextIO
+# --- check ---------------------------------------------------------------------------------
+
+
+def _options(args: argparse.Namespace, out: TextIO) -> Options:
+    fail_on = {name for group in (args.fail_on or [["rejected"]]) for name in group}
+    return Options(
+        fmt=args.format,
+        colour=args.format == "text" and use_colour(args.color, out),
+        warnings=args.warnings or "warnings" in fail_on,
+        fail_unchecked="unchecked" in fail_on,
+        fail_warnings="warnings" in fail_on,
+    )
+
+
+def _check_command(
+    args: argparse.Namespace, stdin: BinaryIO | None, out: TextIO, err: TextIO
 ) -> int:
-    counts = [0, 0, 0]  # passed, rejected, unusable
+    try:
+        info = _load_snapshot(args.exchange_info)
+    except SnapshotError as exc:
+        err.write(
+            f"filterlib: unusable exchangeInfo snapshot\n{exc}\n"
+            "Give --exchange-info a saved GET /api/v3/exchangeInfo body "
+            "(filterlib snapshot fetch -o FILE saves one)\n"
+        )
+        return EXIT_UNUSABLE
+    opts = _options(args, out)
+    run = _Run(info, args.exchange_info, args.jobs, opts, out, err)
+    if args.files.count("-") > 1:
+        err.write("filterlib: standard input ('-') can be read only once; name it once\n")
+        return EXIT_UNUSABLE
+    several = len(args.files) > 1
+    for name in args.files:
+        if several and opts.fmt == "text":
+            out.write(f"==> {'standard input' if name == '-' else name} <==\n")
+        if name == "-":
+            stream: Any = stdin if stdin is not None else sys.stdin.buffer
+            run.source(open_records(stream, "standard input", args.input_format), "-")
+            continue
+        try:
+            # Binary, so every line is decoded by orjson (which also rejects invalid UTF-8).
+            with open(name, "rb") as fh:
+                run.source(open_records(fh, name, args.input_format), name)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            if not run.started(name):
+                err.write(
+                    f"filterlib: cannot read {name}: {exc.strerror or exc}; check the path "
+                    "and its permissions\n"
+                )
+                run.failed = True
+            else:
+                raise
+    return run.finish()
+
+
+class _Run:
+    """One ``check`` run over one or more sources: renders, tallies, writes in input order."""
+
+    def __init__(
+        self,
+        info: ExchangeInfo,
+        snapshot: str | None,
+        jobs: int,
+        opts: Options,
+        out: TextIO,
+        err: TextIO,
+    ) -> None:
+        self.info, self.snapshot, self.jobs, self.opts = info, snapshot, jobs, opts
+        self.out, self.err = out, err
+        self.tally = Tally()
+        self.failed = False  # a source could not be read to its end
+        self.suites: list[tuple[str, Tally, int, IO[str]]] = []  # junit: spooled test cases
+        self.progress = _Progress(err)
+        self._started: set[str] = set()
+
+    def started(self, name: str) -> bool:
+        return name in self._started
+
+    def source(self, records: Iterator[Record], name: str) -> None:
+        """Check every record of one source and write its output."""
+        self._started.add(name)
+        label = "standard input" if name == "-" else name
+        tally = Tally()
+        spool: IO[str] | None = None
+        target: Any = self.out
+        if self.opts.fmt == "junit":
+            spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish
+            target = spool
+        failures = [0]
+
+        def write(text: str) -> None:
+            if spool is not None:
+                failures[0] += text.count("\n    <failure ")
+            target.write(text)
+
+        try:
+            if self.jobs == 1:
+                ok = _serial(self.info, records, name, label, self.opts, write, tally, self)
+            else:
+                ok = _parallel(
+                    self.snapshot, self.jobs, records, name, label, self.opts, write, tally, self
+                )
+        finally:
+            self.tally.add(tally)
+            if spool is not None:
+                self.suites.append((name, tally, failures[0], spool))
+        if not ok:
+            self.failed = True
+
+    def finish(self) -> int:
+        self.progress.done()
+        opts, out = self.opts, self.out
+        status = self.tally.status(opts.fail_unchecked, opts.fail_warnings)
+        if self.failed:
+            status = EXIT_UNUSABLE
+        if opts.fmt == "text":
+            out.write(self.tally.count_line())
+            breakdown = self.tally.breakdown()
+            if breakdown:
+                out.flush()
+                self.err.write(breakdown)
+        elif opts.fmt == "github":
+            out.write(f"::notice title=filterlib check::{self.tally.count_line()}")
+        elif opts.fmt == "junit":
+            _write_junit(self.suites, self.tally, out)
+        return status
+
+
+def _write_junit(suites: list[tuple[str, Tally, int, IO[str]]], total: Tally, out: TextIO) -> None:
+    from xml.sax.saxutils import quoteattr
+
+    def counts(t: Tally, failures: int) -> str:
+        return f'tests="{sum(t.kinds)}" failures="{failures}" errors="{t.kinds[UNUSABLE]}"'
+
+    all_failures = sum(f for _, _, f, _ in suites)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(f'<testsuites name="filterlib check" {counts(total, all_failures)}>\n')
+    for name, tally, failures, spool in suites:
+        label = "standard input" if name == "-" else name
+        out.write(f"<testsuite name={quoteattr(label)} {counts(tally, failures)}>\n")
+        spool.seek(0)
+        while block := spool.read(1 << 16):
+            out.write(block)
+        spool.close()
+        out.write("</testsuite>\n")
+    out.write("</testsuites>\n")
+
+
+class _Progress:
+    """``N orders checked (R/s)`` on standard error, rewritten in place, on a terminal only."""
+
+    def __init__(self, err: TextIO) -> None:
+        isatty = getattr(err, "isatty", None)
+        self.enabled = bool(isatty and isatty())
+        self.err = err
+        self.start = time.monotonic()
+        self.last = self.start + PROGRESS_AFTER - PROGRESS_EVERY
+        self.count = 0
+        self.shown = False
+
+    def tick(self, n: int = 1) -> None:
+        self.count += n
+        if not self.enabled or (n == 1 and self.count & 255):
+            return
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY:
+            self.last = now
+            rate = self.count / max(now - self.start, 1e-9)
+            self.err.write(f"\rfilterlib: {self.count:,} orders checked ({rate:,.0f}/s)")
+            self.err.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            self.err.write("\r\x1b[K")
+            self.err.flush()
+            self.shown = False
+
+
+def _outcome(
+    info: ExchangeInfo, line: int, payload: bytes | str, opts: Options, name: str
+) -> Outcome:
+    """What one record comes to: checked (with warnings if asked for), or why it cannot be.
+
+    The message of a record that cannot be checked starts with ``line N: `` and ends with the
+    file it is in (``(in orders.jsonl)``); standard input (``-``) has no name to add.
+    """
+    where = "" if name in ("-", "standard input") else f" (in {name})"
+    if isinstance(payload, str):
+        return Outcome(UNUSABLE, "(no symbol)", error=f"line {line}: {payload}{where}")
+    try:
+        symbol, verdict, params, context = _check_line(info, payload)
+    except _LineError as exc:
+        return Outcome(UNUSABLE, "(no symbol)", error=f"line {line}: {exc}{where}")
+    found: tuple[str, ...] = ()
+    if opts.warnings and verdict.ok:
+        try:
+            found = tuple(warnings_for(info, params, context))
+        except Exception:  # a warning is advice: never let it cost the verdict
+            found = ()
+    return Outcome(PASSED if verdict.ok else REJECTED, symbol, verdict, warnings=found)
+
+
+def _serial(
+    info: ExchangeInfo,
+    records: Iterator[Record],
+    name: str,
+    label: str,
+    opts: Options,
+    write: Any,
+    tally: Tally,
+    run: _Run | None,
+) -> bool:
+    """Check ``records`` in this process; False after reporting a read error."""
+    lineno = 0
+    try:
+        for lineno, payload in records:
+            if not payload or (type(payload) is bytes and not payload.strip()):
+                continue
+            outcome = _outcome(info, lineno, payload, opts, name)
+            tally.count(outcome)
+            write(render(outcome, name, lineno, opts))
+            if run is not None:
+                run.progress.tick()
+    except BrokenPipeError:
+        raise  # the output, not the input: main() reports it
+    except OSError as exc:
+        _read_error(label, lineno, exc, run)
+        return False
+    except InputError as exc:
+        _input_error(exc, run)
+        return False
+    return True
+
+
+def _read_error(label: str, lineno: int, exc: OSError, run: _Run | None, err: Any = None) -> None:
+    target = err if err is not None else run.err if run is not None else sys.stderr
+    target.write(f"filterlib: cannot read {label} after line {lineno}: {exc.strerror or exc}\n")
+
+
+def _input_error(exc: InputError, run: _Run | None, err: Any = None) -> None:
+    target = err if err is not None else run.err if run is not None else sys.stderr
+    target.write(f"filterlib: {exc}\n")
+
+
+def _run(
+    info: ExchangeInfo,
+    lines: Iterable[bytes],
+    name: str,
+    fmt: str,
+    out: TextIO,
+    err: TextIO,
+    opts: Options | None = None,
+) -> int:
+    """Check the JSON Lines ``lines`` (called ``name``) in this process; the exit status."""
+    opts = opts or Options(fmt=fmt)
+    tally = Tally()
     lineno = 0
     try:
         for lineno, raw in enumerate(lines, 1):
             if not raw.strip():
                 continue
-            kind, text = _line_output(info, lineno, raw, fmt)
-            counts[kind] += 1
-            out.write(text)
+            outcome = _outcome(info, lineno, raw, opts, name)
+            tally.count(outcome)
+            out.write(render(outcome, name, lineno, opts))
+    except BrokenPipeError:
+        raise
     except OSError as exc:
-        err.write(f"filterlib: cannot read {name} after line {lineno}: {exc.strerror or exc}\n")
+        _read_error(name, lineno, exc, None, err)
         return EXIT_UNUSABLE
-    return _finish(counts, fmt, out)
-
-
-def _finish(counts: Sequence[int], fmt: str, out: TextIO) -> int:
-    passed, rejected, unusable = counts
     if fmt == "text":
-        out.write(
-            f"{passed + rejected} checked, {passed} passed, {rejected} rejected, "
-            f"{unusable} unusable\n"
-        )
-    if unusable:
-        return EXIT_UNUSABLE
-    return EXIT_REJECTED if rejected else EXIT_OK
+        out.write(tally.count_line())
+    return tally.status(opts.fail_unchecked, opts.fail_warnings)
 
 
-def _line_output(info: ExchangeInfo, lineno: int, raw: bytes, fmt: str) -> tuple[int, str]:
-    """What a non-blank line comes to (_PASSED, _REJECTED or _UNUSABLE) and its output line."""
-    try:
-        symbol, verdict = _check_line(info, raw)
-    except _LineError as exc:
-        message = f"line {lineno}: {exc}"
-        return _UNUSABLE, (_json_error(message) if fmt == "json" else f"{message}\n")
-    kind = _PASSED if verdict.ok else _REJECTED
-    if fmt == "json":
-        return kind, orjson.dumps(verdict.to_dict()).decode() + "\n"
-    return kind, f"line {lineno}: {symbol}: {_describe(verdict)}\n"
-
-
-# --- --jobs N: the same lines, checked in N worker processes, written in input order ----------
+# --- --jobs N: the same records, checked in N worker processes, written in input order --------
 
 #: The snapshot a worker process checks against, loaded once by ``_init_worker``.
 _worker_info: ExchangeInfo | None = None
 
-#: A chunk of input: the line number of its first line and its lines (blank ones included).
-_Chunk = tuple[int, list[bytes]]
-#: A chunk's result: counts of passed, rejected and unusable lines, and its output text.
-_ChunkResult = tuple[int, int, int, str]
+#: A chunk of input: the source's name (as given, '-' for stdin), its label, and its records.
+_Chunk = tuple[str, str, list[Record]]
+#: A chunk's result: its tally and its output text.
+_ChunkResult = tuple[Tally, str]
 
 
 def _init_worker(snapshot: str | None) -> None:
@@ -247,38 +561,90 @@ def _init_worker(snapshot: str | None) -> None:
     _worker_info = _load_snapshot(snapshot)
 
 
-def _check_chunk(chunk: _Chunk, fmt: str) -> _ChunkResult:
+def _check_chunk(chunk: _Chunk, opts: Options) -> _ChunkResult:
     info = _worker_info
     assert info is not None, "worker used before _init_worker"
-    first, lines = chunk
-    counts = [0, 0, 0]
+    name, _label, records = chunk  # the label names the source in read errors only
+    tally = Tally()
     parts: list[str] = []
-    for lineno, raw in enumerate(lines, first):
-        if not raw.strip():
+    for lineno, payload in records:
+        if not payload or (type(payload) is bytes and not payload.strip()):
             continue
-        kind, text = _line_output(info, lineno, raw, fmt)
-        counts[kind] += 1
-        parts.append(text)
-    return counts[0], counts[1], counts[2], "".join(parts)
+        outcome = _outcome(info, lineno, payload, opts, name)
+        tally.count(outcome)
+        parts.append(render(outcome, name, lineno, opts))
+    return tally, "".join(parts)
 
 
-def _chunks(lines: Iterable[bytes], size: int, read: list[int]) -> Iterator[_Chunk]:
-    """``lines`` in chunks of ``size``; ``read[0]`` is the number of the last line read."""
-    chunk: list[bytes] = []
-    first = 1
+def _chunks(
+    records: Iterable[Record], size: int, read: list[int], name: str, label: str
+) -> Iterator[_Chunk]:
+    """``records`` in chunks of ``size``; ``read[0]`` is the line of the last record read."""
+    chunk: list[Record] = []
     try:
-        for lineno, raw in enumerate(lines, 1):
-            read[0] = lineno
-            chunk.append(raw)
+        for record in records:
+            read[0] = record[0]
+            chunk.append(record)
             if len(chunk) == size:
-                yield first, chunk
-                first, chunk = lineno + 1, []
-    except OSError:
-        if chunk:  # the lines read before the error are still checked, as _run does
-            yield first, chunk
+                yield name, label, chunk
+                chunk = []
+    except (OSError, InputError):
+        if chunk:  # the records read before the error are still checked, as in-process
+            yield name, label, chunk
         raise
     if chunk:
-        yield first, chunk
+        yield name, label, chunk
+
+
+def _parallel(
+    snapshot: str | None,
+    jobs: int,
+    records: Iterator[Record],
+    name: str,
+    label: str,
+    opts: Options,
+    write: Any,
+    tally: Tally,
+    run: _Run | None,
+    err: TextIO | None = None,
+) -> bool:
+    """``_serial`` over ``jobs`` worker processes: same output, same order, bounded memory.
+
+    Chunks of CHUNK_LINES records go to a pool whose workers each load the snapshot once; at
+    most IN_FLIGHT_PER_JOB chunks per worker are outstanding, and results are written in input
+    order as they complete.
+    """
+    read = [0]
+    window = jobs * IN_FLIGHT_PER_JOB
+    pending: deque[AsyncResult[_ChunkResult]] = deque()
+
+    def drain(keep: int) -> None:
+        while len(pending) > keep:
+            part, text = pending.popleft().get()
+            tally.add(part)
+            write(text)
+            if run is not None:
+                run.progress.tick(sum(part.kinds))
+
+    with multiprocessing.get_context().Pool(
+        jobs, initializer=_init_worker, initargs=(snapshot,)
+    ) as pool:
+        try:
+            for chunk in _chunks(records, CHUNK_LINES, read, name, label):
+                pending.append(pool.apply_async(_check_chunk, (chunk, opts)))
+                drain(window - 1)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            drain(0)
+            _read_error(label, read[0], exc, run, err)
+            return False
+        except InputError as exc:
+            drain(0)
+            _input_error(exc, run, err)
+            return False
+        drain(0)
+    return True
 
 
 def _run_parallel(
@@ -290,42 +656,23 @@ def _run_parallel(
     out: TextIO,
     err: TextIO,
 ) -> int:
-    """``_run`` over ``jobs`` worker processes: same output, same order, bounded memory.
-
-    Chunks of CHUNK_LINES lines go to a pool whose workers each load the snapshot once; at most
-    IN_FLIGHT_PER_JOB chunks per worker are outstanding, and results are written in input order.
-    """
-    counts = [0, 0, 0]
-    read = [0]
-    window = jobs * IN_FLIGHT_PER_JOB
-    pending: deque[AsyncResult[_ChunkResult]] = deque()
-
-    def drain(keep: int) -> None:
-        while len(pending) > keep:
-            passed, rejected, unusable, text = pending.popleft().get()
-            counts[0] += passed
-            counts[1] += rejected
-            counts[2] += unusable
-            out.write(text)
-
-    with multiprocessing.get_context().Pool(
-        jobs, initializer=_init_worker, initargs=(snapshot,)
-    ) as pool:
-        try:
-            for chunk in _chunks(lines, CHUNK_LINES, read):
-                pending.append(pool.apply_async(_check_chunk, (chunk, fmt)))
-                drain(window - 1)
-        except OSError as exc:
-            drain(0)
-            err.write(
-                f"filterlib: cannot read {name} after line {read[0]}: {exc.strerror or exc}\n"
-            )
-            return EXIT_UNUSABLE
-        drain(0)
-    return _finish(counts, fmt, out)
+    """``_run`` over ``jobs`` worker processes: same output, same order, same status."""
+    opts = Options(fmt=fmt)
+    tally = Tally()
+    ok = _parallel(
+        snapshot, jobs, enumerate(lines, 1), name, name, opts, out.write, tally, None, err
+    )
+    if not ok:
+        return EXIT_UNUSABLE
+    if fmt == "text":
+        out.write(tally.count_line())
+    return tally.status(False, False)
 
 
-def _check_line(info: ExchangeInfo, raw: bytes) -> tuple[str, Verdict]:
+# --- one line ------------------------------------------------------------------------------
+
+
+def _check_line(info: ExchangeInfo, raw: bytes) -> tuple[str, Verdict, Mapping[str, Any], object]:
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
@@ -378,56 +725,8 @@ def _check_line(info: ExchangeInfo, raw: bytes) -> tuple[str, Verdict]:
             "filterlib, please report it with this line"
         ) from None
     symbol = params.get("symbol")
-    return (symbol if isinstance(symbol, str) and symbol else "(no symbol)"), verdict
-
-
-def _json_error(message: str) -> str:
-    body: dict[str, object] = {
-        "ok": False,
-        "code": None,
-        "msg": None,
-        "error": message,
-        "violations": [],
-        "unchecked": [],
-    }
-    return orjson.dumps(body).decode() + "\n"
-
-
-def _describe(verdict: Verdict) -> str:
-    """The text-format verdict: OK or the error with a hint, then what went unchecked."""
-    if verdict.error is None:
-        text = "OK"
-    else:
-        text = f"{verdict.error.code} {verdict.error.msg}"
-        if verdict.violations:
-            first = verdict.violations[0]
-            hint = first.detail
-            if first.nearest:
-                hint += f"; nearest valid: {', '.join(first.nearest)}"
-            if hint:
-                text += f" \u2014 {hint}"
-            others = [v.rule for v in verdict.violations[1:]]
-            if others:
-                text += f" (also: {', '.join(others)})"
-    if verdict.unchecked:
-        text += f" (unchecked: {_summarise_unchecked(verdict.unchecked)})"
-    return text
-
-
-def _summarise_unchecked(unchecked: Iterable[Unchecked]) -> str:
-    """``PERCENT_PRICE_BY_SIDE needs avgPrice; a, b need account; X (reason)``."""
-    groups: dict[tuple[str, str], list[str]] = {}
-    for u in unchecked:
-        key = ("needs", " and ".join(u.needs)) if u.needs else ("reason", u.reason)
-        groups.setdefault(key, []).append(u.rule)
-    parts = []
-    for (kind, what), rules in groups.items():
-        names = ", ".join(rules)
-        if kind == "needs":
-            parts.append(f"{names} {'needs' if len(rules) == 1 else 'need'} {what}")
-        else:
-            parts.append(f"{names} ({what})" if what else names)
-    return "; ".join(parts)
+    name = symbol if isinstance(symbol, str) and symbol else "(no symbol)"
+    return name, verdict, params, context
 
 
 def _json_type(value: object) -> str:

@@ -1,0 +1,370 @@
+"""``filterlib explain SYMBOL [key=value ...]``: a symbol's rules in plain words.
+
+Without order parameters: status, order types, tick and step, price and quantity bounds,
+notional, price bands, flags, self-trade-prevention modes, precisions and permissions. With
+them (``side=BUY type=LIMIT quantity=0.001 price=30000``; values stay strings), the order is
+checked and every rule of the catalogue is walked through in evaluation order: pass, FAIL (with
+the detail and the nearest valid values), unchecked (and the context it needs), or n/a.
+Exit status: 0 the order passes (or no order was given), 1 it is rejected, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from .catalogue import RULES
+from .context import ContextError
+from .endpoints import ENDPOINTS
+from .engine import check
+from .exceptions import SnapshotError, UsageError
+from .filters import (
+    ExchangeMaxNumAlgoOrders,
+    ExchangeMaxNumIcebergOrders,
+    ExchangeMaxNumOrders,
+    Filter,
+    IcebergParts,
+    LotSize,
+    MarketLotSize,
+    MaxNumAlgoOrders,
+    MaxNumIcebergOrders,
+    MaxNumOrders,
+    MaxPosition,
+    MinNotional,
+    Notional,
+    PercentPrice,
+    PercentPriceBySide,
+    PriceFilter,
+    TrailingDelta,
+    UnknownFilter,
+)
+from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
+
+__all__ = ["add_parser", "explain_symbol", "run"]
+
+#: Rules that only concern endpoints other than a single order (n/a for /api/v3/order[/test]).
+_LIST_ONLY = frozenset(
+    {
+        "oco_order_type",
+        "working_order_type",
+        "oco_stop_limit_time_in_force",
+        "list_iceberg_time_in_force",
+        "oco_limit_below",
+        "oco_limit_above",
+        "oco_contingent",
+        "oco_stop_loss_above",
+        "oco_stop_loss_below",
+        "oco_take_profit_below",
+        "oco_take_profit_above",
+        "oco_price_order",
+        "oco_not_supported",
+        "oto_not_supported",
+        "oco_price_relationship",
+    }
+)
+_SOR_ONLY = frozenset({"sor_order_type", "sor_not_supported"})
+_REPLACE_ONLY = frozenset(
+    {"invalid_cancel_restrictions", "cancel_replace_not_supported", "cancel_unknown_order"}
+    | {"cancel_restricted", "mandatory_one_of"}
+)
+_AMEND_ONLY = frozenset(
+    {"amend_not_supported", "amend_unknown_order", "amend_no_change", "amend_quantity_increase"}
+    | {"mandatory_one_of"}
+)
+
+
+def add_parser(
+    sub: Any, out: TextIO, err: TextIO, add_snapshot: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """Add ``explain`` to the ``filterlib`` subcommands."""
+    parser = sub.add_parser(
+        "explain",
+        help="a symbol's rules in plain words; with order parameters, every rule checked",
+        description=(
+            "Explain SYMBOL's trading rules. With order parameters (key=value ...), check the "
+            "order and walk through every rule: pass, FAIL with the nearest valid values, "
+            "unchecked, or n/a. Exit status: 0 passes (or no order), 1 rejected, 2 unusable."
+        ),
+    )
+    parser.out, parser.err = out, err
+    parser.add_argument("symbol", metavar="SYMBOL")
+    parser.add_argument(
+        "params",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="order parameters as sent (side=BUY type=LIMIT timeInForce=GTC quantity=0.001 "
+        "price=30000.00); symbol is SYMBOL",
+    )
+    add_snapshot(parser)
+    parser.add_argument(
+        "--endpoint",
+        default="/api/v3/order",
+        choices=tuple(ENDPOINTS),
+        metavar="PATH",
+        help="the endpoint the order goes to (default /api/v3/order)",
+    )
+    parser.add_argument(
+        "--context",
+        metavar="JSON",
+        help='market and account state as JSON, e.g. \'{"avgPrice": "30000.00"}\'',
+    )
+
+
+def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Run ``explain`` with parsed ``args``; returns the exit status."""
+    try:
+        info = (
+            load_default_exchange_info()
+            if args.exchange_info is None
+            else load_exchange_info(Path(args.exchange_info))
+        )
+        symbol = info.symbol(args.symbol)
+    except SnapshotError as exc:
+        err.write(f"filterlib: unusable exchangeInfo snapshot\n{exc}\n")
+        return 2
+    if symbol is None:
+        near = [s for s in info.symbols if s.startswith(args.symbol[:3].upper())][:8]
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        err.write(
+            f"filterlib: {args.symbol} is not in the snapshot{hint}; symbols are upper case, "
+            "e.g. BTCUSDT\n"
+        )
+        return 2
+    params: dict[str, str] = {"symbol": args.symbol}
+    for item in args.params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            err.write(
+                f"filterlib: order parameter {item!r} is not KEY=VALUE; write e.g. "
+                "quantity=0.001 (an empty value is sent empty: quantity=)\n"
+            )
+            return 2
+        params[key] = value
+    context: object = None
+    if args.context is not None:
+        try:
+            context = orjson.loads(args.context)
+        except orjson.JSONDecodeError as exc:
+            err.write(
+                f"filterlib: --context is not valid JSON ({exc}); write e.g. "
+                '\'{"avgPrice": "30000.00"}\'\n'
+            )
+            return 2
+    out.write(explain_symbol(info, symbol))
+    if len(params) == 1 and context is None:
+        return 0
+    try:
+        verdict = check(info, params, endpoint=args.endpoint, context=context)  # type: ignore[arg-type]
+    except (ContextError, UsageError) as exc:
+        err.write(f"filterlib: --context: {exc}\n")
+        return 2
+    out.write("\n" + _walk(info, symbol, params, args.endpoint, verdict))
+    return 0 if verdict.ok else 1
+
+
+def _f(value: Decimal) -> str:
+    """A decimal in plain form without trailing zeros: 0.01000000 -> 0.01."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def explain_symbol(info: ExchangeInfo, s: SymbolInfo) -> str:
+    """The symbol's rules in plain words, one topic per line."""
+    lines = [f"{s.symbol}: {s.base_asset}/{s.quote_asset}, status {s.status}"]
+    if s.status != "TRADING":
+        lines.append("  every new order is rejected: -1013 Market is closed.")
+    lines.append(f"  order types: {', '.join(sorted(s.order_types))}")
+    for flt in s.filters:
+        lines.extend(f"  {text}" for text in _filter_words(flt))
+    for flt in info.exchange_filters:
+        lines.extend(f"  exchange-wide: {text}" for text in _filter_words(flt))
+    flags = [
+        ("iceberg orders", s.iceberg_allowed),
+        ("OCO", s.oco_allowed),
+        ("OTO", s.oto_allowed),
+        ("MARKET by quoteOrderQty", s.quote_order_qty_market_allowed),
+        ("trailing stops", s.allow_trailing_stop),
+        ("cancel-replace", s.cancel_replace_allowed),
+        ("amend", s.allow_amend),
+        ("spot trading", s.is_spot_trading_allowed),
+        ("margin trading", s.is_margin_trading_allowed),
+    ]
+    allowed = [name for name, on in flags if on]
+    refused = [name for name, on in flags if not on]
+    lines.append(f"  allowed: {', '.join(allowed) or 'nothing'}")
+    if refused:
+        lines.append(f"  not allowed: {', '.join(refused)}")
+    if s.allowed_self_trade_prevention_modes is None:
+        lines.append("  self-trade prevention: not in this snapshot (it predates STP)")
+    else:
+        modes = ", ".join(sorted(s.allowed_self_trade_prevention_modes))
+        lines.append(
+            f"  self-trade prevention: default {s.default_self_trade_prevention_mode}; "
+            f"allowed {modes}"
+        )
+    lines.append(
+        f"  precision: at most {s.base_asset_precision} decimals in quantities "
+        f"({s.base_asset}), {s.quote_asset_precision} in quote amounts ({s.quote_asset})"
+    )
+    if s.permission_sets:
+        sets = " or ".join("+".join(group) for group in s.permission_sets)
+        lines.append(f"  account permissions needed: {sets}")
+    elif s.permissions:
+        lines.append(f"  account permissions (any of): {', '.join(s.permissions)}")
+    return "".join(f"{x}\n" for x in lines)
+
+
+def _bounds(low: Decimal, high: Decimal) -> str:
+    parts = []
+    if low:
+        parts.append(f"at least {_f(low)}")
+    if high:
+        parts.append(f"at most {_f(high)}")
+    return " and ".join(parts) if parts else "unbounded"
+
+
+def _filter_words(flt: Filter) -> list[str]:
+    """One filter in plain words."""
+    t = flt.filter_type
+    if isinstance(flt, PriceFilter):
+        tick = f"a multiple of {_f(flt.tick_size)}" if flt.tick_size else "any tick"
+        return [f"price and stopPrice: {tick}, {_bounds(flt.min_price, flt.max_price)} ({t})"]
+    if isinstance(flt, LotSize | MarketLotSize):
+        scope = "quantity (and icebergQty)" if isinstance(flt, LotSize) else "MARKET quantity"
+        if isinstance(flt, MarketLotSize) and not flt.step_size:
+            return [f"{scope}: at most {_f(flt.max_qty)} ({t}; step 0: no step)"]
+        step = f"a multiple of {_f(flt.step_size)}" if flt.step_size else "any step"
+        return [f"{scope}: {step}, from {_f(flt.min_qty)} to {_f(flt.max_qty)} ({t})"]
+    if isinstance(flt, Notional):
+        scope = ", ".join(
+            f"{which} {'applies' if on else 'does not apply'} to MARKET"
+            for which, on in (
+                ("minimum", flt.apply_min_to_market),
+                ("maximum", flt.apply_max_to_market),
+            )
+        )
+        return [
+            f"notional (price x quantity): from {_f(flt.min_notional)} to "
+            f"{_f(flt.max_notional)}; {scope} (at the {flt.avg_price_mins}-minute "
+            f"average price) ({t})"
+        ]
+    if isinstance(flt, MinNotional):
+        market = "also MARKET" if flt.apply_to_market else "not MARKET"
+        return [
+            f"notional (price x quantity): at least {_f(flt.min_notional)}; {market} (at the "
+            f"{flt.avg_price_mins}-minute average price) ({t})"
+        ]
+    if isinstance(flt, PercentPrice):
+        return [
+            f"price band: between {_f(flt.multiplier_down)}x and {_f(flt.multiplier_up)}x the "
+            f"{flt.avg_price_mins}-minute average price ({t}; needs avgPrice)"
+        ]
+    if isinstance(flt, PercentPriceBySide):
+        return [
+            f"price band: BUY between {_f(flt.bid_multiplier_down)}x and "
+            f"{_f(flt.bid_multiplier_up)}x, SELL between {_f(flt.ask_multiplier_down)}x and "
+            f"{_f(flt.ask_multiplier_up)}x the {flt.avg_price_mins}-minute average price "
+            f"({t}; needs avgPrice)"
+        ]
+    if isinstance(flt, IcebergParts):
+        return [f"iceberg orders: at most {flt.limit} visible parts ({t})"]
+    if isinstance(flt, MaxNumOrders | ExchangeMaxNumOrders):
+        return [f"open orders: at most {flt.max_num_orders} ({t}; needs openOrders)"]
+    if isinstance(flt, MaxNumAlgoOrders | ExchangeMaxNumAlgoOrders):
+        return [
+            f"open stop/take-profit orders: at most {flt.max_num_algo_orders} ({t}; needs "
+            "openOrders)"
+        ]
+    if isinstance(flt, MaxNumIcebergOrders | ExchangeMaxNumIcebergOrders):
+        return [f"open iceberg orders: at most {flt.max_num_iceberg_orders} ({t})"]
+    if isinstance(flt, MaxPosition):
+        return [
+            f"position: at most {_f(flt.max_position)} of the base asset, open BUYs included "
+            f"({t}; needs account and openOrders)"
+        ]
+    if isinstance(flt, TrailingDelta):
+        return [
+            f"trailingDelta (basis points): {flt.min_trailing_above_delta}-"
+            f"{flt.max_trailing_above_delta} above, {flt.min_trailing_below_delta}-"
+            f"{flt.max_trailing_below_delta} below ({t})"
+        ]
+    if isinstance(flt, UnknownFilter):
+        fields = ", ".join(f"{k}={v}" for k, v in flt.fields)
+        return [f"{t}: not modelled by filterlib, never checked ({fields})"]
+    return [t]  # pragma: no cover - every known type is handled above
+
+
+def _walk(
+    info: ExchangeInfo,
+    symbol: SymbolInfo,
+    params: Mapping[str, str],
+    endpoint: str,
+    verdict: Any,
+) -> str:
+    """Every rule in evaluation order with its outcome for this order."""
+    failed: dict[str, list[Any]] = {}
+    for v in verdict.violations:
+        failed.setdefault(v.rule, []).append(v)
+    unchecked = {u.rule: u for u in verdict.unchecked}
+    has = {f.filter_type for f in symbol.filters} | {f.filter_type for f in info.exchange_filters}
+    lines = [f"{endpoint} {orjson.dumps(dict(params)).decode()}"]
+    if verdict.error is None:
+        maybe = " (if the unchecked rules pass)" if verdict.unchecked else ""
+        lines.append(f"Binance would accept it{maybe}.")
+    else:
+        lines.append(f"Binance would answer: {verdict.error.code} {verdict.error.msg}")
+    lines.append("")
+    for rule in RULES:
+        rid = rule.id
+        if rid in failed:
+            for v in failed[rid]:
+                where = f" [{v.leg}]" if v.leg else ""
+                text = f"FAIL      {rid}{where}: {v.detail or v.msg}"
+                if v.nearest:
+                    text += f"; nearest valid: {', '.join(v.nearest)}"
+                lines.append(text)
+            continue
+        if rid in unchecked:
+            u = unchecked[rid]
+            why = f"needs {' and '.join(u.needs)}" if u.needs else u.reason
+            lines.append(f"unchecked {rid}: {why}")
+            continue
+        if not _applies(rid, rule.stage, has, endpoint):
+            lines.append(f"n/a       {rid}")
+            continue
+        checks = rule.checks if len(rule.checks) <= 90 else rule.checks[:87] + "..."
+        lines.append(f"pass      {rid}: {checks}")
+    for u in verdict.unchecked:
+        if u.rule not in {r.id for r in RULES}:
+            lines.append(f"unchecked {u.rule}: {u.reason or 'not modelled'}")
+    return "".join(f"{x}\n" for x in lines)
+
+
+def _applies(rid: str, stage: str, has: set[str], endpoint: str) -> bool:
+    """Whether a rule can concern this order: its filter exists, its endpoint is this one."""
+    if (stage == "filter" or rid.isupper()) and rid not in has:
+        return False
+    if stage == "engine" and endpoint.endswith("/test"):
+        return False
+    single = endpoint in ("/api/v3/order", "/api/v3/order/test")
+    sor = endpoint.startswith("/api/v3/sor/")
+    if rid in _LIST_ONLY:
+        return not (single or sor)
+    if rid in _SOR_ONLY:
+        return sor
+    if rid == "mandatory_one_of":
+        return "cancelReplace" in endpoint or "amend" in endpoint
+    if rid in _REPLACE_ONLY:
+        return "cancelReplace" in endpoint
+    if rid in _AMEND_ONLY:
+        return "amend" in endpoint
+    return True

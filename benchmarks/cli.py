@@ -2,7 +2,8 @@
 
 Writes files of single LIMIT orders (JSON Lines; ``benchmarks/orders.py``'s orders, half valid,
 cycled to the wanted length) in a temporary directory, then runs
-``python -m filterlib check FILE --format json [--jobs 2] > /dev/null`` on each and reports:
+``python -m filterlib check FILE --format json [--jobs 2] > /dev/null`` (``--input json``: the same
+orders as one JSON array; ``--input csv``: as CSV) on each and reports:
 
 * lines/second (wall clock of the whole command, snapshot load and worker start included), and
   the ``--jobs 2`` / ``--jobs 1`` ratio;
@@ -13,12 +14,14 @@ cycled to the wanted length) in a temporary directory, then runs
 * a cProfile of what one worker does (``_check_chunk`` over chunks of the same lines).
 
     python benchmarks/cli.py [--lines 1000000] [--small 250000] [--jobs 2] [--profile-lines 20000]
+        [--input jsonl|json|csv]
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import csv
 import io
 import os
 import pstats
@@ -35,14 +38,37 @@ import orjson
 from orders import generate
 
 from filterlib import cli
+from filterlib.cli_inputs import Record
+from filterlib.cli_outputs import Options
 
 
-def write_orders(path: Path, lines: int, distinct: int) -> None:
+def write_orders(path: Path, lines: int, distinct: int, fmt: str = "jsonl") -> None:
+    """``lines`` orders (one per line) as JSON Lines, a JSON array (one element per line) or
+    CSV (a header row, then one row per order: ``lines`` + 1 lines)."""
     orders, _ = generate(distinct)
-    encoded = [orjson.dumps(o.params) + b"\n" for o in orders]
+    if fmt == "csv":
+        columns = sorted({k for o in orders for k in o.params})
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        header = buf.getvalue().encode()
+        encoded = []
+        for o in orders:
+            buf.seek(0)
+            buf.truncate()
+            writer.writerow([o.params.get(c, "") for c in columns])
+            encoded.append(buf.getvalue().encode())
+    else:
+        header = b"[\n" if fmt == "json" else b""
+        sep = b",\n" if fmt == "json" else b"\n"
+        encoded = [orjson.dumps(o.params) + sep for o in orders]
     with path.open("wb") as fh:
+        fh.write(header)
         for i in range(0, lines, distinct):
-            fh.writelines(encoded[: min(distinct, lines - i)])
+            chunk = encoded[: min(distinct, lines - i)]
+            if fmt == "json" and i + len(chunk) >= lines:
+                chunk = [*chunk[:-1], chunk[-1].removesuffix(b",\n") + b"\n]\n"]
+            fh.writelines(chunk)
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -106,11 +132,16 @@ def profile_worker(path: Path, lines: int, top: int) -> str:
     with path.open("rb") as fh:
         raw = [fh.readline() for _ in range(lines)]
     cli._init_worker(None)
-    chunks = [(i + 1, raw[i : i + cli.CHUNK_LINES]) for i in range(0, len(raw), cli.CHUNK_LINES)]
+    records: list[Record] = list(enumerate(raw, 1))
+    chunks = [
+        (str(path), str(path), records[i : i + cli.CHUNK_LINES])
+        for i in range(0, len(records), cli.CHUNK_LINES)
+    ]
+    opts = Options(fmt="json")
     prof = cProfile.Profile()
     prof.enable()
     for chunk in chunks:
-        cli._check_chunk(chunk, "json")
+        cli._check_chunk(chunk, opts)
     prof.disable()
     buf = io.StringIO()
     stats = pstats.Stats(prof, stream=buf)
@@ -125,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--distinct", type=int, default=20_000, help="distinct orders cycled")
     parser.add_argument("--profile-lines", type=int, default=20_000)
+    parser.add_argument("--input", choices=("jsonl", "json", "csv"), default="jsonl")
     parser.add_argument("--top", type=int, default=18)
     args = parser.parse_args(argv)
 
@@ -132,10 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         files = {}
         for n in sorted({args.small, args.lines}):
-            files[n] = Path(tmp) / f"orders_{n}.jsonl"
-            write_orders(files[n], n, min(args.distinct, n))
-        print(f"python {sys.version.split()[0]}; nproc {os.cpu_count()}; CHUNK_LINES ")
-        print(f"  {cli.CHUNK_LINES}, IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}")
+            files[n] = Path(tmp) / f"orders_{n}.{args.input}"
+            write_orders(files[n], n, min(args.distinct, n), args.input)
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(
+            f"python {sys.version.split()[0]}; nproc {os.cpu_count()}; load {load:.2f}; input "
+            f"{args.input}; CHUNK_LINES {cli.CHUNK_LINES}, "
+            f"IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}"
+        )
         print(f"{'lines':>9} {'jobs':>4} {'seconds':>8} {'lines/s':>9} {'status':>6} "
               f"{'max RSS 1 proc':>15} {'max RSS tree':>13}")  # fmt: skip
         for n, path in files.items():
@@ -162,9 +198,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"{results[(big, jobs)][2] / results[(small, jobs)][2]:.2f}x, tree "
                 f"{results[(big, jobs)][3] / max(1, results[(small, jobs)][3]):.2f}x"
             )
-        print()
-        print(f"cProfile of one worker's work over {args.profile_lines} lines:")
-        print(profile_worker(files[small], min(args.profile_lines, small), args.top))
+        if args.input == "jsonl":
+            print()
+            print(f"cProfile of one worker's work over {args.profile_lines} lines:")
+            print(profile_worker(files[small], min(args.profile_lines, small), args.top))
     return 0
 
 

@@ -56,7 +56,7 @@ def test_every_line_gets_exactly_one_answer_in_order(jobs: str, fmt: str) -> Non
     args = ["check", "--format", fmt, *JSONL, "--jobs", jobs]
     status = main(args, stdin=io.BytesIO(data), stdout=out, stderr=err)
     assert status == 2, err.getvalue()  # some lines could not be checked
-    answers = out.getvalue().splitlines()
+    answers = out.getvalue().split("\n")[:-1]
     if fmt == "text":
         summary = answers.pop()
         checked, unusable_count = summary.split()[0], summary.split(", ")[-1].split()[0]

@@ -11,12 +11,13 @@ BinanceError(code=-1013, msg='Filter failure: PRICE_FILTER')
 from __future__ import annotations
 
 from .context import Context, ContextError, as_context
-from .engine import best_match, check, check_many
+from .engine import DEFAULT_MAX_AGE_MS, best_match, check, check_many, snapshot_age_warnings
 from .exceptions import FilterlibError, SnapshotError, SnapshotProblem, UsageError
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
-from .verdict import BinanceError, OrderRejected, Unchecked, Verdict, Violation
+from .verdict import BinanceError, OrderRejected, Unchecked, Verdict, VerdictWarning, Violation
 
 __all__ = [
+    "DEFAULT_MAX_AGE_MS",
     "BinanceError",
     "Context",
     "ContextError",
@@ -29,6 +30,7 @@ __all__ = [
     "Unchecked",
     "UsageError",
     "Verdict",
+    "VerdictWarning",
     "Violation",
     "as_context",
     "best_match",
@@ -36,4 +38,5 @@ __all__ = [
     "check_many",
     "load_default_exchange_info",
     "load_exchange_info",
+    "snapshot_age_warnings",
 ]

@@ -49,7 +49,7 @@ from .cli_snapshot import add_parser as add_snapshot_parser
 from .cli_snapshot import run as run_snapshot
 from .context import ContextError
 from .endpoints import ENDPOINTS
-from .engine import check
+from .engine import check, snapshot_age_warnings
 from .exceptions import SnapshotError, UsageError
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
 from .verdict import Verdict
@@ -161,6 +161,13 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         help="show values exactly on a bound without failing on them (json: a 'warnings' key)",
     )
     checker.add_argument(
+        "--max-age",
+        type=_hours,
+        metavar="HOURS",
+        help="warn (on stderr) when the snapshot's serverTime is more than HOURS old; with "
+        "--fail-on warnings, a stale snapshot fails the run",
+    )
+    checker.add_argument(
         "--color",
         choices=("auto", "always", "never"),
         default="auto",
@@ -261,6 +268,16 @@ def _silence(out: TextIO) -> None:
     os.close(devnull)
 
 
+def _hours(text: str) -> float:
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = -1.0
+    if not hours > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of hours, got {text!r}")
+    return hours
+
+
 def _load_snapshot(path: str | None) -> ExchangeInfo:
     if path is None:
         return load_default_exchange_info()
@@ -295,6 +312,14 @@ def _check_command(
         )
         return EXIT_UNUSABLE
     opts = _options(args, out)
+    stale = False
+    if args.max_age is not None:
+        # The one place the clock is read: check() itself stays pure (the age of a single
+        # order's snapshot is its context's serverTime).
+        now = int(time.time() * 1000)
+        for warning in snapshot_age_warnings(info, now, int(args.max_age * 3_600_000)):
+            err.write(f"filterlib: warning: {warning.text}\n")
+            stale = True
     run = _Run(info, args.exchange_info, args.jobs, opts, out, err)
     if args.files.count("-") > 1:
         err.write("filterlib: standard input ('-') can be read only once; name it once\n")
@@ -322,7 +347,8 @@ def _check_command(
                 run.failed = True
             else:
                 raise
-    return run.finish()
+    status = run.finish()
+    return max(status, EXIT_REJECTED) if stale and opts.fail_warnings else status
 
 
 class _Run:

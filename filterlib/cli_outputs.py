@@ -193,7 +193,11 @@ def _json(outcome: Outcome, opts: Options) -> str:
     else:
         body = outcome.verdict.to_dict()
     if opts.warnings and outcome.verdict is not None:
-        body["warnings"] = list(outcome.warnings)
+        # Beside the verdict's own warnings (a stale snapshot), in the same {kind, text} shape.
+        found = body.get("warnings")
+        body["warnings"] = [*(found if isinstance(found, list) else [])] + [
+            {"kind": "on_bound", "text": w} for w in outcome.warnings
+        ]
     return orjson.dumps(body).decode() + "\n"
 
 

@@ -29,7 +29,7 @@ from .rules.symbol import LEG_RULES, REQUEST_RULES, SymbolRule
 from .snapshot import ExchangeInfo, SymbolInfo
 from .verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation
 
-__all__ = ["DEFAULT_MAX_AGE_MS", "best_match", "check", "check_many"]
+__all__ = ["DEFAULT_MAX_AGE_MS", "best_match", "check", "check_many", "snapshot_age_warnings"]
 
 #: How old a snapshot may be (against the context's ``serverTime``) before a verdict warns: 24 h.
 DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000
@@ -82,7 +82,7 @@ def check(
     if key is not None:
         fastpath.remember(info, key, verdict)
     if ctx.server_time is not None:
-        verdict = evolve(verdict, warnings=_age_warnings(info, ctx.server_time, max_age_ms))
+        verdict = evolve(verdict, warnings=snapshot_age_warnings(info, ctx.server_time, max_age_ms))
     return verdict
 
 
@@ -115,8 +115,11 @@ def _check_max_age(max_age_ms: object) -> None:
         )
 
 
-def _age_warnings(info: ExchangeInfo, now: int, max_age_ms: int) -> tuple[VerdictWarning, ...]:
-    """The stale-snapshot warning for a snapshot taken at ``info.server_time``, seen at ``now``."""
+def snapshot_age_warnings(
+    info: ExchangeInfo, now: int, max_age_ms: int
+) -> tuple[VerdictWarning, ...]:
+    """The stale-snapshot warning for a snapshot taken at ``info.server_time``, seen at ``now``
+    (milliseconds): none while it is at most ``max_age_ms`` old."""
     taken = info.server_time
     if taken is None:
         text = "the snapshot has no serverTime, so its age is unknown; rules may have changed"

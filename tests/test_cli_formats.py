@@ -383,10 +383,10 @@ def test_fail_on_warnings_a_quantity_exactly_at_min_qty() -> None:
     [r] = rows(p)
     assert list(r) == ["ok", "code", "msg", "violations", "unchecked", "warnings"]
     assert r["ok"] is True
-    assert r["warnings"] == [
-        "price 1000000.00 is exactly PRICE_FILTER maxPrice",
-        "quantity 0.00001000 is exactly LOT_SIZE minQty",
-        "notional 10.0000000000 is exactly NOTIONAL minNotional",
+    assert [(w["kind"], w["text"]) for w in r["warnings"]] == [
+        ("on_bound", "price 1000000.00 is exactly PRICE_FILTER maxPrice"),
+        ("on_bound", "quantity 0.00001000 is exactly LOT_SIZE minQty"),
+        ("on_bound", "notional 10.0000000000 is exactly NOTIONAL minNotional"),
     ]
     g = filterlib("check", "--fail-on", "rejected,warnings", "--format", "github", data=data)
     assert g.returncode == 1
@@ -403,13 +403,18 @@ def test_warning_on_a_band_edge_and_minimum_notional() -> None:
     p = filterlib("check", "--warnings", "--format", "json", data=jsonl(edge))
     assert p.returncode == 0  # shown, not failed
     [r] = rows(p)
-    assert r["warnings"] == [
-        "price 6000.00 is exactly the PERCENT_PRICE_BY_SIDE lower band edge "
-        "(avgPrice 30000.00 x 0.2)"
+    assert [(w["kind"], w["text"]) for w in r["warnings"]] == [
+        (
+            "on_bound",
+            "price 6000.00 is exactly the PERCENT_PRICE_BY_SIDE lower band edge "
+            "(avgPrice 30000.00 x 0.2)",
+        )
     ]
     notional = {**GOOD, "quantity": "0.00500", "price": "2000.00"}
     [r] = rows(filterlib("check", "--warnings", "--format", "json", data=jsonl(notional)))
-    assert r["warnings"] == ["notional 10.0000000 is exactly NOTIONAL minNotional"]
+    assert [(w["kind"], w["text"]) for w in r["warnings"]] == [
+        ("on_bound", "notional 10.0000000 is exactly NOTIONAL minNotional")
+    ]
 
 
 def test_bad_fail_on_is_a_usage_error() -> None:
@@ -477,3 +482,30 @@ def test_a_200k_order_array_streams_in_constant_memory(tmp_path: Path) -> None:
     assert status_small == status_big == 1
     # Ten times the input, and memory does not follow: within 20% (and 15 MiB) of the small run.
     assert rss_big < rss_small * 1.2 + 15 * 1024, (rss_small, rss_big)
+
+
+def test_a_stale_snapshot_warns_on_stderr_and_fails_only_when_asked() -> None:
+    # The shipped snapshot's serverTime is 2023-08-13: far more than 24 hours ago.
+    p = filterlib("check", "--max-age", "24", data=jsonl(GOOD))
+    assert p.returncode == 0
+    assert "filterlib: warning: the snapshot is " in p.stderr.decode()
+    f = filterlib("check", "--max-age", "24", "--fail-on", "warnings", data=jsonl(GOOD))
+    assert f.returncode == 1
+    fresh = filterlib("check", "--max-age", "1e9", "--fail-on", "warnings", data=jsonl(GOOD))
+    assert fresh.returncode == 0
+    assert "warning" not in fresh.stderr.decode()
+    bad = filterlib("check", "--max-age", "-3", data=jsonl(GOOD))
+    assert bad.returncode == 2
+
+
+def test_the_verdicts_own_warnings_and_the_clis_share_one_list() -> None:
+    # A line whose context carries the current time gets the engine's stale warning; with
+    # --warnings the CLI's bound warnings follow it in the same {kind, text} shape.
+    line = {
+        "params": {**GOOD, "quantity": "0.00001000", "price": "1000000.00"},
+        "context": {"serverTime": {"serverTime": 1_800_000_000_000}},
+    }
+    [r] = rows(filterlib("check", "--warnings", "--format", "json", data=jsonl(line)))
+    kinds = [w["kind"] for w in r["warnings"]]
+    assert kinds[0] == "stale_snapshot"
+    assert "on_bound" in kinds

@@ -182,14 +182,8 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
     )
     cli_explain.add_parser(sub, out, err, _add_snapshot_option)
     cli_diff.add_parser(sub, out, err)
-    add_snapshot_parser(sub, out, err)
-    # 'snapshot info' joins the actions cli_snapshot defines (fetch, ...).
-    snapshot_actions = next(
-        action
-        for action in sub.choices["snapshot"]._actions
-        if isinstance(action, argparse._SubParsersAction)
-    )
-    cli_info.add_parser(snapshot_actions, out, err)
+    # 'snapshot info' joins the actions cli_snapshot defines (fetch, validate).
+    cli_info.add_parser(add_snapshot_parser(sub, out, err), out, err)
     return parser
 
 

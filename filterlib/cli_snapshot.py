@@ -33,11 +33,12 @@ EXIT_UNUSABLE = 2
 _SYMBOL = re.compile(r"[A-Z0-9_.-]{1,20}\Z")
 
 
-def add_parser(sub: Any, out: TextIO, err: TextIO) -> None:
-    """Add ``snapshot fetch`` to the ``filterlib`` subcommands (``sub`` from add_subparsers)."""
+def add_parser(sub: Any, out: TextIO, err: TextIO) -> Any:
+    """Add ``snapshot`` and its actions to the ``filterlib`` subcommands (``sub`` from
+    add_subparsers); returns the actions group, for other modules' actions (``info``)."""
     snapshot = sub.add_parser(
         "snapshot",
-        help="fetch an exchangeInfo snapshot",
+        help="fetch, validate or describe an exchangeInfo snapshot",
         description="Manage exchangeInfo snapshots.",
     )
     snapshot.out, snapshot.err = out, err  # the CLI's parsers write to injected streams
@@ -87,6 +88,7 @@ def add_parser(sub: Any, out: TextIO, err: TextIO) -> None:
         default="text",
         help="text (default: one issue per line) or json (one object per line)",
     )
+    return actions
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

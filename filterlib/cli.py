@@ -475,9 +475,9 @@ def _outcome(
     """What one record comes to: checked (with warnings if asked for), or why it cannot be.
 
     The message of a record that cannot be checked starts with ``line N: `` and ends with the
-    file it is in (``(in orders.jsonl)``); standard input (``-``) has no name to add.
+    file it is in: ``(in orders.jsonl)``, or ``(in standard input)``.
     """
-    where = "" if name in ("-", "standard input") else f" (in {name})"
+    where = f" (in {'standard input' if name == '-' else name})"
     if isinstance(payload, str):
         return Outcome(UNUSABLE, "(no symbol)", error=f"line {line}: {payload}{where}")
     try:

@@ -85,7 +85,8 @@ def expected(lines: list[bytes], snapshot: Path | None = None) -> list[dict[str,
     )
     for line, body in zip([x for x in lines if x.strip()], bodies, strict=True):
         if "error" in body:
-            body["error"] = body["error"].split(": ", 1)[1]  # "line N: ..." -> "..."
+            # "line N: ... (in standard input)" -> "...": a bag has no lines or files.
+            body["error"] = body["error"].split(": ", 1)[1].removesuffix(" (in standard input)")
             continue
         doc = orjson.loads(line)
         if isinstance(doc.get("params"), dict):

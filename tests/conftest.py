@@ -37,6 +37,17 @@ DEFAULT_FILTERS: dict[str, dict[str, Any]] = {
 FilterOverrides = Mapping[str, Mapping[str, Any] | None]
 
 
+def with_(base: dict[str, Any], **changes: object) -> dict[str, Any]:
+    """``base`` with ``changes``; a change to None removes the key (as a client drops None)."""
+    out = dict(base)
+    for key, value in changes.items():
+        if value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
 def symbol_dict(filters: FilterOverrides | None = None, **fields: object) -> dict[str, Any]:
     """One exchangeInfo symbol entry. ``filters`` merges into the defaults by filterType (None
     removes a filter; a type not among the defaults needs all its fields); ``fields`` replace
@@ -69,12 +80,7 @@ def symbol_dict(filters: FilterOverrides | None = None, **fields: object) -> dic
         "allowedSelfTradePreventionModes": ["NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH"],
         "filters": [{"filterType": name, **body} for name, body in merged.items()],
     }
-    for key, value in fields.items():
-        if value is None:
-            entry.pop(key, None)
-        else:
-            entry[key] = value
-    return entry
+    return with_(entry, **fields)
 
 
 def build_info(
@@ -113,12 +119,7 @@ def order(**params: object) -> dict[str, object]:
         "quantity": "1",
         "price": "10",
     }
-    for key, value in params.items():
-        if value is None:
-            base.pop(key, None)
-        else:
-            base[key] = value
-    return base
+    return with_(base, **params)
 
 
 def full_context(**overrides: object) -> dict[str, object]:
@@ -144,12 +145,7 @@ def full_context(**overrides: object) -> dict[str, object]:
         },
         "openOrders": [],
     }
-    for key, value in overrides.items():
-        if value is None:
-            ctx.pop(key, None)
-        else:
-            ctx[key] = value
-    return ctx
+    return with_(ctx, **overrides)
 
 
 def open_order(

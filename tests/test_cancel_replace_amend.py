@@ -17,7 +17,9 @@ from conftest import (
     assert_passes,
     full_context,
     of_rule,
+    order,
     symbol_dict,
+    with_,
 )
 
 import filterlib
@@ -66,39 +68,17 @@ def replace(**changes: object) -> dict[str, object]:
         "cancelReplaceMode": "STOP_ON_FAILURE",
         "cancelOrderId": 7,
     }
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return params
+    return with_(params, **changes)
 
 
 def amend(**changes: object) -> dict[str, object]:
     params: dict[str, object] = {"symbol": SYMBOL, "orderId": 7, "newQty": "0.5"}
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return params
+    return with_(params, **changes)
 
 
 def sor(**changes: object) -> dict[str, object]:
-    params: dict[str, object] = {
-        "symbol": SYMBOL,
-        "side": "BUY",
-        "type": "LIMIT",
-        "timeInForce": "GTC",
-        "quantity": "1",
-        "price": "10",
-    }
-    for key, value in changes.items():
-        if value is None:
-            params.pop(key, None)
-        else:
-            params[key] = value
-    return params
+    """A LIMIT BUY of 1 at 10 for the SOR endpoints: the single order of conftest."""
+    return order(**changes)
 
 
 def ctx(*entries: dict[str, Any], **overrides: object) -> dict[str, object]:

@@ -18,6 +18,7 @@ from conftest import (
     assert_passes,
     full_context,
     of_rule,
+    with_,
 )
 
 import filterlib
@@ -30,17 +31,6 @@ OTOCO = "/api/v3/orderList/otoco"
 
 OCO_TYPE_MSG = "Order type not supported in OCO."
 RELATIONSHIP = "The relationship of the prices for the orders is not correct."
-
-
-def with_(base: dict[str, object], **changes: object) -> dict[str, object]:
-    """``base`` with ``changes`` (None removes a parameter)."""
-    out = dict(base)
-    for key, value in changes.items():
-        if value is None:
-            out.pop(key, None)
-        else:
-            out[key] = value
-    return out
 
 
 def sell_oco(**changes: object) -> dict[str, object]:

@@ -34,12 +34,12 @@ from attrs import evolve, field, frozen
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from .catalogue import RULES, rule
-from .decimals import DECIMAL_PATTERN, parse_wire_decimal
-from .endpoints import ENDPOINTS as _WIRE
-from .endpoints import Leg
-from .exceptions import FilterlibError
-from .filters import (
+from ..catalogue import RULES, rule
+from ..decimals import DECIMAL_PATTERN, parse_wire_decimal
+from ..endpoints import ENDPOINTS as _WIRE
+from ..endpoints import Leg
+from ..exceptions import FilterlibError
+from ..filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrders,
@@ -58,8 +58,8 @@ from .filters import (
     PriceFilter,
     TrailingDelta,
 )
-from .snapshot import ExchangeInfo, SymbolInfo
-from .verdict import BinanceError
+from ..snapshot import ExchangeInfo, SymbolInfo
+from ..verdict import BinanceError
 
 __all__ = [
     "BREAKABLE_RULES",

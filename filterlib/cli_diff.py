@@ -23,43 +23,10 @@ import attrs
 import orjson
 
 from .exceptions import SnapshotError
-from .filters import Filter, UnknownFilter
+from .filters import Filter, UnknownFilter, tightens
 from .snapshot import ExchangeInfo, SymbolInfo, load_exchange_info
 
 __all__ = ["Change", "add_parser", "diff", "run"]
-
-#: How a filter field tightens: "min" when it goes up, "max" when it goes down ("max0": and 0
-#: means no maximum), "grid" when the new step does not divide the old one (0: no grid),
-#: "on" when a false flag turns true, "any" on any change (a different averaging window).
-_DIRECTION: Final[dict[str, str]] = {
-    "minPrice": "min",
-    "maxPrice": "max0",
-    "tickSize": "grid",
-    "minQty": "min",
-    "maxQty": "max",
-    "stepSize": "grid",
-    "minNotional": "min",
-    "maxNotional": "max",
-    "applyToMarket": "on",
-    "applyMinToMarket": "on",
-    "applyMaxToMarket": "on",
-    "avgPriceMins": "any",
-    "multiplierUp": "max",
-    "multiplierDown": "min",
-    "bidMultiplierUp": "max",
-    "bidMultiplierDown": "min",
-    "askMultiplierUp": "max",
-    "askMultiplierDown": "min",
-    "limit": "max",
-    "maxNumOrders": "max",
-    "maxNumAlgoOrders": "max",
-    "maxNumIcebergOrders": "max",
-    "maxPosition": "max",
-    "minTrailingAboveDelta": "min",
-    "maxTrailingAboveDelta": "max",
-    "minTrailingBelowDelta": "min",
-    "maxTrailingBelowDelta": "max",
-}
 
 _FLAGS: Final = (
     ("icebergAllowed", "iceberg_allowed"),
@@ -245,30 +212,12 @@ def _filters_diff(
             # Not modelled: filterlib lists it as unchecked either way.
             yield Change(s, f"{pre}{t} (not modelled)", _show(x), _show(y), False)
             continue
-        for (wire, _), field in zip(type(x).wire_fields, attrs.fields(type(x)), strict=True):
+        for (wire, _, tightening), field in zip(
+            type(x).wire_fields, attrs.fields(type(x)), strict=True
+        ):
             u, v = getattr(x, field.name), getattr(y, field.name)
             if u != v:
-                yield Change(s, f"{pre}{t} {wire}", _w(u), _w(v), _tightens(wire, u, v))
-
-
-def _tightens(wire: str, old: Any, new: Any) -> bool:
-    kind = _DIRECTION.get(wire, "any")
-    if kind == "on":
-        return bool(new) and not old
-    if kind == "any":
-        return True
-    if kind == "min":
-        return bool(new > old)
-    if kind == "max":
-        return bool(new < old)
-    if kind == "max0":  # 0 means no maximum
-        return bool(new != 0 and (old == 0 or new < old))
-    # grid: every old multiple must stay a multiple
-    if new == 0:
-        return False
-    if old == 0:
-        return True
-    return bool(Decimal(old) % Decimal(new) != 0)
+                yield Change(s, f"{pre}{t} {wire}", _w(u), _w(v), tightens(tightening, u, v))
 
 
 def _sors_diff(old: ExchangeInfo, new: ExchangeInfo) -> Iterator[Change]:
@@ -303,5 +252,5 @@ def _show(flt: Filter) -> str:
         return " ".join(f"{k}={v}" for k, v in flt.fields)
     return " ".join(
         f"{wire}={_w(getattr(flt, f.name))}"
-        for (wire, _), f in zip(type(flt).wire_fields, attrs.fields(type(flt)), strict=True)
+        for (wire, _, _), f in zip(type(flt).wire_fields, attrs.fields(type(flt)), strict=True)
     )

@@ -1,9 +1,9 @@
 """The filters of an exchangeInfo snapshot, one frozen class per ``filterType``.
 
 Each known class names its wire type in ``filter_type`` and describes its wire fields in
-``wire_fields``: a small jsonschema-like table of ``(json key, kind)`` pairs, in the order of the
-class's attributes. One table-driven parser (:func:`parse_filter`) reads every type, so the
-rules are the same everywhere:
+``wire_fields``: a small jsonschema-like table of ``(json key, kind, tightening)`` triples, in
+the order of the class's attributes. One table-driven parser (:func:`parse_filter`) reads every
+type, so the rules are the same everywhere:
 
 * decimal fields take a JSON string (or a JSON int) in plain form ``[0-9]{1,20}(.[0-9]{1,20})?``,
   the form Binance itself writes: no sign, no exponent, no NaN or Infinity. A float (from a
@@ -16,6 +16,10 @@ rules are the same everywhere:
 * keys a known filter does not describe are ignored, so a field Binance adds later does not
   break loading.
 
+The tightening says which change of a field can turn an order the old filter accepts into one
+the new filter rejects (``filterlib diff``). It sits beside the field so that a new filter, or a
+new field, cannot be added without saying it.
+
 A ``filterType`` this module does not know (MAX_NUM_ORDER_LISTS, MAX_NUM_ORDER_AMENDS,
 T_PLUS_SELL, MAX_ASSET, ...) becomes an :class:`UnknownFilter` that keeps the raw fields.
 """
@@ -25,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, Self, TypeAlias
+from typing import Any, ClassVar, Final, Literal, Self, TypeAlias
 
 from attrs import frozen
 
@@ -51,9 +55,11 @@ __all__ = [
     "PercentPrice",
     "PercentPriceBySide",
     "PriceFilter",
+    "Tightening",
     "TrailingDelta",
     "UnknownFilter",
     "parse_filter",
+    "tightens",
 ]
 
 #: Field kinds used in ``wire_fields``.
@@ -61,7 +67,40 @@ DEC: Final = "decimal"
 INT: Final = "int"
 BOOL: Final = "bool"
 
-_WireFields: TypeAlias = tuple[tuple[str, str], ...]
+#: Which change of a field tightens its filter (see :func:`tightens`):
+#: ``higher`` a minimum; ``lower`` a maximum; ``lower or set`` a maximum where 0 means none, so
+#: 0 becoming a bound tightens too; ``grid`` a tick or step, tightening when the new grid does
+#: not contain every point of the old one (0: no grid); ``on`` a flag that restricts when true;
+#: ``any`` every change (``avgPriceMins``: another averaging window moves the price compared).
+Tightening: TypeAlias = Literal["higher", "lower", "lower or set", "grid", "on", "any"]
+HIGHER: Final = "higher"
+LOWER: Final = "lower"
+LOWER_OR_SET: Final = "lower or set"
+GRID: Final = "grid"
+ON: Final = "on"
+ANY: Final = "any"
+
+_WireFields: TypeAlias = tuple[tuple[str, str, Tightening], ...]
+
+
+def tightens(tightening: Tightening, old: Decimal | int | bool, new: Decimal | int | bool) -> bool:
+    """Whether changing a field from ``old`` to ``new`` can reject an order ``old`` accepted."""
+    if tightening == ON:
+        return bool(new) and not old
+    if tightening == ANY:
+        return True
+    if tightening == HIGHER:
+        return new > old
+    if tightening == LOWER:
+        return new < old
+    if tightening == LOWER_OR_SET:  # 0 means no maximum
+        return new != 0 and (old == 0 or new < old)
+    # GRID: every old multiple must stay a multiple
+    if new == 0:
+        return False
+    if old == 0:
+        return True
+    return Decimal(old) % Decimal(new) != 0
 
 
 class _FromWire:
@@ -90,7 +129,11 @@ class PriceFilter(_FromWire):
     """PRICE_FILTER: price bounds and tick; each part is disabled when it is zero."""
 
     filter_type: ClassVar[str] = "PRICE_FILTER"
-    wire_fields: ClassVar[_WireFields] = (("minPrice", DEC), ("maxPrice", DEC), ("tickSize", DEC))
+    wire_fields: ClassVar[_WireFields] = (
+        ("minPrice", DEC, HIGHER),
+        ("maxPrice", DEC, LOWER_OR_SET),
+        ("tickSize", DEC, GRID),
+    )
 
     min_price: Decimal
     max_price: Decimal
@@ -103,9 +146,9 @@ class PercentPrice(_FromWire):
 
     filter_type: ClassVar[str] = "PERCENT_PRICE"
     wire_fields: ClassVar[_WireFields] = (
-        ("multiplierUp", DEC),
-        ("multiplierDown", DEC),
-        ("avgPriceMins", INT),
+        ("multiplierUp", DEC, LOWER),
+        ("multiplierDown", DEC, HIGHER),
+        ("avgPriceMins", INT, ANY),
     )
 
     multiplier_up: Decimal
@@ -119,11 +162,11 @@ class PercentPriceBySide(_FromWire):
 
     filter_type: ClassVar[str] = "PERCENT_PRICE_BY_SIDE"
     wire_fields: ClassVar[_WireFields] = (
-        ("bidMultiplierUp", DEC),
-        ("bidMultiplierDown", DEC),
-        ("askMultiplierUp", DEC),
-        ("askMultiplierDown", DEC),
-        ("avgPriceMins", INT),
+        ("bidMultiplierUp", DEC, LOWER),
+        ("bidMultiplierDown", DEC, HIGHER),
+        ("askMultiplierUp", DEC, LOWER),
+        ("askMultiplierDown", DEC, HIGHER),
+        ("avgPriceMins", INT, ANY),
     )
 
     bid_multiplier_up: Decimal
@@ -138,7 +181,11 @@ class LotSize(_FromWire):
     """LOT_SIZE: quantity (and icebergQty) bounds and step."""
 
     filter_type: ClassVar[str] = "LOT_SIZE"
-    wire_fields: ClassVar[_WireFields] = (("minQty", DEC), ("maxQty", DEC), ("stepSize", DEC))
+    wire_fields: ClassVar[_WireFields] = (
+        ("minQty", DEC, HIGHER),
+        ("maxQty", DEC, LOWER),
+        ("stepSize", DEC, GRID),
+    )
 
     min_qty: Decimal
     max_qty: Decimal
@@ -150,7 +197,11 @@ class MarketLotSize(_FromWire):
     """MARKET_LOT_SIZE: quantity bounds and step for MARKET orders (a zero step disables it)."""
 
     filter_type: ClassVar[str] = "MARKET_LOT_SIZE"
-    wire_fields: ClassVar[_WireFields] = (("minQty", DEC), ("maxQty", DEC), ("stepSize", DEC))
+    wire_fields: ClassVar[_WireFields] = (
+        ("minQty", DEC, HIGHER),
+        ("maxQty", DEC, LOWER),
+        ("stepSize", DEC, GRID),
+    )
 
     min_qty: Decimal
     max_qty: Decimal
@@ -163,9 +214,9 @@ class MinNotional(_FromWire):
 
     filter_type: ClassVar[str] = "MIN_NOTIONAL"
     wire_fields: ClassVar[_WireFields] = (
-        ("minNotional", DEC),
-        ("applyToMarket", BOOL),
-        ("avgPriceMins", INT),
+        ("minNotional", DEC, HIGHER),
+        ("applyToMarket", BOOL, ON),
+        ("avgPriceMins", INT, ANY),
     )
 
     min_notional: Decimal
@@ -179,11 +230,11 @@ class Notional(_FromWire):
 
     filter_type: ClassVar[str] = "NOTIONAL"
     wire_fields: ClassVar[_WireFields] = (
-        ("minNotional", DEC),
-        ("applyMinToMarket", BOOL),
-        ("maxNotional", DEC),
-        ("applyMaxToMarket", BOOL),
-        ("avgPriceMins", INT),
+        ("minNotional", DEC, HIGHER),
+        ("applyMinToMarket", BOOL, ON),
+        ("maxNotional", DEC, LOWER),
+        ("applyMaxToMarket", BOOL, ON),
+        ("avgPriceMins", INT, ANY),
     )
 
     min_notional: Decimal
@@ -198,7 +249,7 @@ class IcebergParts(_FromWire):
     """ICEBERG_PARTS: the most parts, ``CEIL(qty / icebergQty)``, an iceberg order may have."""
 
     filter_type: ClassVar[str] = "ICEBERG_PARTS"
-    wire_fields: ClassVar[_WireFields] = (("limit", INT),)
+    wire_fields: ClassVar[_WireFields] = (("limit", INT, LOWER),)
 
     limit: int
 
@@ -208,7 +259,7 @@ class MaxNumOrders(_FromWire):
     """MAX_NUM_ORDERS: open orders (algo included) an account may have on the symbol."""
 
     filter_type: ClassVar[str] = "MAX_NUM_ORDERS"
-    wire_fields: ClassVar[_WireFields] = (("maxNumOrders", INT),)
+    wire_fields: ClassVar[_WireFields] = (("maxNumOrders", INT, LOWER),)
 
     max_num_orders: int
 
@@ -218,7 +269,7 @@ class MaxNumAlgoOrders(_FromWire):
     """MAX_NUM_ALGO_ORDERS: open STOP_LOSS*/TAKE_PROFIT* orders allowed on the symbol."""
 
     filter_type: ClassVar[str] = "MAX_NUM_ALGO_ORDERS"
-    wire_fields: ClassVar[_WireFields] = (("maxNumAlgoOrders", INT),)
+    wire_fields: ClassVar[_WireFields] = (("maxNumAlgoOrders", INT, LOWER),)
 
     max_num_algo_orders: int
 
@@ -228,7 +279,7 @@ class MaxNumIcebergOrders(_FromWire):
     """MAX_NUM_ICEBERG_ORDERS: open iceberg orders allowed on the symbol."""
 
     filter_type: ClassVar[str] = "MAX_NUM_ICEBERG_ORDERS"
-    wire_fields: ClassVar[_WireFields] = (("maxNumIcebergOrders", INT),)
+    wire_fields: ClassVar[_WireFields] = (("maxNumIcebergOrders", INT, LOWER),)
 
     max_num_iceberg_orders: int
 
@@ -238,7 +289,7 @@ class MaxPosition(_FromWire):
     """MAX_POSITION: the largest base-asset position (balances plus open BUYs) allowed."""
 
     filter_type: ClassVar[str] = "MAX_POSITION"
-    wire_fields: ClassVar[_WireFields] = (("maxPosition", DEC),)
+    wire_fields: ClassVar[_WireFields] = (("maxPosition", DEC, LOWER),)
 
     max_position: Decimal
 
@@ -249,10 +300,10 @@ class TrailingDelta(_FromWire):
 
     filter_type: ClassVar[str] = "TRAILING_DELTA"
     wire_fields: ClassVar[_WireFields] = (
-        ("minTrailingAboveDelta", INT),
-        ("maxTrailingAboveDelta", INT),
-        ("minTrailingBelowDelta", INT),
-        ("maxTrailingBelowDelta", INT),
+        ("minTrailingAboveDelta", INT, HIGHER),
+        ("maxTrailingAboveDelta", INT, LOWER),
+        ("minTrailingBelowDelta", INT, HIGHER),
+        ("maxTrailingBelowDelta", INT, LOWER),
     )
 
     min_trailing_above_delta: int
@@ -266,7 +317,7 @@ class ExchangeMaxNumOrders(_FromWire):
     """EXCHANGE_MAX_NUM_ORDERS: open orders an account may have on the whole exchange."""
 
     filter_type: ClassVar[str] = "EXCHANGE_MAX_NUM_ORDERS"
-    wire_fields: ClassVar[_WireFields] = (("maxNumOrders", INT),)
+    wire_fields: ClassVar[_WireFields] = (("maxNumOrders", INT, LOWER),)
 
     max_num_orders: int
 
@@ -276,7 +327,7 @@ class ExchangeMaxNumAlgoOrders(_FromWire):
     """EXCHANGE_MAX_NUM_ALGO_ORDERS: open algo orders an account may have on the exchange."""
 
     filter_type: ClassVar[str] = "EXCHANGE_MAX_NUM_ALGO_ORDERS"
-    wire_fields: ClassVar[_WireFields] = (("maxNumAlgoOrders", INT),)
+    wire_fields: ClassVar[_WireFields] = (("maxNumAlgoOrders", INT, LOWER),)
 
     max_num_algo_orders: int
 
@@ -286,7 +337,7 @@ class ExchangeMaxNumIcebergOrders(_FromWire):
     """EXCHANGE_MAX_NUM_ICEBERG_ORDERS: open iceberg orders an account may have."""
 
     filter_type: ClassVar[str] = "EXCHANGE_MAX_NUM_ICEBERG_ORDERS"
-    wire_fields: ClassVar[_WireFields] = (("maxNumIcebergOrders", INT),)
+    wire_fields: ClassVar[_WireFields] = (("maxNumIcebergOrders", INT, LOWER),)
 
     max_num_iceberg_orders: int
 
@@ -433,7 +484,7 @@ def _read_fields(
     # seen before, one regex match): no exception is raised unless the field is bad.
     values: list[Any] = []
     ok = True
-    for key, kind in wire_fields:
+    for key, kind, _ in wire_fields:
         value = raw.get(key, _MISSING)
         if kind == DEC:
             if type(value) is str:

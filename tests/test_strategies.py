@@ -20,7 +20,9 @@ from hypothesis import strategies as st
 import filterlib
 from filterlib import strategies as S
 from filterlib.catalogue import rule
-from filterlib.strategies.orders import _build, _Plan, _Simplest
+from filterlib.strategies.grids import _Simplest
+from filterlib.strategies.model import _Plan
+from filterlib.strategies.orders import _build
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = [

@@ -1,0 +1,497 @@
+"""Order lists (OCO, OTO, OTOCO): the build, valid or breaking one rule, and the strategies.
+
+A list is built leg by leg with the single order's pieces (the lot, notional, price and band
+constraints of _Limits, _pick, _trailing, the count and permission helpers), plus what ties
+the legs together: one quantity for the legs that share it, one market price inside every
+leg's band, one last price on the right side of every live stop and of an OCO's pair, counts
+that leave room for 2 or 3 orders, and MAX_POSITION over every BUY leg.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from ..endpoints import ENDPOINTS as _WIRE
+from ..exceptions import FilterlibError
+from ..snapshot import ExchangeInfo, SymbolInfo
+from .breaks import _break_list
+from .grids import (
+    _Chooser,
+    _Con,
+    _decimals,
+    _Draws,
+    _f,
+    _feasible,
+    _Infeasible,
+    _nonempty,
+    _pick,
+    _Simplest,
+    _span,
+    _text,
+)
+from .limits import _iceberg_min, _limits
+from .list_shapes import (
+    _LIMIT_SIDE,
+    _PLACEMENT_RULES,
+    LIST_BREAKABLE_RULES,
+    LIST_ENDPOINTS,
+    _list_shapes,
+    _list_targets,
+    _ListPlan,
+)
+from .model import (
+    _AT_MARKET,
+    _PRICED,
+    _STOPS,
+    _WITH_TIF,
+    SIDES,
+    CannotBreak,
+    GeneratedOrder,
+    NoValidOrder,
+    _above,
+)
+from .orders import _trailing
+from .state import _held_permissions, _open_orders_for
+
+
+def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedOrder:
+    sym = info.symbols[plan.symbol]
+    lim = _limits(info, sym)
+    ep = _WIRE[plan.endpoint]
+    legs, types, sides, b = ep.legs, plan.types, plan.sides, plan.broken
+    n = len(legs)
+    # -- the symbol's flags ----------------------------------------------------------------
+    if sym.status != "TRADING" or not sym.is_spot_trading_allowed:
+        raise _Infeasible("status")
+    if not set(types) <= sym.order_types:
+        raise _Infeasible("order type")
+    if ep.kind in ("oco", "otoco") and not sym.oco_allowed:
+        raise _Infeasible("ocoAllowed")
+    if ep.kind in ("oto", "otoco") and not sym.oto_allowed:
+        raise _Infeasible("otoAllowed")
+    allowed_stp = sym.allowed_self_trade_prevention_modes
+    default_stp = sym.default_self_trade_prevention_mode
+    if allowed_stp is not None and not allowed_stp and default_stp is not None:
+        raise _Infeasible("no STP mode allowed")
+    target, t_leg, t_field = None, -1, ""
+    if b is not None and b not in (*_PLACEMENT_RULES, "oco_price_order", "oco_price_relationship"):
+        options = _list_targets(plan, legs, sym)
+        if not options:
+            raise _Infeasible(f"nowhere to break {b}")
+        target = ch.choice(options)
+        if ":" in target:
+            head, t_field = target.split(":")
+            t_leg = int(head)
+    if b == "oco_price_order" and plan.endpoint != "/api/v3/order/oco":
+        raise _Infeasible("the deprecated OCO's rule")
+    vals: list[dict[str, Fraction]] = [{} for _ in legs]
+    texts: list[dict[str, str]] = [{} for _ in legs]
+    p_lo, p_hi = lim.price_extent()
+
+    # -- quantities: one per quantity parameter, valid for every leg that uses it ------------
+    n_buy = sides.count("BUY")
+    sell_live = any(s == "SELL" and not leg.pending for leg, s in zip(legs, sides, strict=True))
+    k_pos = n_buy + (1 if sell_live and n_buy else 0)
+    groups: dict[str | None, list[int]] = {}
+    for i, leg in enumerate(legs):
+        groups.setdefault(leg.wire("quantity"), []).append(i)
+    # Some price one tick inside the extremes must meet the notional limits: a list's prices
+    # sit on both sides of the last price, so none may need the very highest or lowest.
+    tick = _f(lim.price.tick_size) if lim.price is not None and lim.price.tick_size else None
+    step = tick or lim.quote_unit
+    q_hi_price = max(p_lo, p_hi - step)
+    q_lo_price = min(p_hi, p_lo + step)
+    for idxs in groups.values():
+        cons: list[_Con] = []
+        for i in idxs:
+            cons += lim.lot_cons(types[i])
+            for name, lo, hi in lim.notional_bounds(types[i] in _AT_MARKET):
+                cons.append(
+                    _Con(
+                        f"_{name}", lo / q_hi_price if lo else None, hi / q_lo_price if hi else None
+                    )
+                )
+        if lim.position is not None and n_buy:
+            cons.append(_Con("MAX_POSITION", hi=_f(lim.position.max_position) / k_pos))
+        if t_field == "icebergQty" and t_leg in idxs:
+            cons.append(_Con("_iceberg room", lo=_iceberg_min(lim) * 2))
+        q_broken = "LOT_SIZE" if t_field == "quantity" and t_leg in idxs else None
+        q = _pick(ch, cons, lim.base_unit, q_broken)
+        for i in idxs:
+            vals[i]["quantity"] = q
+
+    # -- the market price's room, narrowed by each priced leg's band ------------------------
+    m_cons: list[_Con] = []
+    for i, t in enumerate(types):
+        if t in _AT_MARKET:
+            q = vals[i]["quantity"]
+            for name, lo, hi in lim.notional_bounds(True):
+                m_cons.append(_Con(f"{name}@{i}", lo / q if lo else None, hi / q if hi else None))
+    realistic = [_Con("_realistic", p_lo, p_hi)]
+
+    def m_span() -> tuple[Fraction, Fraction | None]:
+        both = [*m_cons, *realistic]
+        return _span(both if _nonempty(both) else m_cons)
+
+    # -- which values sit above or below the last price -------------------------------------
+    kind = ep.kind
+    stops = [i for i, t in enumerate(types) if t.startswith("STOP_LOSS")]
+    limits = [i for i, t in enumerate(types) if t in _LIMIT_SIDE]
+    relation = kind == "oco" and len(stops) == 1 and len(limits) == 1 and b != "oco_price_order"
+    oco_side = sides[0]
+    side_of: dict[tuple[int, str], str] = {}  # (leg, field) -> "above" / "below" the last price
+    if relation:
+        hi_leg = limits[0]
+        hi_field = "stopPrice" if types[hi_leg] == "TAKE_PROFIT" else "price"
+        side_of[(hi_leg, hi_field)] = "above" if oco_side == "SELL" else "below"
+        side_of[(stops[0], "stopPrice")] = "below" if oco_side == "SELL" else "above"
+    if b != "oco_price_order":
+        for i, t in enumerate(types):
+            if t in _STOPS and not legs[i].pending:
+                side_of[(i, "stopPrice")] = "above" if _above(t, sides[i]) else "below"
+    order: list[tuple[int, str]] = [k for k in side_of if k[1] == "price"]
+    order += [
+        (i, "price") for i, t in enumerate(types) if t in _PRICED and (i, "price") not in order
+    ]
+    order += [(i, "stopPrice") for i, t in enumerate(types) if t in _STOPS]
+    last_lo: Fraction | None = None
+    last_hi: Fraction | None = None
+    deprecated = plan.endpoint == "/api/v3/order/oco"
+    for pos, (i, fname) in enumerate(order):
+        t, side = types[i], sides[i]
+        cons = lim.price_cons()
+        broken_here = b if t_leg == i and t_field == fname and b == "PRICE_FILTER" else None
+        if fname == "price":
+            q = vals[i]["quantity"]
+            for name, lo, hi in lim.notional_bounds(False):
+                cons.append(_Con(name, lo / q if lo else None, hi / q if hi else None))
+            if t_leg == i and t_field == "price" and b in ("NOTIONAL", "MIN_NOTIONAL"):
+                broken_here = b
+            m_lo, m_hi = m_span()
+            for name, down, up in lim.bands(side):
+                if not up:
+                    raise _Infeasible("a zero multiplierUp admits no price")
+                cons.append(_Con(f"_{name}", m_lo * down, m_hi * up if m_hi is not None else None))
+        where = side_of.get((i, fname))
+        later = {side_of.get(k) for k in order[pos + 1 :]}
+        if where == "above":
+            if last_lo is not None:
+                cons.append(_Con("_last", lo=last_lo, lo_open=True))
+            if "below" in later:
+                cons.append(_Con("_room", lo=p_lo, lo_open=True))
+        elif where == "below":
+            if last_hi is not None:
+                cons.append(_Con("_last", hi=last_hi, hi_open=True))
+            if "above" in later:
+                cons.append(_Con("_room", hi=p_hi, hi_open=True))
+        if deprecated and fname == "stopPrice":
+            lm_price = vals[0]["price"]
+            sell = oco_side == "SELL"
+            cons.append(
+                _Con("oco_price_order", hi=lm_price, hi_open=True)
+                if sell
+                else _Con("oco_price_order", lo=lm_price, lo_open=True)
+            )
+            if b == "oco_price_order":
+                broken_here = b
+        v = _pick(ch, cons, lim.quote_unit, broken_here)
+        vals[i][fname] = v
+        if where == "above":
+            last_hi = v if last_hi is None else min(last_hi, v)
+        elif where == "below":
+            last_lo = v if last_lo is None else max(last_lo, v)
+        if fname == "price":
+            for name, down, up in lim.bands(side):
+                m_cons.append(_Con(f"{name}@{i}", v / up, v / down if down else None))
+
+    # -- trailingDelta, icebergQty, timeInForce ---------------------------------------------
+    trailing_ok = sym.allow_trailing_stop
+    for i, (leg, t) in enumerate(zip(legs, types, strict=True)):
+        side = sides[i]
+        if t in _STOPS and leg.wire("trailingDelta") is not None:
+            breaking = b == "TRAILING_DELTA" and t_leg == i
+            if breaking and not trailing_ok:
+                raise _Infeasible("trailing stops")
+            if breaking or (trailing_ok and ch.boolean()):
+                texts[i]["trailingDelta"] = str(_trailing(ch, lim, t, side, breaking))
+        q = vals[i]["quantity"]
+        iceberg_target = t_leg == i and t_field == "icebergQty"
+        if t in _PRICED and leg.wire("icebergQty") is not None:
+            allowed = sym.iceberg_allowed
+            cons = lim.lot_cons(t)
+            cons.append(_Con("iceberg_exceeds_quantity", hi=q, hi_open=True))
+            if lim.iceberg is not None:
+                if lim.iceberg.limit == 0:
+                    allowed = False
+                else:
+                    cons.append(_Con("ICEBERG_PARTS", lo=q / lim.iceberg.limit))
+            ib = "LOT_SIZE" if iceberg_target and b == "LOT_SIZE" else None
+            if allowed and (iceberg_target or (b is None and _feasible(cons, lim.base_unit))):
+                if iceberg_target or ch.boolean():
+                    vals[i]["icebergQty"] = _pick(ch, cons, lim.base_unit, ib)
+            elif iceberg_target:
+                raise _Infeasible("iceberg")
+        if t in _WITH_TIF and leg.wire("timeInForce") is not None:
+            if iceberg_target and b == "list_iceberg_time_in_force":
+                texts[i]["timeInForce"] = ch.choice(("IOC", "FOK"))
+            elif "icebergQty" in vals[i]:
+                texts[i]["timeInForce"] = "GTC"
+            else:
+                texts[i]["timeInForce"] = ch.choice(("GTC", "IOC", "FOK"))
+
+    # -- the parameters, on the wire ---------------------------------------------------------
+    params: dict[str, str] = {"symbol": sym.symbol}
+    precision = {
+        "quantity": sym.base_asset_precision,
+        "icebergQty": sym.base_asset_precision,
+        "price": sym.quote_asset_precision,
+        "stopPrice": sym.quote_asset_precision,
+    }
+    written: dict[str, str] = {}
+    for i, leg in enumerate(legs):
+        fields: dict[str, str] = {"type": types[i], "side": sides[i], **texts[i]}
+        for name in ("quantity", "price", "stopPrice", "icebergQty"):
+            if name in vals[i]:
+                v = vals[i][name]
+                room = precision[name] - _decimals(v)
+                if room < 0:
+                    raise _Infeasible("precision")
+                wire = leg.wire(name)
+                if wire in written:  # a shared parameter: written once
+                    fields[name] = written[wire]
+                    continue
+                pad = ch.integer(0, room) if b is None and room else 0
+                fields[name] = _text(v, _decimals(v) + pad if pad else 0)
+        for name, text in fields.items():
+            wire = leg.wire(name)
+            if wire is not None:
+                params[wire] = text
+                written[wire] = text
+    if b == "stp_mode_not_allowed":  # pragma: no cover - not offered for lists
+        raise _Infeasible("stp")
+    if allowed_stp is not None:
+        modes_ok = sorted(allowed_stp)
+        if (default_stp is not None and default_stp not in allowed_stp) or (
+            modes_ok and ch.boolean()
+        ):
+            params["selfTradePreventionMode"] = ch.choice(modes_ok)
+    if b is None:
+        if ch.boolean():
+            params["listClientOrderId"] = ch.choice(("my-list-1", "x_42", "L" * 36))
+        if ch.boolean():
+            params["newOrderRespType"] = ch.choice(("ACK", "RESULT", "FULL"))
+        if ch.boolean():
+            params["recvWindow"] = str(ch.integer(1, 60000))
+
+    # -- the context -------------------------------------------------------------------------
+    key = "referencePrice" if lim.tied() else ch.choice(("avgPrice", "referencePrice"))
+    m_broken = None
+    if b in ("PERCENT_PRICE", "PERCENT_PRICE_BY_SIDE"):
+        m_broken = f"{b}@{t_leg}"
+    try:
+        m = _pick(ch, [*m_cons, *realistic], lim.fine, m_broken)
+    except _Infeasible:
+        m = _pick(ch, m_cons, lim.fine, m_broken)
+    ctx: dict[str, object] = {}
+    if key == "referencePrice":
+        ctx["referencePrice"] = {"symbol": sym.symbol, "referencePrice": _text(m)}
+        ctx["avgPrice"] = {"mins": 5, "price": _text(m)}
+    else:
+        ctx["avgPrice"] = {"mins": 5, "price": _text(m)} if ch.boolean() else _text(m)
+    last_cons: list[_Con] = []
+    for i, t in enumerate(types):
+        s = vals[i].get("stopPrice")
+        if t in _STOPS and s is not None and not legs[i].pending:
+            last_cons.append(
+                _Con(f"stop_would_trigger@{i}", hi=s, hi_open=True)
+                if _above(t, sides[i])
+                else _Con(f"stop_would_trigger@{i}", lo=s, lo_open=True)
+            )
+    if relation:
+        high = vals[hi_leg][hi_field]
+        low = vals[stops[0]]["stopPrice"]
+        lo, hi = (low, high) if oco_side == "SELL" else (high, low)
+        last_cons.append(_Con("oco_price_relationship", lo, hi, None, True, True))
+    elif b == "oco_price_relationship":
+        raise _Infeasible("no price relationship")
+    if b != "oco_price_order":
+        rb = b if b == "oco_price_relationship" else None
+        last = _pick(ch, last_cons, lim.fine, rb) if last_cons else m
+        ctx["lastPrice"] = {"symbol": sym.symbol, "price": _text(last)}
+    # The book: a live LIMIT_MAKER rests, so the opposite best price lies beyond its price.
+    bid = ask = m
+    makers = {
+        side: [
+            vals[i]["price"]
+            for i, t in enumerate(types)
+            if t == "LIMIT_MAKER" and sides[i] == side and not legs[i].pending
+        ]
+        for side in SIDES
+    }
+    if makers["BUY"]:
+        ask = _pick(ch, [_Con("_book", lo=max(makers["BUY"]), lo_open=True)], lim.fine)
+        bid = min(bid, ask)
+    elif makers["SELL"]:
+        bid = _pick(ch, [_Con("_book", hi=min(makers["SELL"]), hi_open=True)], lim.fine)
+        ask = max(ask, bid)
+    ctx["bookTicker"] = {
+        "symbol": sym.symbol,
+        "bidPrice": _text(bid),
+        "bidQty": "1",
+        "askPrice": _text(ask),
+        "askQty": "1",
+    }
+    # The account: enough of each asset for the most any one live leg needs.
+    need = {sym.base_asset: Fraction(0), sym.quote_asset: Fraction(0)}
+    for i, t in enumerate(types):
+        if legs[i].pending:
+            continue
+        leg_q, leg_p = vals[i]["quantity"], vals[i].get("price")
+        if sides[i] == "SELL":
+            need[sym.base_asset] = max(need[sym.base_asset], leg_q)
+        elif leg_p is not None and t not in _AT_MARKET:
+            need[sym.quote_asset] = max(need[sym.quote_asset], leg_p * leg_q)
+    balances = {
+        sym.base_asset: need[sym.base_asset] + ch.integer(0, 10**6) * lim.base_unit,
+        sym.quote_asset: need[sym.quote_asset] + ch.integer(0, 10**6) * lim.quote_unit,
+    }
+    if lim.position is not None and n_buy:
+        pos_room = _f(lim.position.max_position) - sum(
+            (vals[i]["quantity"] for i in range(n) if sides[i] == "BUY"), Fraction(0)
+        )
+        spare = pos_room - need[sym.base_asset]
+        if spare < 0:
+            raise _Infeasible("MAX_POSITION")
+        balances[sym.base_asset] = need[sym.base_asset] + lim.base_unit * ch.integer(
+            0, min(int(spare / lim.base_unit), 10**6)
+        )
+    ctx["account"] = {
+        "canTrade": True,
+        "permissions": _held_permissions(ch, sym),
+        "balances": [{"asset": a, "free": _text(v), "locked": "0"} for a, v in balances.items()],
+    }
+    algo = sum(1 for t in types if t in _STOPS)
+    ice = sum(1 for v in vals if "icebergQty" in v)
+    ctx["openOrders"] = _open_orders_for(ch, lim, None, n, algo, ice)
+
+    generated = GeneratedOrder(params, ctx, plan.endpoint, sym.symbol)
+    if b is None:
+        return generated
+    return _break_list(plan, generated, legs, t_leg, t_field, target)
+
+
+_LIST_PLANS: dict[tuple[object, ...], tuple[ExchangeInfo, tuple[_ListPlan, ...]]] = {}
+
+
+def _list_plans(
+    info: ExchangeInfo, symbol: str, endpoint: str, broken: str | None
+) -> tuple[_ListPlan, ...]:
+    """The list shapes for which the simplest build succeeds, simplest first."""
+    key = (id(info), symbol, endpoint, broken)
+    hit = _LIST_PLANS.get(key)
+    if hit is not None and hit[0] is info:
+        return hit[1]
+    found = []
+    sym = info.symbols[symbol]
+    for types, sides in _list_shapes(endpoint, broken):
+        if not set(types) <= sym.order_types:
+            continue
+        plan = _ListPlan(symbol, endpoint, types, sides, broken)
+        try:
+            _build_list(_Simplest(), info, plan)
+        except (_Infeasible, ZeroDivisionError):
+            continue
+        found.append(plan)
+    _LIST_PLANS[key] = (info, tuple(found))
+    return tuple(found)
+
+
+def _may_list(sym: SymbolInfo, endpoint: str) -> bool:
+    kind = _WIRE[endpoint].kind
+    return (
+        sym.status == "TRADING"
+        and sym.is_spot_trading_allowed
+        and (kind not in ("oco", "otoco") or sym.oco_allowed)
+        and (kind not in ("oto", "otoco") or bool(sym.oto_allowed))
+    )
+
+
+def _list_strategy(
+    info: ExchangeInfo,
+    endpoint: str,
+    symbol: str | None,
+    broken: str | None,
+    error: Callable[[str], FilterlibError],
+) -> st.SearchStrategy[GeneratedOrder]:
+    if not isinstance(info, ExchangeInfo):
+        raise TypeError(f"info must be an ExchangeInfo, not {type(info).__name__}")
+    if endpoint not in LIST_ENDPOINTS:
+        raise ValueError(f"endpoint must be one of {', '.join(LIST_ENDPOINTS)}")
+    if symbol is not None and symbol not in info.symbols:
+        raise ValueError(f"{symbol!r} is not in the snapshot")
+    names = (
+        [symbol]
+        if symbol is not None
+        else [n for n, s in info.symbols.items() if _may_list(s, endpoint)]
+    )
+    # Fail at once, not inside the test, when no symbol takes such a list at all.
+    if not any(_list_plans(info, n, endpoint, broken) for n in names):
+        raise error(symbol or "any symbol of the snapshot")
+
+    @st.composite
+    def build(draw: st.DrawFn) -> GeneratedOrder:
+        name = names[0] if len(names) == 1 else draw(st.sampled_from(names))
+        plans = _list_plans(info, name, endpoint, broken)
+        assume(plans)  # a symbol whose flags allow lists but whose filters admit none (rare)
+        plan = draw(st.sampled_from(plans))
+        try:
+            return _build_list(_Draws(draw), info, plan)
+        except _Infeasible:
+            # Rare corners only, as for single orders: the simplest run of the plan succeeded.
+            assume(False)
+            raise AssertionError("unreachable") from None
+
+    return build()
+
+
+def valid_order_lists(
+    info: ExchangeInfo, endpoint: str, symbol: str | None = None
+) -> st.SearchStrategy[GeneratedOrder]:
+    """Order lists (with their context) for ``endpoint`` that pass every rule filterlib checks.
+
+    ``endpoint`` is one of :data:`LIST_ENDPOINTS`. OCOs come in both sides and every leg-type
+    pairing the symbol's orderTypes allow, placed as the side requires, with the prices on the
+    right sides of the drawn lastPrice; OTOs pair a LIMIT or LIMIT_MAKER working order with a
+    pending order of any type (MARKET by quantity); OTOCOs pair it with a pending OCO. Raises
+    :class:`NoValidOrder` at once when no symbol (or not ``symbol``) takes such a list.
+    """
+
+    def error(where: str) -> FilterlibError:
+        return NoValidOrder(f"no valid order list on {where} for {endpoint}")
+
+    return _list_strategy(info, endpoint, symbol, None, error)
+
+
+def invalid_order_lists(
+    info: ExchangeInfo, endpoint: str, rule_id: str, symbol: str | None = None
+) -> st.SearchStrategy[GeneratedOrder]:
+    """Order lists for ``endpoint`` that break ``rule_id`` on one leg (or the list) and nothing
+    else; ``order.leg`` names the leg for a rule judged per leg.
+
+    Raises :class:`CannotBreak` when the rule cannot be broken alone on ``symbol`` (or any
+    symbol) at that endpoint, ``ValueError`` for a rule not in :data:`LIST_BREAKABLE_RULES`.
+    """
+    if rule_id not in LIST_BREAKABLE_RULES:
+        raise ValueError(
+            f"{rule_id!r} is not a rule invalid_order_lists can break; "
+            f"known: {', '.join(LIST_BREAKABLE_RULES)}"
+        )
+
+    def error(where: str) -> FilterlibError:
+        return CannotBreak(f"{rule_id} cannot be broken alone on {where} ({endpoint})")
+
+    return _list_strategy(info, endpoint, symbol, rule_id, error)

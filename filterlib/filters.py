@@ -183,7 +183,7 @@ class LotSize(_FromWire):
     filter_type: ClassVar[str] = "LOT_SIZE"
     wire_fields: ClassVar[_WireFields] = (
         ("minQty", DEC, HIGHER),
-        ("maxQty", DEC, LOWER),
+        ("maxQty", DEC, LOWER_OR_SET),
         ("stepSize", DEC, GRID),
     )
 
@@ -199,7 +199,7 @@ class MarketLotSize(_FromWire):
     filter_type: ClassVar[str] = "MARKET_LOT_SIZE"
     wire_fields: ClassVar[_WireFields] = (
         ("minQty", DEC, HIGHER),
-        ("maxQty", DEC, LOWER),
+        ("maxQty", DEC, LOWER_OR_SET),
         ("stepSize", DEC, GRID),
     )
 
@@ -232,7 +232,7 @@ class Notional(_FromWire):
     wire_fields: ClassVar[_WireFields] = (
         ("minNotional", DEC, HIGHER),
         ("applyMinToMarket", BOOL, ON),
-        ("maxNotional", DEC, LOWER),
+        ("maxNotional", DEC, LOWER_OR_SET),
         ("applyMaxToMarket", BOOL, ON),
         ("avgPriceMins", INT, ANY),
     )

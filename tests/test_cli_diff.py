@@ -66,3 +66,14 @@ def test_each_field_change_is_marked_as_its_declaration_says(
         expected_down = {HIGHER: False, LOWER: True, LOWER_OR_SET: True, GRID: False, ANY: True}
         [change] = _changes(raw, {**raw, key: format(down, "f") if kind == DEC else down})
         assert change.tightens is expected_down[tightening]
+
+
+def test_a_maximum_quantity_set_where_there_was_none_tightens() -> None:
+    # LOT_SIZE's maxQty 0 means no maximum (rules/common.py: a zero bound is not applied), so
+    # 0 -> 1000 can reject an order that passed; diff used to call it a loosening.
+    lot = {"filterType": "LOT_SIZE", "minQty": "0.001", "stepSize": "0.001"}
+    [change] = _changes({**lot, "maxQty": "0"}, {**lot, "maxQty": "1000"})
+    assert (change.what, change.old, change.new) == ("LOT_SIZE maxQty", "0", "1000")
+    assert change.tightens is True
+    [back] = _changes({**lot, "maxQty": "1000"}, {**lot, "maxQty": "0"})
+    assert back.tightens is False

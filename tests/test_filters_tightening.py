@@ -11,7 +11,9 @@ from typing import get_args
 
 import attrs
 import pytest
+from conftest import build_info, order
 
+import filterlib
 from filterlib.filters import (
     ANY,
     BOOL,
@@ -90,3 +92,31 @@ def test_the_declaration_matches_the_fields_name(
 )
 def test_tightens(tightening: Tightening, old: Decimal, new: Decimal, expected: bool) -> None:
     assert tightens(tightening, old, new) is expected
+
+
+@pytest.mark.parametrize(
+    ("filters", "field", "params"),
+    [
+        ({"PRICE_FILTER": {"maxPrice": "0"}}, ("PRICE_FILTER", "maxPrice"), {"price": "5000"}),
+        ({"LOT_SIZE": {"maxQty": "0"}}, ("LOT_SIZE", "maxQty"), {"quantity": "5000"}),
+        (
+            {"NOTIONAL": {**dict.fromkeys(("minNotional", "maxNotional"), "0"),
+                          "applyMinToMarket": False, "applyMaxToMarket": False,
+                          "avgPriceMins": 5}},
+            ("NOTIONAL", "maxNotional"),
+            {"quantity": "500"},
+        ),
+    ],
+)  # fmt: skip
+def test_a_zero_maximum_is_no_maximum_so_setting_one_tightens(
+    filters: dict[str, dict[str, object]], field: tuple[str, str], params: dict[str, str]
+) -> None:
+    # The rules skip a zero maximum; a positive one then rejects an order the zero let through.
+    filter_type, key = field
+    [declared] = [t for k, _, t in FILTER_TYPES[filter_type].wire_fields if k == key]
+    assert declared == LOWER_OR_SET
+    before = build_info(filters)
+    after = build_info({filter_type: {**filters[filter_type], key: "100"}})
+    assert filterlib.check(before, order(**params)).ok
+    assert not filterlib.check(after, order(**params)).ok
+    assert tightens(declared, Decimal(0), Decimal(100))

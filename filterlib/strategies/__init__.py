@@ -17,8 +17,8 @@ examples shrink toward the simplest order: LIMIT, BUY, GTC, the smallest valid v
 The modules, each with one job: ``model`` (what is drawn, the shared vocabulary), ``grids``
 (choosing values on grids), ``limits`` (a symbol's limits), ``state`` (the context), ``orders``
 (single orders), ``list_shapes`` and ``lists`` (order lists), ``breaks`` (one rule broken and
-Binance's answer). The public API is what this package exports. It imports hypothesis (the
-``test`` extra); the core never imports it.
+Binance's answer), ``drawing`` (from a build to a strategy). The public API is what this package
+exports. It imports hypothesis (the ``test`` extra); the core never imports it.
 """
 
 from __future__ import annotations

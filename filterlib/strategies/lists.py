@@ -12,24 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from hypothesis import assume
 from hypothesis import strategies as st
 
 from ..endpoints import ENDPOINTS as _WIRE
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo, SymbolInfo
 from .breaks import _break_list
+from .drawing import _drawn, _feasible_plans, _PlanCache
 from .grids import (
     _Chooser,
     _Con,
     _decimals,
-    _Draws,
     _f,
     _feasible,
     _Infeasible,
     _nonempty,
     _pick,
-    _Simplest,
     _span,
     _text,
 )
@@ -384,30 +382,20 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
     return _break_list(plan, generated, legs, t_leg, t_field, target)
 
 
-_LIST_PLANS: dict[tuple[object, ...], tuple[ExchangeInfo, tuple[_ListPlan, ...]]] = {}
+_LIST_PLANS: _PlanCache[_ListPlan] = {}
 
 
 def _list_plans(
     info: ExchangeInfo, symbol: str, endpoint: str, broken: str | None
 ) -> tuple[_ListPlan, ...]:
     """The list shapes for which the simplest build succeeds, simplest first."""
-    key = (id(info), symbol, endpoint, broken)
-    hit = _LIST_PLANS.get(key)
-    if hit is not None and hit[0] is info:
-        return hit[1]
-    found = []
     sym = info.symbols[symbol]
-    for types, sides in _list_shapes(endpoint, broken):
-        if not set(types) <= sym.order_types:
-            continue
-        plan = _ListPlan(symbol, endpoint, types, sides, broken)
-        try:
-            _build_list(_Simplest(), info, plan)
-        except (_Infeasible, ZeroDivisionError):
-            continue
-        found.append(plan)
-    _LIST_PLANS[key] = (info, tuple(found))
-    return tuple(found)
+    candidates = (
+        _ListPlan(symbol, endpoint, types, sides, broken)
+        for types, sides in _list_shapes(endpoint, broken)
+        if set(types) <= sym.order_types
+    )
+    return _feasible_plans(_LIST_PLANS, (symbol, endpoint, broken), info, candidates, _build_list)
 
 
 def _may_list(sym: SymbolInfo, endpoint: str) -> bool:
@@ -438,24 +426,11 @@ def _list_strategy(
         if symbol is not None
         else [n for n, s in info.symbols.items() if _may_list(s, endpoint)]
     )
-    # Fail at once, not inside the test, when no symbol takes such a list at all.
-    if not any(_list_plans(info, n, endpoint, broken) for n in names):
-        raise error(symbol or "any symbol of the snapshot")
 
-    @st.composite
-    def build(draw: st.DrawFn) -> GeneratedOrder:
-        name = names[0] if len(names) == 1 else draw(st.sampled_from(names))
-        plans = _list_plans(info, name, endpoint, broken)
-        assume(plans)  # a symbol whose flags allow lists but whose filters admit none (rare)
-        plan = draw(st.sampled_from(plans))
-        try:
-            return _build_list(_Draws(draw), info, plan)
-        except _Infeasible:
-            # Rare corners only, as for single orders: the simplest run of the plan succeeded.
-            assume(False)
-            raise AssertionError("unreachable") from None
+    def plans_of(name: str) -> tuple[_ListPlan, ...]:
+        return _list_plans(info, name, endpoint, broken)
 
-    return build()
+    return _drawn(info, symbol, names, plans_of, _build_list, error)
 
 
 def valid_order_lists(

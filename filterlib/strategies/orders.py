@@ -10,23 +10,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
-from hypothesis import assume
 from hypothesis import strategies as st
 
 from ..catalogue import RULES
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo
 from .breaks import _break_request
+from .drawing import _drawn, _feasible_plans, _PlanCache
 from .grids import (
     _Chooser,
     _Con,
     _decimals,
-    _Draws,
     _f,
     _feasible,
     _Infeasible,
     _pick,
-    _Simplest,
     _span,
     _text,
 )
@@ -343,7 +341,7 @@ def _optional(ch: _Chooser, params: dict[str, str], endpoint: str) -> None:
         params["computeCommissionRates"] = ch.choice(("true", "false"))
 
 
-_PLANS_CACHE: dict[tuple[object, ...], tuple[ExchangeInfo, tuple[_Plan, ...]]] = {}
+_PLANS_CACHE: _PlanCache[_Plan] = {}
 
 
 def _plans(
@@ -354,21 +352,9 @@ def _plans(
     broken: str | None,
 ) -> tuple[_Plan, ...]:
     """The (type, side) plans for which the simplest build succeeds, simplest first."""
-    key = (id(info), symbol, tuple(order_types), endpoint, broken)
-    hit = _PLANS_CACHE.get(key)
-    if hit is not None and hit[0] is info:
-        return hit[1]
-    found = []
-    for t in order_types:
-        for side in SIDES:
-            plan = _Plan(symbol, t, side, endpoint, broken)
-            try:
-                _build(_Simplest(), info, plan)
-            except (_Infeasible, ZeroDivisionError):
-                continue
-            found.append(plan)
-    _PLANS_CACHE[key] = (info, tuple(found))
-    return tuple(found)
+    candidates = (_Plan(symbol, t, side, endpoint, broken) for t in order_types for side in SIDES)
+    key = (symbol, tuple(order_types), endpoint, broken)
+    return _feasible_plans(_PLANS_CACHE, key, info, candidates, _build)
 
 
 _FILTER_OF = {
@@ -450,30 +436,16 @@ def _new_strategy(
             for n, s in info.symbols.items()
             if _may_work(_limits(info, s), order_types, endpoint, broken)
         ]
-    # Fail at once, not inside the test, when no symbol takes the plan at all.
-    if not any(_plans(info, n, order_types, endpoint, broken) for n in names):
-        raise error(symbol or "any symbol of the snapshot")
     rank = {t: i for i, t in enumerate(order_types)}
 
-    @st.composite
-    def build(draw: st.DrawFn) -> GeneratedOrder:
-        name = names[0] if len(names) == 1 else draw(st.sampled_from(names))
-        plans = sorted(
+    def plans_of(name: str) -> list[_Plan]:
+        return sorted(
             _plans(info, name, order_types, endpoint, broken),
             # Simplest first: the first order type asked for, BUY before SELL.
             key=lambda p: (rank[p.order_type], p.side != "BUY"),
         )
-        assume(plans)  # a symbol the first look let through but no plan fits (rare)
-        plan = draw(st.sampled_from(plans))
-        try:
-            return _build(_Draws(draw), info, plan)
-        except _Infeasible:
-            # Rare corners only: a grid with no point between two bounds the earlier
-            # draws left (the simplest run of the same plan succeeded).
-            assume(False)
-            raise AssertionError("unreachable") from None
 
-    return build()
+    return _drawn(info, symbol, names, plans_of, _build, error)
 
 
 def valid_orders(

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from hypothesis import assume
 from hypothesis import strategies as st
 
 from ..decimals import parse_wire_decimal
 from ..snapshot import ExchangeInfo, SymbolInfo
-from .grids import _Chooser, _Con, _decimals, _Draws, _f, _Infeasible, _pick, _Simplest, _text
+from .drawing import _attempt
+from .grids import _Chooser, _Con, _decimals, _f, _Infeasible, _pick, _Simplest, _text
 from .limits import _Limits, _limits
 from .model import _AT_MARKET, _STOPS, ORDER_TYPES, SIDES, NoValidOrder, _above, _check_args, _Plan
 
@@ -324,10 +324,6 @@ def contexts(
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, object]:
-        try:
-            return attempt(_Draws(draw))
-        except _Infeasible:
-            assume(False)
-            raise AssertionError("unreachable") from None
+        return _attempt(draw, attempt)
 
     return build()

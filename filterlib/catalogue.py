@@ -17,6 +17,8 @@ from types import MappingProxyType
 
 from attrs import frozen
 
+from .endpoints import ENDPOINTS, Endpoint
+
 __all__ = ["RANK", "RULES", "STAGES", "Rule", "Variant", "rule"]
 
 #: The four layers of evaluation, in order. "engine" rules are the matching engine's: the test
@@ -35,6 +37,9 @@ class Variant:
 
 @frozen
 class Rule:
+    """One rule. ``endpoints`` names the endpoints whose requests it concerns, each by its kind
+    (``Endpoint.kind``: every endpoint of that kind) or by its path; empty: every endpoint."""
+
     id: str
     code: int
     message: str
@@ -43,6 +48,15 @@ class Rule:
     source: str
     needs: tuple[str, ...] = ()
     variants: tuple[Variant, ...] = ()
+    endpoints: tuple[str, ...] = ()
+
+    def applies_to(self, endpoint: Endpoint) -> bool:
+        """Whether this rule can concern a request to ``endpoint``: the rule belongs to it, and
+        an engine rule needs an endpoint that reaches the matching engine (not a test one)."""
+        if self.stage == "engine" and not endpoint.engine:
+            return False
+        scope = self.endpoints
+        return not scope or endpoint.kind in scope or endpoint.path in scope
 
 
 def _filter_rule(name: str, checks: str, needs: tuple[str, ...] = ()) -> Rule:
@@ -73,6 +87,13 @@ def _engine_filter_rule(name: str, checks: str, needs: tuple[str, ...], where: s
 
 
 LISTS = "Trading endpoints > New Order list - OCO"
+
+# Endpoint scopes (see Rule.endpoints).
+_OCO_PAIR = ("oco", "otoco")  # the requests that hold an OCO pair
+_ORDER_LISTS = ("oco", "oto", "otoco")  # legs named by the request (above, working, ...)
+_DEPRECATED_OCO = ("/api/v3/order/oco",)
+_CANCEL_REPLACE = ("cancelReplace",)
+_AMEND = ("amend",)
 
 _NOT_SUPPORTED = (
     "spec: Errors > Messages for -1010, -2010, -2011 and -2038; code -1013 as observed for "
@@ -169,6 +190,7 @@ RULES: tuple[Rule, ...] = (
         "an OCO leg (above/below, pendingAbove/pendingBelow) is LIMIT_MAKER, STOP_LOSS, "
         "STOP_LOSS_LIMIT, TAKE_PROFIT or TAKE_PROFIT_LIMIT",
         "spec: Errors > -1158; Trading endpoints > New Order list - OCO (aboveType, belowType)",
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "working_order_type",
@@ -178,6 +200,7 @@ RULES: tuple[Rule, ...] = (
         "an OTO/OTOCO working order is LIMIT or LIMIT_MAKER",
         "spec: Trading endpoints > New Order list - OTO ('must be LIMIT or LIMIT_MAKER'); the "
         "code and text are inferred from -1116, no live response was found",
+        endpoints=("oto", "otoco"),
     ),
     Rule(
         "sor_order_type",
@@ -187,6 +210,7 @@ RULES: tuple[Rule, ...] = (
         "an SOR order is LIMIT or MARKET",
         "spec: Trading endpoints > New order using SOR ('only supports LIMIT and MARKET "
         "orders'); the code and text are inferred from -1116, no live response was found",
+        endpoints=("sor",),
     ),
     Rule(
         "invalid_time_in_force",
@@ -219,6 +243,7 @@ RULES: tuple[Rule, ...] = (
             ),
             Variant("Invalid cancelRestrictions", "spec: Trading endpoints > Cancel order"),
         ),
+        endpoints=_CANCEL_REPLACE,
     ),
     Rule(
         "parameter_overflow",
@@ -283,6 +308,7 @@ RULES: tuple[Rule, ...] = (
         "or origClientOrderId",
         "spec: Trading endpoints > Cancel an Existing Order and Send a New Order, Order Amend "
         "Keep Priority; Errors > -1102 (template); CHANGELOG 2025-04-07 (research §16)",
+        endpoints=(*_CANCEL_REPLACE, *_AMEND),
     ),
     Rule(
         "oco_stop_limit_time_in_force",
@@ -294,6 +320,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Trading endpoints > New OCO - Deprecated ('If provided, stopLimitTimeInForce is "
         "required'); CHANGELOG 2019-11-13 (research §16). Live: "
         "https://github.com/JKorf/Binance.Net/issues/595",
+        endpoints=_DEPRECATED_OCO,
     ),
     Rule(
         "iceberg_time_in_force",
@@ -305,6 +332,7 @@ RULES: tuple[Rule, ...] = (
         "timeInForce set to GTC'); text from Errors > Messages for -2010 ('Unsupported order "
         "combination'). The code is inferred: the check needs no market state",
         variants=(Variant("-1014 Unsupported order combination.", "spec: Errors > -1014"),),
+        endpoints=("order", "sor", "cancelReplace"),
     ),
     Rule(
         "list_iceberg_time_in_force",
@@ -315,6 +343,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > -1160 (its backticks taken as markdown); Trading endpoints > New Order "
         "list - OCO, OTO, OTOCO (the *IcebergQty parameters). The text names above/below for "
         "every list, as the spec gives only that one",
+        endpoints=_ORDER_LISTS,
     ),
     Rule(
         "oco_limit_below",
@@ -323,6 +352,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a BUY OCO the LIMIT_MAKER leg is the below leg",
         f"spec: Errors > -1165; {LISTS} ('BUY: LIMIT_MAKER price < Last < stopPrice')",
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "oco_limit_above",
@@ -331,6 +361,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a SELL OCO the LIMIT_MAKER leg is the above leg",
         f"spec: Errors > -1166; {LISTS}",
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "oco_contingent",
@@ -339,6 +370,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "an OCO's legs are not both LIMIT_MAKER",
         f"spec: Errors > -1168 BOTH_OCO_ORDERS_CANNOT_BE_LIMIT; {LISTS}",
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "oco_stop_loss_above",
@@ -347,6 +379,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a BUY OCO the STOP_LOSS(_LIMIT) leg is the above leg",
         f"spec: Errors > -1196; {LISTS}",
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "oco_stop_loss_below",
@@ -355,6 +388,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a SELL OCO the STOP_LOSS(_LIMIT) leg is the below leg",
         f"spec: Errors > -1197; {LISTS}",
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "oco_take_profit_below",
@@ -363,6 +397,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a BUY OCO the TAKE_PROFIT(_LIMIT) leg is the below leg",
         f"spec: Errors > -1198; {LISTS}",
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "oco_take_profit_above",
@@ -371,6 +406,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a SELL OCO the TAKE_PROFIT(_LIMIT) leg is the above leg",
         f"spec: Errors > -1199; {LISTS}",
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "oco_price_order",
@@ -381,6 +417,7 @@ RULES: tuple[Rule, ...] = (
         "stopPrice",
         "live, code -1013, a SELL with price below stopPrice: "
         "https://github.com/ccxt/ccxt/issues/8241 (docs/evidence.md §22)",
+        endpoints=_DEPRECATED_OCO,
     ),
     Rule(
         "strategy_type",
@@ -537,6 +574,7 @@ RULES: tuple[Rule, ...] = (
                 "OCO orders are not supported for this symbol.", "CHANGELOG 2019-08-15, with one"
             ),
         ),
+        endpoints=_OCO_PAIR,
     ),
     Rule(
         "oto_not_supported",
@@ -546,6 +584,7 @@ RULES: tuple[Rule, ...] = (
         "an OTO or OTOCO is on a symbol with otoAllowed",
         "inferred from the other capability texts; otoAllowed: CHANGELOG 2024-04-02 "
         "(research §16). No live response was found",
+        endpoints=("oto", "otoco"),
     ),
     Rule(
         "sor_not_supported",
@@ -556,6 +595,7 @@ RULES: tuple[Rule, ...] = (
         "that key: 'Present only when SOR is available')",
         "spec: Exchange information (sors); live: https://github.com/ccxt/ccxt/pull/18883, "
         "https://github.com/ccxt/ccxt/pull/20252",
+        endpoints=("sor",),
     ),
     Rule(
         "cancel_replace_not_supported",
@@ -564,6 +604,7 @@ RULES: tuple[Rule, ...] = (
         "symbol",
         "a cancel-replace is on a symbol with cancelReplaceAllowed",
         _NOT_SUPPORTED,
+        endpoints=_CANCEL_REPLACE,
     ),
     Rule(
         "amend_not_supported",
@@ -572,6 +613,7 @@ RULES: tuple[Rule, ...] = (
         "symbol",
         "an amend is on a symbol with allowAmend (amendAllowed)",
         _NOT_SUPPORTED,
+        endpoints=_AMEND,
     ),
     # -- symbol filters (-1013), in the order the spec's Filters section lists them ----------
     _filter_rule(
@@ -650,6 +692,7 @@ RULES: tuple[Rule, ...] = (
         "price: https://github.com/sammchardy/python-binance/issues/907 (docs/evidence.md §22). "
         "For the new OCO endpoint the same check is inferred",
         ("lastPrice",),
+        endpoints=("oco",),
     ),
     Rule(
         "account_cannot_trade",
@@ -765,6 +808,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > Messages for -2011; the -2022 example of Cancel an Existing Order and "
         "Send a New Order (cancelResponse)",
         ("openOrders",),
+        endpoints=_CANCEL_REPLACE,
     ),
     Rule(
         "cancel_restricted",
@@ -775,6 +819,7 @@ RULES: tuple[Rule, ...] = (
         "one",
         "spec: Errors > Messages for -2011",
         ("openOrders",),
+        endpoints=_CANCEL_REPLACE,
     ),
     Rule(
         "amend_unknown_order",
@@ -785,6 +830,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > Messages for -1010, -2010, -2011 and -2038 ('Unknown order sent.'); "
         "the code -2038 is inferred (ORDER_AMEND_REJECTED)",
         ("openOrders",),
+        endpoints=_AMEND,
     ),
     Rule(
         "amend_no_change",
@@ -794,6 +840,7 @@ RULES: tuple[Rule, ...] = (
         "newQty differs from the order's quantity",
         "spec: Errors > Messages for -2038; Order Amend Keep Priority",
         ("openOrders",),
+        endpoints=_AMEND,
     ),
     Rule(
         "amend_quantity_increase",
@@ -804,6 +851,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > Messages for -2038; Order Amend Keep Priority ('newQty must be greater "
         "than 0 and less than the order's quantity')",
         ("openOrders",),
+        endpoints=_AMEND,
     ),
 )
 
@@ -821,8 +869,8 @@ def rule(rule_id: str) -> Rule:
 def markdown_table() -> str:
     """The rule table of docs/rules.md, generated here so the two cannot drift apart."""
     lines = [
-        "| # | rule | stage | code | message | checks | needs | source |",
-        "|---|---|---|---|---|---|---|---|",
+        "| # | rule | stage | code | message | checks | needs | endpoints | source |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(RULES, 1):
         message = f"`{r.message}`"
@@ -836,10 +884,17 @@ def markdown_table() -> str:
             message,
             r.checks,
             ", ".join(r.needs) or "-",
+            _endpoints_cell(r),
             r.source,
         )
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _endpoints_cell(r: Rule) -> str:
+    if not r.endpoints:
+        return "all" if r.stage != "engine" else "all but the test ones"
+    return ", ".join(f"`{e.path}`" for e in ENDPOINTS.values() if r.applies_to(e))
 
 
 TABLE_HEADING = "## The rules, in evaluation order\n\n"

@@ -18,12 +18,13 @@ from typing import Any, TextIO
 
 import orjson
 
-from .catalogue import RULES
+from .catalogue import RULES, Rule
 from .context import ContextError
 from .endpoints import ENDPOINTS
 from .engine import check
 from .exceptions import SnapshotError, UsageError
 from .filters import (
+    FILTER_TYPES,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrders,
@@ -45,37 +46,7 @@ from .filters import (
 )
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 
-__all__ = ["add_parser", "explain_symbol", "run"]
-
-#: Rules that only concern endpoints other than a single order (n/a for /api/v3/order[/test]).
-_LIST_ONLY = frozenset(
-    {
-        "oco_order_type",
-        "working_order_type",
-        "oco_stop_limit_time_in_force",
-        "list_iceberg_time_in_force",
-        "oco_limit_below",
-        "oco_limit_above",
-        "oco_contingent",
-        "oco_stop_loss_above",
-        "oco_stop_loss_below",
-        "oco_take_profit_below",
-        "oco_take_profit_above",
-        "oco_price_order",
-        "oco_not_supported",
-        "oto_not_supported",
-        "oco_price_relationship",
-    }
-)
-_SOR_ONLY = frozenset({"sor_order_type", "sor_not_supported"})
-_REPLACE_ONLY = frozenset(
-    {"invalid_cancel_restrictions", "cancel_replace_not_supported", "cancel_unknown_order"}
-    | {"cancel_restricted", "mandatory_one_of"}
-)
-_AMEND_ONLY = frozenset(
-    {"amend_not_supported", "amend_unknown_order", "amend_no_change", "amend_quantity_increase"}
-    | {"mandatory_one_of"}
-)
+__all__ = ["add_parser", "applicable_rules", "explain_symbol", "run"]
 
 
 def add_parser(
@@ -315,7 +286,7 @@ def _walk(
     for v in verdict.violations:
         failed.setdefault(v.rule, []).append(v)
     unchecked = {u.rule: u for u in verdict.unchecked}
-    has = {f.filter_type for f in symbol.filters} | {f.filter_type for f in info.exchange_filters}
+    applicable = set(applicable_rules(info, symbol, endpoint))
     lines = [f"{endpoint} {orjson.dumps(dict(params)).decode()}"]
     if verdict.error is None:
         maybe = " (if the unchecked rules pass)" if verdict.unchecked else ""
@@ -338,7 +309,7 @@ def _walk(
             why = f"needs {' and '.join(u.needs)}" if u.needs else u.reason
             lines.append(f"unchecked {rid}: {why}")
             continue
-        if not _applies(rid, rule.stage, has, endpoint):
+        if rule not in applicable:
             lines.append(f"n/a       {rid}")
             continue
         checks = rule.checks if len(rule.checks) <= 90 else rule.checks[:87] + "..."
@@ -349,22 +320,12 @@ def _walk(
     return "".join(f"{x}\n" for x in lines)
 
 
-def _applies(rid: str, stage: str, has: set[str], endpoint: str) -> bool:
-    """Whether a rule can concern this order: its filter exists, its endpoint is this one."""
-    if (stage == "filter" or rid.isupper()) and rid not in has:
-        return False
-    if stage == "engine" and endpoint.endswith("/test"):
-        return False
-    single = endpoint in ("/api/v3/order", "/api/v3/order/test")
-    sor = endpoint.startswith("/api/v3/sor/")
-    if rid in _LIST_ONLY:
-        return not (single or sor)
-    if rid in _SOR_ONLY:
-        return sor
-    if rid == "mandatory_one_of":
-        return "cancelReplace" in endpoint or "amend" in endpoint
-    if rid in _REPLACE_ONLY:
-        return "cancelReplace" in endpoint
-    if rid in _AMEND_ONLY:
-        return "amend" in endpoint
-    return True
+def applicable_rules(info: ExchangeInfo, symbol: SymbolInfo, endpoint: str) -> tuple[Rule, ...]:
+    """The catalogue's rules that can concern an order to ``endpoint`` on ``symbol``, in
+    evaluation order: those of the endpoint (the catalogue's scope), less the rules of filters
+    neither the symbol nor the exchange has; the walk shows every other rule as n/a."""
+    has = {f.filter_type for f in symbol.filters} | {f.filter_type for f in info.exchange_filters}
+    spec = ENDPOINTS[endpoint]
+    return tuple(
+        r for r in RULES if r.applies_to(spec) and (r.id not in FILTER_TYPES or r.id in has)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from filterlib.catalogue import RANK, RULES, STAGES, Rule, rule
+from filterlib.endpoints import ENDPOINTS
 from filterlib.rules.filters import FILTER_CHECKS
 
 
@@ -127,3 +128,43 @@ def test_context_needs_are_known_keys() -> None:
         assert set(r.needs) <= known, r.id
         if r.needs:
             assert r.stage in ("filter", "engine"), r.id
+
+
+def test_endpoint_scopes_name_known_endpoint_kinds_or_paths() -> None:
+    known = {e.kind for e in ENDPOINTS.values()} | set(ENDPOINTS)
+    for r in RULES:
+        assert set(r.endpoints) <= known, r.id
+        if r.endpoints:  # a scope that matches no endpoint would hide the rule everywhere
+            assert any(r.applies_to(e) for e in ENDPOINTS.values()), r.id
+
+
+def test_the_rules_an_endpoint_spec_names_apply_to_it() -> None:
+    # endpoints.py names rules of its own: the rule a leg's wrong type breaks, and the rules a
+    # missing parameter breaks. The catalogue's scope must include that endpoint.
+    for endpoint in ENDPOINTS.values():
+        for leg in endpoint.legs:
+            for rule_id in (leg.type_rule, *leg.missing_rules.values()):
+                assert rule(rule_id).applies_to(endpoint), (endpoint.path, rule_id)
+
+
+def test_engine_rules_do_not_apply_where_the_engine_is_not_reached() -> None:
+    for endpoint in ENDPOINTS.values():
+        for r in RULES:
+            if r.stage == "engine" and not endpoint.engine:
+                assert not r.applies_to(endpoint), (endpoint.path, r.id)
+            elif not r.endpoints:
+                assert r.applies_to(endpoint), (endpoint.path, r.id)
+
+
+def test_scoped_rules_apply_only_to_their_endpoints() -> None:
+    applies = {
+        r.id: {e.path for e in ENDPOINTS.values() if r.applies_to(e)} for r in RULES if r.endpoints
+    }
+    assert applies["oco_price_order"] == {"/api/v3/order/oco"}
+    assert applies["oco_price_relationship"] == {"/api/v3/orderList/oco", "/api/v3/order/oco"}
+    assert applies["mandatory_one_of"] == {
+        "/api/v3/order/cancelReplace",
+        "/api/v3/order/amend/keepPriority",
+    }
+    assert applies["sor_not_supported"] == {"/api/v3/sor/order", "/api/v3/sor/order/test"}
+    assert applies["cancel_unknown_order"] == {"/api/v3/order/cancelReplace"}

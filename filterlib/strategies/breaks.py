@@ -134,11 +134,7 @@ def _break_request(
         error = _msg(b)
     elif b == "too_much_precision":
         name = ch.choice(present)
-        places = (
-            sym.base_asset_precision
-            if name in ("quantity", "icebergQty")
-            else sym.quote_asset_precision
-        )
+        places = lim.places(name)
         if places + 1 > 20:
             raise _Infeasible("precision 20")
         params[name] = _text(values[name], places + ch.integer(1, 20 - places))

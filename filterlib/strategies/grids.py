@@ -157,6 +157,17 @@ def _decimals(value: Fraction) -> int:
     return len(text) - text.index(".") - 1 if "." in text else 0
 
 
+def _wire_text(ch: _Chooser, value: Fraction, places: int, pad: bool) -> str:
+    """``value`` as a parameter of at most ``places`` decimals; with ``pad``, trailing zeros
+    drawn up to that precision, as clients write them."""
+    written = _decimals(value)
+    room = places - written
+    if room < 0:
+        raise _Infeasible("precision")
+    zeros = ch.integer(0, room) if pad and room else 0
+    return _text(value, written + zeros if zeros else 0)
+
+
 def _feasible(cons: Sequence[_Con], unit: Fraction) -> bool:
     try:
         _pick(_Simplest(), cons, unit)

@@ -115,6 +115,22 @@ class _Limits:
             )
         return out
 
+    def iceberg_cons(self, order_type: str, quantity: Fraction) -> list[_Con] | None:
+        """Where an icebergQty for ``quantity`` must lie; None when ICEBERG_PARTS allows none."""
+        cons = self.lot_cons(order_type)
+        cons.append(_Con("iceberg_exceeds_quantity", hi=quantity, hi_open=True))
+        if self.iceberg is not None:
+            if self.iceberg.limit == 0:
+                return None
+            cons.append(_Con("ICEBERG_PARTS", lo=quantity / self.iceberg.limit))
+        return cons
+
+    def places(self, name: str) -> int:
+        """The decimals a parameter may carry: the base asset's for a quantity, else the quote's."""
+        if name in ("quantity", "icebergQty"):
+            return self.sym.base_asset_precision
+        return self.sym.quote_asset_precision
+
     def notional_bounds(
         self, at_market: bool
     ) -> list[tuple[str, Fraction | None, Fraction | None]]:

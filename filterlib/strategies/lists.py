@@ -22,7 +22,6 @@ from .drawing import _drawn, _feasible_plans, _PlanCache
 from .grids import (
     _Chooser,
     _Con,
-    _decimals,
     _f,
     _feasible,
     _Infeasible,
@@ -30,6 +29,7 @@ from .grids import (
     _pick,
     _span,
     _text,
+    _wire_text,
 )
 from .limits import _iceberg_min, _limits
 from .list_shapes import (
@@ -52,8 +52,8 @@ from .model import (
     NoValidOrder,
     _above,
 )
-from .orders import _trailing
-from .state import _held_permissions, _open_orders_for
+from .orders import _stp_mode, _trailing
+from .state import _book, _held_permissions, _market_price, _open_orders_for, _untriggered
 
 
 def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedOrder:
@@ -219,18 +219,15 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
         q = vals[i]["quantity"]
         iceberg_target = t_leg == i and t_field == "icebergQty"
         if t in _PRICED and leg.wire("icebergQty") is not None:
-            allowed = sym.iceberg_allowed
-            cons = lim.lot_cons(t)
-            cons.append(_Con("iceberg_exceeds_quantity", hi=q, hi_open=True))
-            if lim.iceberg is not None:
-                if lim.iceberg.limit == 0:
-                    allowed = False
-                else:
-                    cons.append(_Con("ICEBERG_PARTS", lo=q / lim.iceberg.limit))
+            ice_cons = lim.iceberg_cons(t, q)
             ib = "LOT_SIZE" if iceberg_target and b == "LOT_SIZE" else None
-            if allowed and (iceberg_target or (b is None and _feasible(cons, lim.base_unit))):
+            if (
+                sym.iceberg_allowed
+                and ice_cons is not None
+                and (iceberg_target or (b is None and _feasible(ice_cons, lim.base_unit)))
+            ):
                 if iceberg_target or ch.boolean():
-                    vals[i]["icebergQty"] = _pick(ch, cons, lim.base_unit, ib)
+                    vals[i]["icebergQty"] = _pick(ch, ice_cons, lim.base_unit, ib)
             elif iceberg_target:
                 raise _Infeasible("iceberg")
         if t in _WITH_TIF and leg.wire("timeInForce") is not None:
@@ -243,27 +240,16 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
 
     # -- the parameters, on the wire ---------------------------------------------------------
     params: dict[str, str] = {"symbol": sym.symbol}
-    precision = {
-        "quantity": sym.base_asset_precision,
-        "icebergQty": sym.base_asset_precision,
-        "price": sym.quote_asset_precision,
-        "stopPrice": sym.quote_asset_precision,
-    }
     written: dict[str, str] = {}
     for i, leg in enumerate(legs):
         fields: dict[str, str] = {"type": types[i], "side": sides[i], **texts[i]}
         for name in ("quantity", "price", "stopPrice", "icebergQty"):
             if name in vals[i]:
-                v = vals[i][name]
-                room = precision[name] - _decimals(v)
-                if room < 0:
-                    raise _Infeasible("precision")
                 wire = leg.wire(name)
-                if wire in written:  # a shared parameter: written once
+                if wire in written:  # a shared parameter (the same value): written once
                     fields[name] = written[wire]
                     continue
-                pad = ch.integer(0, room) if b is None and room else 0
-                fields[name] = _text(v, _decimals(v) + pad if pad else 0)
+                fields[name] = _wire_text(ch, vals[i][name], lim.places(name), b is None)
         for name, text in fields.items():
             wire = leg.wire(name)
             if wire is not None:
@@ -271,12 +257,9 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
                 written[wire] = text
     if b == "stp_mode_not_allowed":  # pragma: no cover - not offered for lists
         raise _Infeasible("stp")
-    if allowed_stp is not None:
-        modes_ok = sorted(allowed_stp)
-        if (default_stp is not None and default_stp not in allowed_stp) or (
-            modes_ok and ch.boolean()
-        ):
-            params["selfTradePreventionMode"] = ch.choice(modes_ok)
+    stp = _stp_mode(ch, sym)
+    if stp is not None:
+        params["selfTradePreventionMode"] = stp
     if b is None:
         if ch.boolean():
             params["listClientOrderId"] = ch.choice(("my-list-1", "x_42", "L" * 36))
@@ -290,25 +273,12 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
     m_broken = None
     if b in ("PERCENT_PRICE", "PERCENT_PRICE_BY_SIDE"):
         m_broken = f"{b}@{t_leg}"
-    try:
-        m = _pick(ch, [*m_cons, *realistic], lim.fine, m_broken)
-    except _Infeasible:
-        m = _pick(ch, m_cons, lim.fine, m_broken)
-    ctx: dict[str, object] = {}
-    if key == "referencePrice":
-        ctx["referencePrice"] = {"symbol": sym.symbol, "referencePrice": _text(m)}
-        ctx["avgPrice"] = {"mins": 5, "price": _text(m)}
-    else:
-        ctx["avgPrice"] = {"mins": 5, "price": _text(m)} if ch.boolean() else _text(m)
+    m, ctx = _market_price(ch, lim, m_cons, m_broken, key)
     last_cons: list[_Con] = []
     for i, t in enumerate(types):
         s = vals[i].get("stopPrice")
         if t in _STOPS and s is not None and not legs[i].pending:
-            last_cons.append(
-                _Con(f"stop_would_trigger@{i}", hi=s, hi_open=True)
-                if _above(t, sides[i])
-                else _Con(f"stop_would_trigger@{i}", lo=s, lo_open=True)
-            )
+            last_cons.append(_untriggered(t, sides[i], s, f"stop_would_trigger@{i}"))
     if relation:
         high = vals[hi_leg][hi_field]
         low = vals[stops[0]]["stopPrice"]
@@ -336,13 +306,7 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
     elif makers["SELL"]:
         bid = _pick(ch, [_Con("_book", hi=min(makers["SELL"]), hi_open=True)], lim.fine)
         ask = max(ask, bid)
-    ctx["bookTicker"] = {
-        "symbol": sym.symbol,
-        "bidPrice": _text(bid),
-        "bidQty": "1",
-        "askPrice": _text(ask),
-        "askQty": "1",
-    }
+    ctx["bookTicker"] = _book(sym.symbol, bid, ask)
     # The account: enough of each asset for the most any one live leg needs.
     need = {sym.base_asset: Fraction(0), sym.quote_asset: Fraction(0)}
     for i, t in enumerate(types):

@@ -14,19 +14,18 @@ from hypothesis import strategies as st
 
 from ..catalogue import RULES
 from ..exceptions import FilterlibError
-from ..snapshot import ExchangeInfo
-from .breaks import _break_request
+from ..snapshot import ExchangeInfo, SymbolInfo
+from .breaks import _break_request, _stp_needed
 from .drawing import _drawn, _feasible_plans, _PlanCache
 from .grids import (
     _Chooser,
     _Con,
-    _decimals,
     _f,
     _feasible,
     _Infeasible,
     _pick,
     _span,
-    _text,
+    _wire_text,
 )
 from .limits import _iceberg_min, _Limits, _limits
 from .model import (
@@ -44,7 +43,7 @@ from .model import (
     _check_args,
     _Plan,
 )
-from .state import _COUNT_RULES, _context, _market_cons
+from .state import _COUNT_RULES, _context, _market_cons, _untriggered
 
 _ICEBERG_RULES = frozenset(
     {
@@ -223,12 +222,7 @@ def _build(ch: _Chooser, info: ExchangeInfo, plan: _Plan) -> GeneratedOrder:
             s_broken = b if b == "PRICE_FILTER" and t not in _PRICED else None
             values["stopPrice"] = _pick(ch, cons, lim.quote_unit, s_broken)
             if tied:
-                s = values["stopPrice"]
-                m_cons.append(
-                    _Con("stop_would_trigger", hi=s, hi_open=True)
-                    if _above(t, side)
-                    else _Con("stop_would_trigger", lo=s, lo_open=True)
-                )
+                m_cons.append(_untriggered(t, side, values["stopPrice"]))
         if mode != "stopPrice":
             params_delta = _trailing(ch, lim, t, side, b == "TRAILING_DELTA")
             params["trailingDelta"] = str(params_delta)
@@ -239,17 +233,15 @@ def _build(ch: _Chooser, info: ExchangeInfo, plan: _Plan) -> GeneratedOrder:
     iceberg_wanted = b in _ICEBERG_RULES
     if t in _PRICED and q is not None:
         allowed = sym.iceberg_allowed != (b == "iceberg_not_supported")
-        cons = lim.lot_cons(t)
-        cons.append(_Con("iceberg_exceeds_quantity", hi=q, hi_open=True))
-        if lim.iceberg is not None:
-            if lim.iceberg.limit == 0:
-                allowed = False
-            else:
-                cons.append(_Con("ICEBERG_PARTS", lo=q / lim.iceberg.limit))
+        ice_cons = lim.iceberg_cons(t, q)
         ib = b if b in ("ICEBERG_PARTS", "iceberg_exceeds_quantity") else None
-        if allowed and (iceberg_wanted or (b is None and _feasible(cons, lim.base_unit))):
+        if (
+            allowed
+            and ice_cons is not None
+            and (iceberg_wanted or (b is None and _feasible(ice_cons, lim.base_unit)))
+        ):
             if iceberg_wanted or ch.boolean():
-                values["icebergQty"] = _pick(ch, cons, lim.base_unit, ib)
+                values["icebergQty"] = _pick(ch, ice_cons, lim.base_unit, ib)
         elif iceberg_wanted:
             raise _Infeasible("iceberg")
         if iceberg_wanted and t == "LIMIT_MAKER" and b == "iceberg_time_in_force":
@@ -266,35 +258,21 @@ def _build(ch: _Chooser, info: ExchangeInfo, plan: _Plan) -> GeneratedOrder:
         else:
             params["timeInForce"] = ch.choice(("GTC", "IOC", "FOK"))
     allowed_stp = sym.allowed_self_trade_prevention_modes
-    default_stp = sym.default_self_trade_prevention_mode
+    stp: str | None
     if b == "stp_mode_not_allowed":
         outside = [m for m in _STP_MODES if allowed_stp is not None and m not in allowed_stp]
         if not outside:
             raise _Infeasible("every STP mode is allowed")
-        params["selfTradePreventionMode"] = ch.choice(outside)
-    elif allowed_stp is not None:
-        modes_ok = sorted(allowed_stp)
-        if (default_stp is not None and default_stp not in allowed_stp) or (
-            modes_ok and ch.boolean()
-        ):
-            params["selfTradePreventionMode"] = ch.choice(modes_ok)
+        stp = ch.choice(outside)
+    else:
+        stp = _stp_mode(ch, sym)
+    if stp is not None:
+        params["selfTradePreventionMode"] = stp
 
     # -- write the decimals (trailing zeros up to the asset's precision are fine) ------------
-    precision = {
-        "quantity": sym.base_asset_precision,
-        "icebergQty": sym.base_asset_precision,
-        "price": sym.quote_asset_precision,
-        "stopPrice": sym.quote_asset_precision,
-        "quoteOrderQty": sym.quote_asset_precision,
-    }
     for name in ("quantity", "quoteOrderQty", "price", "stopPrice", "icebergQty"):
         if name in values:
-            v = values[name]
-            room = precision[name] - _decimals(v)
-            if room < 0:
-                raise _Infeasible("precision")
-            pad = ch.integer(0, room) if b is None and room else 0
-            params[name] = _text(v, _decimals(v) + pad if pad else 0)
+            params[name] = _wire_text(ch, values[name], lim.places(name), b is None)
     if b is None:
         _optional(ch, params, plan.endpoint)
 
@@ -325,6 +303,18 @@ def _trailing(ch: _Chooser, lim: _Limits, t: str, side: str, broken: bool) -> in
     if lo > hi:
         raise _Infeasible("empty TRAILING_DELTA range")
     return ch.integer(max(lo, 1), hi) if hi >= 1 else 0
+
+
+def _stp_mode(ch: _Chooser, sym: SymbolInfo) -> str | None:
+    """An allowed selfTradePreventionMode to send: always when the symbol's default is not
+    allowed, sometimes otherwise; None to send none."""
+    allowed = sym.allowed_self_trade_prevention_modes
+    if allowed is None:
+        return None
+    modes_ok = sorted(allowed)
+    if _stp_needed(sym) or (modes_ok and ch.boolean()):
+        return ch.choice(modes_ok)
+    return None
 
 
 def _optional(ch: _Chooser, params: dict[str, str], endpoint: str) -> None:

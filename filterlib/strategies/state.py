@@ -7,7 +7,7 @@ symbol's, open orders under every count limit; or one of them past its rule, to 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from hypothesis import strategies as st
@@ -18,6 +18,48 @@ from .drawing import _attempt
 from .grids import _Chooser, _Con, _decimals, _f, _Infeasible, _pick, _Simplest, _text
 from .limits import _Limits, _limits
 from .model import _AT_MARKET, _STOPS, ORDER_TYPES, SIDES, NoValidOrder, _above, _check_args, _Plan
+
+
+def _untriggered(
+    order_type: str, side: str, stop: Fraction, name: str = "stop_would_trigger"
+) -> _Con:
+    """Where the last price leaves a stop at ``stop`` untriggered (below a stop above it)."""
+    if _above(order_type, side):
+        return _Con(name, hi=stop, hi_open=True)
+    return _Con(name, lo=stop, lo_open=True)
+
+
+def _market_price(
+    ch: _Chooser, lim: _Limits, m_cons: Sequence[_Con], broken: str | None, key: str
+) -> tuple[Fraction, dict[str, object]]:
+    """The market price inside ``m_cons`` (outside ``broken``'s), and the context carrying it
+    as ``avgPrice`` or ``referencePrice``."""
+    # Inside every band and market-notional bound; a real price (inside PRICE_FILTER) too
+    # where one fits.
+    p_lo, p_hi = lim.price_extent()
+    realistic = [_Con("_realistic", p_lo, p_hi)]
+    try:
+        m = _pick(ch, [*m_cons, *realistic], lim.fine, broken)
+    except _Infeasible:
+        m = _pick(ch, m_cons, lim.fine, broken)
+    ctx: dict[str, object] = {}
+    if key == "referencePrice":
+        ctx["referencePrice"] = {"symbol": lim.sym.symbol, "referencePrice": _text(m)}
+        ctx["avgPrice"] = {"mins": 5, "price": _text(m)}
+    else:
+        ctx["avgPrice"] = {"mins": 5, "price": _text(m)} if ch.boolean() else _text(m)
+    return m, ctx
+
+
+def _book(symbol: str, bid: Fraction, ask: Fraction) -> dict[str, str]:
+    """A bookTicker body with these best prices."""
+    return {
+        "symbol": symbol,
+        "bidPrice": _text(bid),
+        "bidQty": "1",
+        "askPrice": _text(ask),
+        "askQty": "1",
+    }
 
 
 def _market_cons(lim: _Limits, t: str, side: str, values: Mapping[str, Fraction]) -> list[_Con]:
@@ -57,9 +99,6 @@ def _context(
     tied: bool,
 ) -> dict[str, object]:
     sym, b, t, side = lim.sym, plan.broken, plan.order_type, plan.side
-    p_lo, p_hi = lim.price_extent()
-    # The market price: inside every band and market-notional bound; a real price otherwise.
-    realistic = [_Con("_realistic", p_lo, p_hi)]
     m_broken = None
     if b in ("PERCENT_PRICE", "PERCENT_PRICE_BY_SIDE") or (
         b in ("NOTIONAL", "MIN_NOTIONAL") and t in _AT_MARKET and "quantity" in values
@@ -67,26 +106,12 @@ def _context(
         m_broken = b
     if tied and b == "stop_would_trigger" and "stopPrice" in values:
         m_broken = b
-    try:
-        m = _pick(ch, [*m_cons, *realistic], lim.fine, m_broken)
-    except _Infeasible:
-        m = _pick(ch, m_cons, lim.fine, m_broken)
-    ctx: dict[str, object] = {}
-    if key == "referencePrice":
-        ctx["referencePrice"] = {"symbol": sym.symbol, "referencePrice": _text(m)}
-        ctx["avgPrice"] = {"mins": 5, "price": _text(m)}
-    else:
-        ctx["avgPrice"] = {"mins": 5, "price": _text(m)} if ch.boolean() else _text(m)
+    m, ctx = _market_price(ch, lim, m_cons, m_broken, key)
     # The last price: the market price, unless a stop price needs it on one side.
     last = m
     stop = values.get("stopPrice")
     if stop is not None and not tied:
-        above = _above(t, side)
-        c = (
-            _Con("stop_would_trigger", hi=stop, hi_open=True)
-            if above
-            else _Con("stop_would_trigger", lo=stop, lo_open=True)
-        )
+        c = _untriggered(t, side, stop)
         last = _pick(ch, [c], lim.fine, b if b == "stop_would_trigger" else None)
     ctx["lastPrice"] = {"symbol": sym.symbol, "price": _text(last)}
     # The book: a LIMIT_MAKER rests, so the opposite best price lies beyond its price.
@@ -102,13 +127,7 @@ def _context(
             ask = max(p, bid)
     elif b == "limit_maker_would_take":
         raise _Infeasible("not a LIMIT_MAKER")
-    ctx["bookTicker"] = {
-        "symbol": sym.symbol,
-        "bidPrice": _text(bid),
-        "bidQty": "1",
-        "askPrice": _text(ask),
-        "askQty": "1",
-    }
+    ctx["bookTicker"] = _book(sym.symbol, bid, ask)
     ctx["account"] = _account(ch, lim, plan, values)
     ctx["openOrders"] = _open_orders(ch, lim, plan, "icebergQty" in values)
     return ctx
@@ -310,11 +329,7 @@ def contexts(
         stop = values.get("stopPrice")
         is_tied = tied and key == "avgPrice"
         if is_tied and stop is not None:
-            m_cons.append(
-                _Con("stop_would_trigger", hi=stop, hi_open=True)
-                if _above(order_type, side)
-                else _Con("stop_would_trigger", lo=stop, lo_open=True)
-            )
+            m_cons.append(_untriggered(order_type, side, stop))
         return _context(ch, lim, plan, text, values, m_cons, key, is_tied)
 
     try:

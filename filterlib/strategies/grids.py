@@ -1,4 +1,4 @@
-"""Choosing values on grids, in exact rational arithmetic.
+"""Choosing values on grids in exact rational arithmetic, and writing them on the wire.
 
 One chooser interface serves hypothesis' draws (``_Draws``) and the run of the simplest
 choices (``_Simplest``) that tells up front whether a plan is feasible. ``_pick`` chooses a value

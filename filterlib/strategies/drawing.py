@@ -66,10 +66,10 @@ def _drawn(
     symbol: str | None,
     names: Sequence[str],
     plans_of: Callable[[str], Sequence[_P]],
-    build: _Build[_P],
+    build_plan: _Build[_P],
     error: Callable[[str], FilterlibError],
 ) -> st.SearchStrategy[GeneratedOrder]:
-    """Draw one of ``names``, one of its feasible plans (``plans_of``), then ``build`` it.
+    """Draw one of ``names``, one of its feasible plans (``plans_of``), then ``build_plan`` it.
 
     Raises ``error`` naming ``symbol`` (or the snapshot) when no name has a feasible plan.
     """
@@ -78,11 +78,12 @@ def _drawn(
         raise error(symbol or "any symbol of the snapshot")
 
     @st.composite
-    def one(draw: st.DrawFn) -> GeneratedOrder:
+    def build(draw: st.DrawFn) -> GeneratedOrder:
         name = names[0] if len(names) == 1 else draw(st.sampled_from(names))
         plans = plans_of(name)
         assume(plans)  # a symbol the first look let through but no plan fits (rare)
         plan = draw(st.sampled_from(plans))
-        return _attempt(draw, lambda ch: build(ch, info, plan))
+        return _attempt(draw, lambda ch: build_plan(ch, info, plan))
 
-    return one()
+    # Named build, as the strategies always were: hypothesis shows it as ``build()``.
+    return build()

@@ -27,8 +27,8 @@ import dask.dataframe as dd
 import orjson
 import pandas as pd
 
-from .cli import _check_line, _LineError
 from .exceptions import UsageError
+from .lines import LineError, check_line
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
 
 __all__ = [
@@ -89,8 +89,8 @@ def _error(message: str) -> dict[str, Any]:
 
 def _check_raw(info: ExchangeInfo, raw: bytes) -> dict[str, Any]:
     try:
-        return _check_line(info, raw)[1].to_dict()
-    except _LineError as exc:
+        return check_line(info, raw).verdict.to_dict()
+    except LineError as exc:
         return _error(str(exc))
 
 

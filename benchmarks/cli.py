@@ -38,7 +38,7 @@ import orjson
 from orders import generate
 
 from filterlib import cli
-from filterlib.cli_inputs import Record
+from filterlib.cli_inputs import open_chunks
 from filterlib.cli_outputs import Options
 
 
@@ -128,20 +128,26 @@ def run_check(path: Path, jobs: int) -> tuple[float, int, int, int]:
 
 
 def profile_worker(path: Path, lines: int, top: int) -> str:
-    """cProfile of one worker's work: ``_check_chunk`` over the first ``lines`` lines."""
+    """cProfile of one worker's work: ``_check_chunk`` over the first ``lines`` lines, cut into
+    chunks as the parent cuts them for ``--jobs N``."""
     with path.open("rb") as fh:
-        raw = [fh.readline() for _ in range(lines)]
+        data = b"".join(fh.readline() for _ in range(lines))
     cli._init_worker(None)
-    records: list[Record] = list(enumerate(raw, 1))
-    chunks = [
-        (str(path), str(path), records[i : i + cli.CHUNK_LINES])
-        for i in range(0, len(records), cli.CHUNK_LINES)
-    ]
+    chunks = list(
+        open_chunks(
+            io.BytesIO(data),
+            str(path),
+            "auto",
+            block_bytes=cli.BLOCK_BYTES,
+            chunk_records=cli.CHUNK_LINES,
+            read=[0],
+        )
+    )
     opts = Options(fmt="json")
     prof = cProfile.Profile()
     prof.enable()
     for chunk in chunks:
-        cli._check_chunk(chunk, opts)
+        cli._check_chunk(str(path), chunk, opts)
     prof.disable()
     buf = io.StringIO()
     stats = pstats.Stats(prof, stream=buf)

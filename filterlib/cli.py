@@ -27,30 +27,24 @@ from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import IO, Any, BinaryIO, NoReturn, TextIO
 
-import orjson
-
 from . import cli_diff, cli_explain, cli_info
 from .cli_inputs import FORMATS as INPUT_FORMATS
-from .cli_inputs import InputError, Record, open_records
+from .cli_inputs import Chunk, InputError, Record, open_chunks, open_records, record_chunks
 from .cli_outputs import (
     FAIL_ON,
-    PASSED,
-    REJECTED,
     UNUSABLE,
     Options,
-    Outcome,
+    Renderer,
     Tally,
-    render,
     use_colour,
     warnings_for,
 )
 from .cli_outputs import FORMATS as OUTPUT_FORMATS
 from .cli_snapshot import add_parser as add_snapshot_parser
 from .cli_snapshot import run as run_snapshot
-from .context import ContextError
-from .endpoints import ENDPOINTS
-from .engine import check, snapshot_age_warnings
-from .exceptions import SnapshotError, UsageError
+from .engine import snapshot_age_warnings
+from .exceptions import SnapshotError
+from .lines import LineError, check_line
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
 from .verdict import Verdict
 
@@ -60,11 +54,11 @@ EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_UNUSABLE = 2
 
-DEFAULT_ENDPOINT = "/api/v3/order"
-WRAPPER_KEYS = ("endpoint", "params", "context")
-
-#: Orders sent to a worker at a time with ``--jobs N`` (N > 1), and chunks in flight per worker:
-#: memory stays bounded by about ``CHUNK_LINES * IN_FLIGHT_PER_JOB * N`` orders, whatever the input.
+#: What a worker gets at a time with ``--jobs N`` (N > 1): JSON Lines as blocks of whole lines
+#: of about BLOCK_BYTES (the worker splits them), other inputs as CHUNK_LINES records; and the
+#: chunks in flight per worker. Memory stays bounded by about ``IN_FLIGHT_PER_JOB * N`` chunks
+#: and their output, whatever the input.
+BLOCK_BYTES = 1 << 18
 CHUNK_LINES = 2000
 IN_FLIGHT_PER_JOB = 4
 
@@ -95,10 +89,6 @@ class _Parser(argparse.ArgumentParser):
         if message:
             self.err.write(message)
         raise _Exit(status)
-
-
-class _LineError(Exception):
-    """A line that cannot be checked; the message says what is wrong and what to do."""
 
 
 def _build_parser(out: TextIO, err: TextIO) -> _Parser:
@@ -324,12 +314,12 @@ def _check_command(
             out.write(f"==> {'standard input' if name == '-' else name} <==\n")
         if name == "-":
             stream: Any = stdin if stdin is not None else sys.stdin.buffer
-            run.source(open_records(stream, "standard input", args.input_format), "-")
+            run.source(stream, "-", args.input_format)
             continue
         try:
             # Binary, so every line is decoded by orjson (which also rejects invalid UTF-8).
             with open(name, "rb") as fh:
-                run.source(open_records(fh, name, args.input_format), name)
+                run.source(fh, name, args.input_format)
         except BrokenPipeError:
             raise
         except OSError as exc:
@@ -368,8 +358,8 @@ class _Run:
     def started(self, name: str) -> bool:
         return name in self._started
 
-    def source(self, records: Iterator[Record], name: str) -> None:
-        """Check every record of one source and write its output."""
+    def source(self, stream: Any, name: str, input_format: str) -> None:
+        """Check every order of one source (a binary stream) and write its output."""
         self._started.add(name)
         label = "standard input" if name == "-" else name
         tally = Tally()
@@ -387,10 +377,29 @@ class _Run:
 
         try:
             if self.jobs == 1:
+                records = open_records(stream, label, input_format)
                 ok = _serial(self.info, records, name, label, self.opts, write, tally, self)
             else:
+                read = [0]
+                chunks = open_chunks(
+                    stream,
+                    label,
+                    input_format,
+                    block_bytes=BLOCK_BYTES,
+                    chunk_records=CHUNK_LINES,
+                    read=read,
+                )
                 ok = _parallel(
-                    self.snapshot, self.jobs, records, name, label, self.opts, write, tally, self
+                    self.snapshot,
+                    self.jobs,
+                    chunks,
+                    read,
+                    name,
+                    label,
+                    self.opts,
+                    write,
+                    tally,
+                    self,
                 )
         finally:
             self.tally.add(tally)
@@ -469,28 +478,81 @@ class _Progress:
             self.shown = False
 
 
-def _outcome(
-    info: ExchangeInfo, line: int, payload: bytes | str, opts: Options, name: str
-) -> Outcome:
-    """What one record comes to: checked (with warnings if asked for), or why it cannot be.
+class _Checker:
+    """Checks, renders and tallies the orders of one source, in this process (or a worker)."""
 
-    The message of a record that cannot be checked starts with ``line N: `` and ends with the
-    file it is in: ``(in orders.jsonl)``, or ``(in standard input)``.
-    """
-    where = f" (in {'standard input' if name == '-' else name})"
-    if isinstance(payload, str):
-        return Outcome(UNUSABLE, "(no symbol)", error=f"line {line}: {payload}{where}")
-    try:
-        symbol, verdict, params, context = _check_line(info, payload)
-    except _LineError as exc:
-        return Outcome(UNUSABLE, "(no symbol)", error=f"line {line}: {exc}{where}")
-    found: tuple[str, ...] = ()
-    if opts.warnings and verdict.ok:
+    def __init__(self, info: ExchangeInfo, name: str, opts: Options) -> None:
+        self.info, self.name, self.opts = info, name, opts
+        # Every message about a line that cannot be checked ends with the file it is in.
+        self.where = f" (in {'standard input' if name == '-' else name})"
+        self.renderer = Renderer(name, opts)
+
+    def unusable(self, line: int, problem: str, tally: Tally) -> str:
+        """A record the reader could not make sense of (``problem`` says why)."""
+        tally.unusable()
+        return self.renderer.unusable(line, f"line {line}: {problem}{self.where}")
+
+    def line(self, line: int, raw: bytes, tally: Tally) -> str:
+        """One order given as JSON bytes (a JSON Lines line, an array element, a CSV row)."""
         try:
-            found = tuple(warnings_for(info, params, context))
-        except Exception:  # a warning is advice: never let it cost the verdict
-            found = ()
-    return Outcome(PASSED if verdict.ok else REJECTED, symbol, verdict, warnings=found)
+            symbol, verdict, params, context = check_line(self.info, raw)
+        except LineError as exc:
+            return self.unusable(line, str(exc), tally)
+        return self._checked(line, symbol, verdict, params, context, tally)
+
+    def _checked(
+        self,
+        line: int,
+        symbol: str,
+        verdict: Verdict,
+        params: Mapping[str, Any],
+        context: object,
+        tally: Tally,
+    ) -> str:
+        error = verdict.error
+        if error is not None:
+            tally.rejected(error, symbol)
+            return self.renderer.verdict(line, symbol, verdict, ())
+        found: tuple[str, ...] = ()
+        if self.opts.warnings:
+            try:
+                found = tuple(warnings_for(self.info, params, context))
+            except Exception:  # a warning is advice: never let it cost the verdict
+                found = ()
+        tally.passed(verdict, bool(found))
+        return self.renderer.verdict(line, symbol, verdict, found)
+
+    def block(self, first: int, data: bytes, tally: Tally) -> str:
+        """The output for a block of whole JSON Lines lines, the first being line ``first``."""
+        lines = data.split(b"\n")
+        if not lines[-1]:
+            lines.pop()  # the block ends with a newline, not with a last, unterminated line
+        with_newline = data.count(b"\n")  # every line but perhaps the input's last has one
+        info, checked = self.info, self._checked
+        out: list[str] = []
+        append = out.append
+        for i, raw in enumerate(lines):
+            if not raw or raw.isspace():  # blank: no output, but it counts in the numbering
+                continue
+            try:
+                symbol, verdict, params, context = check_line(info, raw)
+            except LineError:
+                # Again with its newline, as read line by line, so the message is the same
+                # (a "not valid JSON" column counts the newline).
+                append(self.line(first + i, raw + b"\n" if i < with_newline else raw, tally))
+                continue
+            append(checked(first + i, symbol, verdict, params, context, tally))
+        return "".join(out)
+
+    def records(self, records: Iterable[Record], tally: Tally) -> str:
+        """The output for records (JSON array elements, CSV rows, or lines)."""
+        out: list[str] = []
+        for line, payload in records:
+            if isinstance(payload, str):
+                out.append(self.unusable(line, payload, tally))
+            elif payload and not payload.isspace():
+                out.append(self.line(line, payload, tally))
+        return "".join(out)
 
 
 def _serial(
@@ -502,25 +564,29 @@ def _serial(
     write: Any,
     tally: Tally,
     run: _Run | None,
+    err: TextIO | None = None,
 ) -> bool:
-    """Check ``records`` in this process; False after reporting a read error."""
+    """Check ``records`` in this process, writing each answer before reading on; False after
+    reporting a read error."""
+    checker = _Checker(info, name, opts)
     lineno = 0
     try:
         for lineno, payload in records:
-            if not payload or (type(payload) is bytes and not payload.strip()):
+            if isinstance(payload, str):
+                write(checker.unusable(lineno, payload, tally))
+            elif payload and not payload.isspace():
+                write(checker.line(lineno, payload, tally))
+            else:
                 continue
-            outcome = _outcome(info, lineno, payload, opts, name)
-            tally.count(outcome)
-            write(render(outcome, name, lineno, opts))
             if run is not None:
                 run.progress.tick()
     except BrokenPipeError:
         raise  # the output, not the input: main() reports it
     except OSError as exc:
-        _read_error(label, lineno, exc, run)
+        _read_error(label, lineno, exc, run, err)
         return False
     except InputError as exc:
-        _input_error(exc, run)
+        _input_error(exc, run, err)
         return False
     return True
 
@@ -547,31 +613,21 @@ def _run(
     """Check the JSON Lines ``lines`` (called ``name``) in this process; the exit status."""
     opts = opts or Options(fmt=fmt)
     tally = Tally()
-    lineno = 0
-    try:
-        for lineno, raw in enumerate(lines, 1):
-            if not raw.strip():
-                continue
-            outcome = _outcome(info, lineno, raw, opts, name)
-            tally.count(outcome)
-            out.write(render(outcome, name, lineno, opts))
-    except BrokenPipeError:
-        raise
-    except OSError as exc:
-        _read_error(name, lineno, exc, None, err)
+    ok = _serial(info, enumerate(lines, 1), name, name, opts, out.write, tally, None, err)
+    if not ok:
         return EXIT_UNUSABLE
     if fmt == "text":
         out.write(tally.count_line())
     return tally.status(opts.fail_unchecked, opts.fail_warnings)
 
 
-# --- --jobs N: the same records, checked in N worker processes, written in input order --------
+# --- --jobs N: the same orders, checked in N worker processes, written in input order ---------
 
 #: The snapshot a worker process checks against, loaded once by ``_init_worker``.
 _worker_info: ExchangeInfo | None = None
+#: The worker's checker for the source it was last given (it keeps rendered verdicts).
+_worker_checker: _Checker | None = None
 
-#: A chunk of input: the source's name (as given, '-' for stdin), its label, and its records.
-_Chunk = tuple[str, str, list[Record]]
 #: A chunk's result: its tally and its output text.
 _ChunkResult = tuple[Tally, str]
 
@@ -581,45 +637,24 @@ def _init_worker(snapshot: str | None) -> None:
     _worker_info = _load_snapshot(snapshot)
 
 
-def _check_chunk(chunk: _Chunk, opts: Options) -> _ChunkResult:
-    info = _worker_info
-    assert info is not None, "worker used before _init_worker"
-    name, _label, records = chunk  # the label names the source in read errors only
+def _check_chunk(name: str, chunk: Chunk, opts: Options) -> _ChunkResult:
+    global _worker_checker
+    checker = _worker_checker
+    if checker is None or checker.name != name or checker.opts != opts:
+        info = _worker_info
+        assert info is not None, "worker used before _init_worker"
+        checker = _worker_checker = _Checker(info, name, opts)
     tally = Tally()
-    parts: list[str] = []
-    for lineno, payload in records:
-        if not payload or (type(payload) is bytes and not payload.strip()):
-            continue
-        outcome = _outcome(info, lineno, payload, opts, name)
-        tally.count(outcome)
-        parts.append(render(outcome, name, lineno, opts))
-    return tally, "".join(parts)
-
-
-def _chunks(
-    records: Iterable[Record], size: int, read: list[int], name: str, label: str
-) -> Iterator[_Chunk]:
-    """``records`` in chunks of ``size``; ``read[0]`` is the line of the last record read."""
-    chunk: list[Record] = []
-    try:
-        for record in records:
-            read[0] = record[0]
-            chunk.append(record)
-            if len(chunk) == size:
-                yield name, label, chunk
-                chunk = []
-    except (OSError, InputError):
-        if chunk:  # the records read before the error are still checked, as in-process
-            yield name, label, chunk
-        raise
-    if chunk:
-        yield name, label, chunk
+    if isinstance(chunk, tuple):
+        return tally, checker.block(chunk[0], chunk[1], tally)
+    return tally, checker.records(chunk, tally)
 
 
 def _parallel(
     snapshot: str | None,
     jobs: int,
-    records: Iterator[Record],
+    chunks: Iterator[Chunk],
+    read: list[int],
     name: str,
     label: str,
     opts: Options,
@@ -630,11 +665,10 @@ def _parallel(
 ) -> bool:
     """``_serial`` over ``jobs`` worker processes: same output, same order, bounded memory.
 
-    Chunks of CHUNK_LINES records go to a pool whose workers each load the snapshot once; at
-    most IN_FLIGHT_PER_JOB chunks per worker are outstanding, and results are written in input
-    order as they complete.
+    ``chunks`` (see :func:`~filterlib.cli_inputs.open_chunks`; ``read[0]`` is the last line
+    read) go to a pool whose workers each load the snapshot once; at most IN_FLIGHT_PER_JOB
+    chunks per worker are outstanding, and results are written in input order as they complete.
     """
-    read = [0]
     window = jobs * IN_FLIGHT_PER_JOB
     pending: deque[AsyncResult[_ChunkResult]] = deque()
 
@@ -650,8 +684,8 @@ def _parallel(
         jobs, initializer=_init_worker, initargs=(snapshot,)
     ) as pool:
         try:
-            for chunk in _chunks(records, CHUNK_LINES, read, name, label):
-                pending.append(pool.apply_async(_check_chunk, (chunk, opts)))
+            for chunk in chunks:
+                pending.append(pool.apply_async(_check_chunk, (name, chunk, opts)))
                 drain(window - 1)
         except BrokenPipeError:
             raise
@@ -679,93 +713,14 @@ def _run_parallel(
     """``_run`` over ``jobs`` worker processes: same output, same order, same status."""
     opts = Options(fmt=fmt)
     tally = Tally()
-    ok = _parallel(
-        snapshot, jobs, enumerate(lines, 1), name, name, opts, out.write, tally, None, err
-    )
+    read = [0]
+    chunks = record_chunks(enumerate(lines, 1), CHUNK_LINES, read)
+    ok = _parallel(snapshot, jobs, chunks, read, name, name, opts, out.write, tally, None, err)
     if not ok:
         return EXIT_UNUSABLE
     if fmt == "text":
         out.write(tally.count_line())
     return tally.status(False, False)
-
-
-# --- one line ------------------------------------------------------------------------------
-
-
-def _check_line(info: ExchangeInfo, raw: bytes) -> tuple[str, Verdict, Mapping[str, Any], object]:
-    try:
-        doc = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        try:
-            raw.decode("utf-8")
-        except UnicodeDecodeError as uexc:
-            raise _LineError(
-                f"not UTF-8 text (byte 0x{raw[uexc.start]:02x} at byte {uexc.start + 1}); "
-                "write the file in UTF-8"
-            ) from None
-        raise _LineError(
-            f"not valid JSON ({exc.msg} at column {exc.colno}); write one JSON object per "
-            "line, e.g. "
-            '{"symbol": "BTCUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.001"}'
-        ) from None
-    if not isinstance(doc, dict):
-        raise _LineError(
-            f"expected a JSON object, got {_json_type(doc)}; write one order object per line"
-        )
-    endpoint: object = DEFAULT_ENDPOINT
-    context: object = None
-    params: dict[str, Any] = doc
-    if isinstance(doc.get("params"), dict):
-        unknown = sorted(k for k in doc if k not in WRAPPER_KEYS)
-        if unknown:
-            raise _LineError(
-                f"unknown key(s) {', '.join(unknown)} beside 'params'; a line with 'params' "
-                "may only have 'endpoint', 'params' and 'context' (put order parameters "
-                "inside 'params')"
-            )
-        params = doc["params"]
-        endpoint = doc.get("endpoint", DEFAULT_ENDPOINT)
-        context = doc.get("context")
-    if not isinstance(endpoint, str) or endpoint not in ENDPOINTS:
-        raise _LineError(f"unknown endpoint {_short(endpoint)}; use one of {', '.join(ENDPOINTS)}")
-    if context is not None and not isinstance(context, dict):
-        raise _LineError(
-            f"bad context: expected a JSON object, got {_json_type(context)}; "
-            "see docs/cli.md for the context keys"
-        )
-    try:
-        verdict = check(info, params, endpoint=endpoint, context=context)
-    except ContextError as exc:
-        raise _LineError(f"bad context: {exc}") from None
-    except UsageError as exc:
-        raise _LineError(str(exc)) from None
-    except Exception as exc:  # a bug in filterlib: report it on this line, check the others
-        raise _LineError(
-            f"filterlib failed on this line ({type(exc).__name__}: {exc}); this is a bug in "
-            "filterlib, please report it with this line"
-        ) from None
-    symbol = params.get("symbol")
-    name = symbol if isinstance(symbol, str) and symbol else "(no symbol)"
-    return name, verdict, params, context
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    return type(value).__name__
-
-
-def _short(value: object) -> str:
-    text = orjson.dumps(value).decode() if not isinstance(value, Mapping) else "{...}"
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,7 +3,9 @@
 Every reader yields *records* ``(line, payload)``: ``line`` is the 1-based line of the input
 where the order starts, ``payload`` the order as JSON bytes (checked by the caller) or, for a
 record the reader itself could not make sense of, a ``str`` saying what is wrong and what to do.
-Blank JSON Lines lines and blank CSV rows yield ``(line, b"")``; the caller skips them.
+Blank JSON Lines lines and blank CSV rows yield ``(line, b"")``; the caller skips them. For
+worker processes, :func:`open_chunks` hands JSON Lines on as blocks of whole lines instead, which
+the worker splits and numbers itself.
 
 Nothing is ever read whole: JSON Lines and CSV go row by row; a JSON array is scanned in 64 KiB
 blocks and each element is handed on as soon as it ends, so memory is bounded by the largest
@@ -24,13 +26,28 @@ from typing import Any, BinaryIO, Final
 
 import orjson
 
-__all__ = ["FORMATS", "InputError", "Record", "detect", "open_records"]
+__all__ = [
+    "FORMATS",
+    "Chunk",
+    "InputError",
+    "LinesBlock",
+    "Record",
+    "detect",
+    "open_chunks",
+    "open_records",
+    "record_chunks",
+]
 
 #: ``--input-format`` choices; ``auto`` picks one from the file name and the first bytes.
 FORMATS: Final = ("auto", "jsonl", "json", "csv")
 
 #: An order: its line and its JSON bytes, ``b""`` for a blank line, or a message for a bad one.
 Record = tuple[int, bytes | str]
+#: Whole JSON Lines lines as they are in the input (each with its newline, but perhaps the last
+#: line of the input), with the line number of the first.
+LinesBlock = tuple[int, bytes]
+#: What a worker process gets at a time: a block of JSON Lines, or a list of records.
+Chunk = LinesBlock | list[Record]
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
@@ -100,6 +117,14 @@ class _Gunzipped:
         self._lines += data.count(b"\n")
         return data
 
+    def read1(self, size: int = -1) -> bytes:
+        try:
+            data = self._gz.read1(size)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise self._error(exc) from None
+        self._lines += data.count(b"\n")
+        return data
+
 
 def detect(name: str, first: bytes) -> str:
     """The input format of a file called ``name`` whose first non-blank line is ``first``."""
@@ -124,6 +149,38 @@ def open_records(stream: Any, name: str, fmt: str = "auto") -> Iterator[Record]:
     stream has it. The first lines are looked at to tell gzip and the format apart, then
     handed on, so nothing is read twice.
     """
+    kind, stream, head, lines = _sniff(stream, name, fmt)
+    yield from _records(kind, stream, head, lines, name)
+
+
+def open_chunks(
+    stream: Any,
+    name: str,
+    fmt: str,
+    *,
+    block_bytes: int,
+    chunk_records: int,
+    read: list[int],
+) -> Iterator[Chunk]:
+    """The input of ``stream`` in pieces for worker processes (``filterlib check --jobs N``).
+
+    JSON Lines, from a stream with ``read``, comes as :data:`LinesBlock` s of about
+    ``block_bytes`` (whole lines; a longer line makes a longer block), so that the worker, not
+    this process, splits and numbers the lines; every other input as lists of
+    ``chunk_records`` records. ``read[0]`` is kept at the line of the last whole line read, for
+    the message about a read error; on a read error the whole lines read before it are yielded
+    first, then the error is raised.
+    """
+    kind, stream, head, lines = _sniff(stream, name, fmt)
+    if kind == "jsonl" and hasattr(stream, "read"):
+        yield from _line_blocks(head, stream, block_bytes, read)
+    else:
+        yield from record_chunks(_records(kind, stream, head, lines, name), chunk_records, read)
+
+
+def _sniff(stream: Any, name: str, fmt: str) -> tuple[str, Any, list[bytes], Iterator[bytes]]:
+    """The format of ``stream``, the stream to read on (gunzipped), the lines read to tell the
+    format (to be handed on first), and the iterator of the rest."""
     lines = iter(stream)
     head: list[bytes] = []
     for raw in lines:
@@ -131,18 +188,88 @@ def open_records(stream: Any, name: str, fmt: str = "auto") -> Iterator[Record]:
         if raw.strip() or len(head) >= _SNIFF_LINES:
             break
     if head and head[0].startswith(_GZIP_MAGIC):
-        yield from open_records(_Gunzipped(b"".join(head), stream, name), name, fmt)
-        return
+        return _sniff(_Gunzipped(b"".join(head), stream, name), name, fmt)
     if head and head[0].startswith(_UTF8_BOM):
         head[0] = head[0][len(_UTF8_BOM) :]  # editors on Windows write one; it is not data
     first = head[-1] if head else b""
-    kind = detect(name, first) if fmt == "auto" else fmt
+    return (detect(name, first) if fmt == "auto" else fmt), stream, head, lines
+
+
+def _records(
+    kind: str, stream: Any, head: list[bytes], lines: Iterator[bytes], name: str
+) -> Iterator[Record]:
     if kind == "csv":
         yield from _csv_records(_chain(head, lines), name)
     elif kind == "json":
         yield from _array_records(_chain(head, _blocks(stream, lines)), name)
     else:
         yield from enumerate(_chain(head, lines), 1)
+
+
+def record_chunks(records: Iterable[Record], size: int, read: list[int]) -> Iterator[list[Record]]:
+    """``records`` in lists of ``size``; ``read[0]`` is the line of the last record read.
+
+    On a read error the records read before it are yielded, then the error is raised.
+    """
+    chunk: list[Record] = []
+    try:
+        for record in records:
+            read[0] = record[0]
+            chunk.append(record)
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+    except (OSError, InputError):
+        if chunk:
+            yield chunk
+        raise
+    if chunk:
+        yield chunk
+
+
+def _line_blocks(
+    head: list[bytes], stream: Any, size: int, read: list[int]
+) -> Iterator[LinesBlock]:
+    """Whole JSON Lines lines in blocks of about ``size`` bytes, with their first line.
+
+    ``read1`` (one read of the underlying stream, where there is one) rather than ``read``: a
+    read error then loses nothing that was already read, so the lines before it are still
+    checked, as when the stream is read line by line; and a pipe gives what it has.
+    """
+    read_some = getattr(stream, "read1", None) or stream.read
+    parts = [b"".join(head)]  # the sniffed lines: whole lines, each with its newline
+    head.clear()
+    have = len(parts[0])
+    first = 1  # the line of the first byte in parts
+    while True:
+        try:
+            data = read_some(size)
+        except (OSError, InputError):
+            block = b"".join(parts)
+            cut = block.rfind(b"\n") + 1
+            if cut:  # the whole lines read before the error; a partial line is not one
+                yield first, block[:cut]
+                first += block.count(b"\n", 0, cut)
+            read[0] = first - 1
+            raise
+        if not data:
+            break
+        have += len(data)
+        end = data.rfind(b"\n") + 1 if have >= size else 0
+        if not end:  # too little yet, or one line longer than a block: read on
+            parts.append(data)
+            continue
+        parts.append(data[:end])
+        block = b"".join(parts)
+        yield first, block
+        first += block.count(b"\n")
+        read[0] = first - 1
+        rest = data[end:]
+        parts, have = [rest], len(rest)
+    block = b"".join(parts)
+    if block:
+        yield first, block
+        read[0] = first + block.count(b"\n") - (1 if block.endswith(b"\n") else 0)
 
 
 def _chain(head: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:

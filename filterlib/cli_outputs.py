@@ -29,15 +29,16 @@ from .filters import (
     PriceFilter,
 )
 from .snapshot import ExchangeInfo
-from .verdict import Unchecked, Verdict
+from .verdict import BinanceError, Unchecked, Verdict
 
 __all__ = [
     "FAIL_ON",
     "FORMATS",
     "Options",
-    "Outcome",
+    "Renderer",
     "Tally",
-    "render",
+    "render_unusable",
+    "render_verdict",
     "use_colour",
     "warnings_for",
 ]
@@ -73,17 +74,6 @@ class Options:
     warnings: bool = False  # compute and show values exactly on a bound
     fail_unchecked: bool = False
     fail_warnings: bool = False
-
-
-@frozen
-class Outcome:
-    """What one order came to: its kind, symbol, verdict or error, and warnings."""
-
-    kind: int
-    symbol: str
-    verdict: Verdict | None = None
-    error: str | None = None  # the whole message, "line N: ..."
-    warnings: tuple[str, ...] = ()
 
 
 def warnings_for(info: ExchangeInfo, params: Mapping[str, Any], context: object) -> list[str]:
@@ -168,51 +158,117 @@ def _s(value: Decimal) -> str:
 
 # --- rendering one order --------------------------------------------------------------------
 
+#: Stands for the line number in a rendering kept for reuse by :class:`Renderer`.
+_LINE: Final = "\x00"
+#: Passing verdicts whose rendering a :class:`Renderer` keeps; past this it starts afresh.
+MAX_RENDERINGS: Final = 4096
 
-def render(outcome: Outcome, source: str, line: int, opts: Options) -> str:
-    """The output for one order in ``opts.fmt`` (junit: one ``<testcase>``)."""
+
+class Renderer:
+    """Renders the orders of one source in one format, in this process.
+
+    ``filterlib.check`` returns the *same* verdict object for every passing LIMIT order with the
+    same symbol, endpoint, side and context prices, and a passing verdict renders the same but
+    for its line number. So the rendering of a passing verdict without on-bound warnings is
+    kept per verdict object, split around the line number, and reused. Each entry holds the
+    verdict itself, so its ``id`` cannot be reused by another object while the entry exists; at
+    most MAX_RENDERINGS entries are kept (verdicts built per order, e.g. by the full engine,
+    would otherwise pile up).
+    """
+
+    def __init__(self, source: str, opts: Options) -> None:
+        self.source = source
+        self.opts = opts
+        self._kept: dict[int, tuple[Verdict, str, list[str]]] = {}
+        # How many line numbers a rendering has: text names the line once, JSON never, JUnit
+        # twice (name and line attributes), GitHub once per workflow command (one a line).
+        self._lines_in: int | None = {"text": 1, "json": 0, "junit": 2}.get(opts.fmt)
+
+    def verdict(self, line: int, symbol: str, verdict: Verdict, warnings: tuple[str, ...]) -> str:
+        """The output for a checked order."""
+        if verdict.error is not None or warnings:
+            return render_verdict(symbol, verdict, warnings, self.source, str(line), self.opts)
+        kept = self._kept.get(id(verdict))
+        if kept is None or kept[1] != symbol:
+            marked = render_verdict(symbol, verdict, (), self.source, _LINE, self.opts)
+            expected = marked.count("\n") if self._lines_in is None else self._lines_in
+            parts = marked.split(_LINE)
+            if len(parts) != expected + 1:  # the marker is in the symbol: render it each time
+                return render_verdict(symbol, verdict, (), self.source, str(line), self.opts)
+            if len(self._kept) >= MAX_RENDERINGS:
+                self._kept.clear()
+            kept = self._kept[id(verdict)] = (verdict, symbol, parts)
+        parts = kept[2]
+        return parts[0] if len(parts) == 1 else str(line).join(parts)
+
+    def unusable(self, line: int, error: str) -> str:
+        """The output for an order that could not be checked (``error`` is the whole message)."""
+        return render_unusable(error, self.source, str(line), self.opts)
+
+
+def render_verdict(
+    symbol: str,
+    verdict: Verdict,
+    warnings: tuple[str, ...],
+    source: str,
+    line: str,
+    opts: Options,
+) -> str:
+    """The output for a checked order in ``opts.fmt`` (junit: one ``<testcase>``)."""
     if opts.fmt == "json":
-        return _json(outcome, opts)
+        return _json(verdict, warnings, opts)
     if opts.fmt == "github":
-        return _github(outcome, source, line, opts)
+        return _github(symbol, verdict, warnings, source, line, opts)
     if opts.fmt == "junit":
-        return _junit(outcome, source, line, opts)
-    return _text(outcome, line, opts)
+        return _junit(symbol, verdict, warnings, source, line, opts)
+    return _text(symbol, verdict, warnings, line, opts)
 
 
-def _json(outcome: Outcome, opts: Options) -> str:
-    if outcome.verdict is None:
+def render_unusable(error: str, source: str, line: str, opts: Options) -> str:
+    """The output for an order that could not be checked, ``error`` saying why."""
+    if opts.fmt == "json":
         body: dict[str, object] = {
             "ok": False,
             "code": None,
             "msg": None,
-            "error": outcome.error,
+            "error": error,
             "violations": [],
             "unchecked": [],
         }
-    else:
-        body = outcome.verdict.to_dict()
-    if opts.warnings and outcome.verdict is not None:
+        return orjson.dumps(body).decode() + "\n"
+    if opts.fmt == "github":
+        title = "filterlib: unusable line"
+        return f"::error {_gh_where(source, line)},title={_gh_prop(title)}::{_gh_data(error)}\n"
+    if opts.fmt == "junit":
+        return (
+            f"{_junit_head(source, line, '(no symbol)')}>\n    <error message={quoteattr(error)} "
+            f'type="unusable">{escape(error)}</error>\n  </testcase>\n'
+        )
+    return f"{_RED}{error}{_RESET}\n" if opts.colour else f"{error}\n"
+
+
+def _json(verdict: Verdict, warnings: tuple[str, ...], opts: Options) -> str:
+    body = verdict.to_dict()
+    if opts.warnings:
         # Beside the verdict's own warnings (a stale snapshot), in the same {kind, text} shape.
         found = body.get("warnings")
         body["warnings"] = [*(found if isinstance(found, list) else [])] + [
-            {"kind": "on_bound", "text": w} for w in outcome.warnings
+            {"kind": "on_bound", "text": w} for w in warnings
         ]
     return orjson.dumps(body).decode() + "\n"
 
 
-def _text(outcome: Outcome, line: int, opts: Options) -> str:
-    if outcome.verdict is None:
-        text = outcome.error or ""
-        return f"{_RED}{text}{_RESET}\n" if opts.colour else f"{text}\n"
-    described = describe(outcome.verdict)
-    if outcome.warnings:
-        described += f" (warning: {'; '.join(outcome.warnings)})"
+def _text(
+    symbol: str, verdict: Verdict, warnings: tuple[str, ...], line: str, opts: Options
+) -> str:
+    described = describe(verdict)
+    if warnings:
+        described += f" (warning: {'; '.join(warnings)})"
     if opts.colour:
-        colour = _RED if not outcome.verdict.ok else _YELLOW if outcome.warnings else _GREEN
+        colour = _RED if not verdict.ok else _YELLOW if warnings else _GREEN
         head, sep, tail = described.partition(" (unchecked: ")
         described = f"{colour}{head}{_RESET}" + (f"{_DIM}{sep}{tail}{_RESET}" if sep else "")
-    return f"line {line}: {outcome.symbol}: {described}\n"
+    return f"line {line}: {symbol}: {described}\n"
 
 
 def describe(verdict: Verdict) -> str:
@@ -260,47 +316,58 @@ def _gh_prop(text: str) -> str:
     return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _github(outcome: Outcome, source: str, line: int, opts: Options) -> str:
-    where = f"line={line}" if source == "-" else f"file={_gh_prop(source)},line={line}"
-    verdict = outcome.verdict
-    if verdict is None:
-        title = "filterlib: unusable line"
-        return f"::error {where},title={_gh_prop(title)}::{_gh_data(outcome.error or '')}\n"
+def _gh_where(source: str, line: str) -> str:
+    return f"line={line}" if source == "-" else f"file={_gh_prop(source)},line={line}"
+
+
+def _github(
+    symbol: str,
+    verdict: Verdict,
+    warnings: tuple[str, ...],
+    source: str,
+    line: str,
+    opts: Options,
+) -> str:
+    where = _gh_where(source, line)
     out = []
     if verdict.error is not None:
-        title = f"{outcome.symbol}: {verdict.error.code} {verdict.error.msg}"
+        title = f"{symbol}: {verdict.error.code} {verdict.error.msg}"
         out.append(f"::error {where},title={_gh_prop(title)}::{_gh_data(describe(verdict))}\n")
     else:
         if opts.fail_unchecked and verdict.unchecked:
-            title = f"{outcome.symbol}: rules not checked"
+            title = f"{symbol}: rules not checked"
             msg = summarise_unchecked(verdict.unchecked)
             out.append(f"::error {where},title={_gh_prop(title)}::{_gh_data(msg)}\n")
-        if outcome.warnings:
+        if warnings:
             level = "error" if opts.fail_warnings else "warning"
-            title = f"{outcome.symbol}: on a bound"
-            msg = "; ".join(outcome.warnings)
+            title = f"{symbol}: on a bound"
+            msg = "; ".join(warnings)
             out.append(f"::{level} {where},title={_gh_prop(title)}::{_gh_data(msg)}\n")
     return "".join(out)
 
 
-def _junit(outcome: Outcome, source: str, line: int, opts: Options) -> str:
-    name = quoteattr(f"line {line}: {outcome.symbol}")
+def _junit_head(source: str, line: str, symbol: str) -> str:
+    name = quoteattr(f"line {line}: {symbol}")
     head = f"  <testcase classname={quoteattr(source)} name={name} file={quoteattr(source)}"
-    head += f' line="{line}"'
-    verdict = outcome.verdict
-    if verdict is None:
-        msg = outcome.error or ""
-        return (
-            f'{head}>\n    <error message={quoteattr(msg)} type="unusable">'
-            f"{escape(msg)}</error>\n  </testcase>\n"
-        )
+    return head + f' line="{line}"'
+
+
+def _junit(
+    symbol: str,
+    verdict: Verdict,
+    warnings: tuple[str, ...],
+    source: str,
+    line: str,
+    opts: Options,
+) -> str:
+    head = _junit_head(source, line, symbol)
     failure = None
     if verdict.error is not None:
         failure = (f"{verdict.error.code} {verdict.error.msg}", str(verdict.error.code))
     elif opts.fail_unchecked and verdict.unchecked:
         failure = ("rules not checked", "unchecked")
-    elif opts.fail_warnings and outcome.warnings:
-        failure = ("on a bound: " + "; ".join(outcome.warnings), "warning")
+    elif opts.fail_warnings and warnings:
+        failure = ("on a bound: " + "; ".join(warnings), "warning")
     if failure is None:
         return f"{head}/>\n"
     message, kind = failure
@@ -323,21 +390,25 @@ class Tally:
     by_error: Counter[str] = field(factory=Counter)
     by_symbol: Counter[str] = field(factory=Counter)
 
-    def count(self, outcome: Outcome) -> None:
-        self.kinds[outcome.kind] += 1
-        verdict = outcome.verdict
-        if verdict is not None and verdict.ok and verdict.unchecked:
+    def passed(self, verdict: Verdict, warned: bool) -> None:
+        """Count an order that passes (with on-bound warnings when ``warned``)."""
+        self.kinds[PASSED] += 1
+        if verdict.unchecked:
             self.unchecked += 1
-        if outcome.warnings and verdict is not None and verdict.ok:
+        if warned:
             self.warned += 1
-        if outcome.kind == PASSED:
-            return
-        if verdict is not None and verdict.error is not None:
-            key = f"{verdict.error.code} {verdict.error.msg}"
-        else:
-            key = "unusable line"
-        _bump(self.by_error, key, 1)
-        _bump(self.by_symbol, outcome.symbol, 1)
+
+    def rejected(self, error: BinanceError, symbol: str) -> None:
+        """Count a rejected order, by its error and its symbol."""
+        self.kinds[REJECTED] += 1
+        _bump(self.by_error, f"{error.code} {error.msg}", 1)
+        _bump(self.by_symbol, symbol, 1)
+
+    def unusable(self) -> None:
+        """Count an order that could not be checked."""
+        self.kinds[UNUSABLE] += 1
+        _bump(self.by_error, "unusable line", 1)
+        _bump(self.by_symbol, "(no symbol)", 1)
 
     def add(self, other: Tally) -> None:
         for i in range(3):

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import filterlib
+import filterlib.lines
 from filterlib import cli
 
 REPO = Path(__file__).resolve().parent.parent
@@ -375,7 +376,7 @@ def test_engine_failure_is_reported_on_its_line(monkeypatch: pytest.MonkeyPatch)
             raise exc
         return filterlib.check(*args, **kwargs)
 
-    monkeypatch.setattr(cli, "check", flaky)
+    monkeypatch.setattr(filterlib.lines, "check", flaky)
     r = run(GOOD + GOOD, fmt="json")
     assert r.status == 2
     assert r.json[0]["error"].startswith("line 1: filterlib failed on this line (RuntimeError")

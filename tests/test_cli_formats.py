@@ -21,8 +21,10 @@ from typing import Any
 import orjson
 import pytest
 
-from filterlib import cli
+import filterlib as filterlib_module
+from filterlib import cli, cli_outputs
 from filterlib.cli_inputs import _array_records, open_records
+from filterlib.cli_outputs import Options, Renderer, render_verdict
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_ERROR_BODY = Path("/work/shared/fixtures-real/error_restricted_location_2022-12-07_sm2a.json")
@@ -509,3 +511,44 @@ def test_the_verdicts_own_warnings_and_the_clis_share_one_list() -> None:
     kinds = [w["kind"] for w in r["warnings"]]
     assert kinds[0] == "stale_snapshot"
     assert "on_bound" in kinds
+
+
+# --- renderings kept for passing verdicts -------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "github", "junit"])
+@pytest.mark.parametrize("colour", [False, True])
+@pytest.mark.parametrize("fail_unchecked", [False, True])
+def test_a_kept_rendering_is_the_rendering(fmt: str, colour: bool, fail_unchecked: bool) -> None:
+    info = filterlib_module.load_default_exchange_info()
+    opts = Options(fmt=fmt, colour=colour, fail_unchecked=fail_unchecked)
+    renderer = Renderer("orders/a,b:c.jsonl", opts)
+    eth = {**GOOD, "symbol": "ETHUSDT", "quantity": "0.0100", "price": "2000.00"}
+    for line, params in [(1, GOOD), (7, GOOD), (10, eth), (12345, GOOD), (99, eth), (100, GOOD)]:
+        verdict = filterlib_module.check(info, params)
+        assert verdict.ok
+        symbol = str(params["symbol"])
+        expected = render_verdict(symbol, verdict, (), "orders/a,b:c.jsonl", str(line), opts)
+        assert renderer.verdict(line, symbol, verdict, ()) == expected
+    # The fast path hands out one verdict object per key: its rendering was made once and kept.
+    kept = renderer._kept[id(filterlib_module.check(info, GOOD))]
+    assert kept[0] is filterlib_module.check(info, GOOD)  # held, so its id is not reused
+
+
+def test_kept_renderings_are_bounded_and_check_the_symbol(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_outputs, "MAX_RENDERINGS", 2)
+    info = filterlib_module.load_default_exchange_info()
+    opts = Options(fmt="text")
+    renderer = Renderer("o.jsonl", opts)
+    sides = [GOOD, {**GOOD, "side": "SELL"}, {**GOOD, "timeInForce": "IOC"}]
+    verdicts = [filterlib_module.check(info, params) for params in sides]
+    verdicts.append(filterlib_module.check(info, {**GOOD, "symbol": "ETHUSDT"}))
+    for n, verdict in enumerate(verdicts, 1):
+        renderer.verdict(n, "BTCUSDT", verdict, ())
+        assert len(renderer._kept) <= 2
+    # The same verdict object under another symbol (or a symbol holding the placeholder of the
+    # line number) is rendered for that symbol.
+    for symbol in ("OTHER", "A\x00B"):
+        expected = render_verdict(symbol, verdicts[0], (), "o.jsonl", "5", opts)
+        assert renderer.verdict(5, symbol, verdicts[0], ()) == expected
+        assert expected.startswith(f"line 5: {symbol}: OK")

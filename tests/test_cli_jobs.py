@@ -1,22 +1,25 @@
 """``filterlib check --jobs N``: the same bytes and exit status as in-process, bounded read-ahead.
 
 The expected output is the in-process run's (``--jobs 1``, covered by tests/test_cli.py); these
-tests show ``--jobs 2`` changes nothing a reader of the output can see. Chunks are made tiny so
-that a small file crosses many chunk boundaries.
+tests show ``--jobs 2`` changes nothing a reader of the output can see. Chunks (and the blocks
+JSON Lines is sent in) are made tiny so that a small file crosses many of their boundaries.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
 from filterlib import cli
+from filterlib.cli_inputs import open_chunks
 
 GOOD = {
     "symbol": "BTCUSDT",
@@ -57,11 +60,12 @@ def _run(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "CHUNK_LINES", 4)
+    monkeypatch.setattr(cli, "BLOCK_BYTES", 300)  # two or three lines; some lines are longer
     monkeypatch.setattr(cli, "IN_FLIGHT_PER_JOB", 2)
 
 
 @pytest.mark.usefixtures("small_chunks")
-@pytest.mark.parametrize("fmt", ["json", "text"])
+@pytest.mark.parametrize("fmt", ["json", "text", "github", "junit"])
 def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path: Path, fmt: str) -> None:
     path = tmp_path / "mixed.jsonl"
     path.write_bytes(b"\n".join(_mixed_lines()) + b"\n")
@@ -70,9 +74,36 @@ def test_jobs_2_writes_the_same_bytes_as_jobs_1(tmp_path: Path, fmt: str) -> Non
     assert two == one
     status, out, _ = one
     assert status == cli.EXIT_UNUSABLE
-    non_blank = sum(1 for line in _mixed_lines() if line.strip())
-    assert len(out.splitlines()) == non_blank + (1 if fmt == "text" else 0)
-    assert "line 61: " in out or "line 60: " in out  # numbering runs to the end of the file
+    if fmt in ("json", "text"):
+        non_blank = sum(1 for line in _mixed_lines() if line.strip())
+        assert len(out.splitlines()) == non_blank + (1 if fmt == "text" else 0)
+        assert "line 61: " in out or "line 60: " in out  # numbering runs to the end
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize(
+    "shape",
+    ["crlf and a byte-order mark", "no newline at the end", "a broken last line", "long lines"],
+)
+def test_jobs_2_reads_json_lines_blocks_as_jobs_1_reads_lines(shape: str) -> None:
+    lines = _mixed_lines()
+    if shape == "crlf and a byte-order mark":
+        data = b"\xef\xbb\xbf" + b"\r\n".join(lines) + b"\r\n"
+    elif shape == "no newline at the end":
+        data = b"\n".join(lines)
+    elif shape == "a broken last line":  # its column has no newline to count
+        data = b"\n".join(lines) + b'\n{"symbol": "BTCUSDT"'
+    else:  # lines longer than a block, and a block boundary inside a line
+        long = orjson.dumps({**GOOD, "newClientOrderId": "x" * 30, "recvWindow": "5000"})
+        data = b"\n".join([orjson.dumps(GOOD), b" " * 700 + long, *lines]) + b"\n"
+    for fmt in ("json", "text"):
+        one = _run(["check", "-", "--format", fmt], data)
+        two = _run(["check", "-", "--format", fmt, "--jobs", "2"], data)
+        assert two == one
+    out = one[1]
+    if shape == "a broken last line":
+        assert f"line {len(lines) + 1}: not valid JSON (unexpected end of data at column 21)" in out
+        assert "at column 1)" in out  # the same line with its newline, in the middle
 
 
 @pytest.mark.usefixtures("small_chunks")
@@ -124,6 +155,80 @@ def test_a_read_error_reports_the_same_line_and_keeps_the_lines_before() -> None
     assert one[0] == cli.EXIT_UNUSABLE
     assert len(one[1].splitlines()) == 10
     assert one[2] == "filterlib: cannot read orders.jsonl after line 10: Input/output error\n"
+
+
+class _FailingDisk(io.RawIOBase):
+    """A file whose reads fail after ``good`` bytes, as a bad sector does: a read returns what
+    comes before it, the next read raises."""
+
+    def __init__(self, data: bytes, good: int) -> None:
+        self.data, self.good, self.pos = data, good, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.pos >= self.good:
+            raise OSError(5, "Input/output error")
+        n = min(len(buffer), self.good - self.pos)
+        buffer[:n] = self.data[self.pos : self.pos + n]
+        self.pos += n
+        return n
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("good", [0, 250, 3001])
+def test_a_disk_error_in_json_lines_blocks_keeps_the_lines_before_it(good: int) -> None:
+    data = b"".join(orjson.dumps(GOOD) + b"\n" for _ in range(40))
+    whole_lines = data[:good].count(b"\n")  # a line cut by the error is not read
+
+    def run(jobs: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        stdin = io.BufferedReader(_FailingDisk(data, good))
+        status = cli.main(
+            ["check", "--format", "json", "--jobs", jobs], stdin=stdin, stdout=out, stderr=err
+        )
+        return status, out.getvalue(), err.getvalue()
+
+    one, two = run("1"), run("2")
+    assert two == one
+    status, out, err = one
+    assert status == cli.EXIT_UNUSABLE
+    assert len(out.splitlines()) == whole_lines
+    message = f"cannot read standard input after line {whole_lines}: Input/output error"
+    assert err == f"filterlib: {message}\n"
+
+
+def test_json_lines_go_to_workers_as_blocks_of_whole_lines() -> None:
+    lines = [orjson.dumps({**GOOD, "price": f"{30000 + i}.00"}) for i in range(50)]
+    data = b"\n".join(lines[:20]) + b"\n\n  \n" + b"\n".join(lines[20:])  # no final newline
+    read = [0]
+    chunks = list(
+        open_chunks(
+            io.BytesIO(data), "o.jsonl", "auto", block_bytes=500, chunk_records=3, read=read
+        )
+    )
+    assert all(isinstance(c, tuple) for c in chunks)
+    blocks = [c for c in chunks if isinstance(c, tuple)]
+    assert b"".join(block for _, block in blocks) == data
+    longest = max(len(line) for line in lines) + 1
+    for _, block in blocks[:-1]:  # whole lines, about 500 bytes
+        assert block.endswith(b"\n")
+        assert 500 - longest < len(block) < 500 + longest
+    line = 1
+    for first, block in blocks:
+        assert first == line  # each block says where it starts
+        line += block.count(b"\n")
+    assert read[0] == data.count(b"\n") + 1  # the last line has no newline, and was read
+
+
+def test_other_inputs_go_to_workers_as_lists_of_records() -> None:
+    data = json.dumps([GOOD] * 7).encode()
+    chunks = list(
+        open_chunks(io.BytesIO(data), "o.json", "auto", block_bytes=10, chunk_records=3, read=[0])
+    )
+    assert [len(c) for c in chunks] == [3, 3, 1]
+    assert all(isinstance(c, list) for c in chunks)
 
 
 def test_read_ahead_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final, TextIO
+from typing import Any, Final, Generic, TextIO, TypeVar
 from xml.sax.saxutils import escape, quoteattr
 
 import orjson
@@ -158,6 +158,32 @@ def _s(value: Decimal) -> str:
 
 # --- rendering one order --------------------------------------------------------------------
 
+_T = TypeVar("_T")
+_V = TypeVar("_V")
+
+
+class _ById(Generic[_T, _V]):
+    """``make(obj)`` kept per object, for immutable objects that recur (the same tuple of
+    unchecked rules for every order of a symbol, side and context).
+
+    Looked up by ``id``, which costs nothing, unlike hashing a tuple of rules; each entry holds
+    its object, so the id cannot be reused while the entry exists. At most ``size`` entries:
+    past that it starts afresh.
+    """
+
+    def __init__(self, make: Callable[[_T], _V], size: int = 4096) -> None:
+        self._make, self._size = make, size
+        self._kept: dict[int, tuple[_T, _V]] = {}
+
+    def get(self, obj: _T) -> _V:
+        kept = self._kept.get(id(obj))
+        if kept is None:
+            if len(self._kept) >= self._size:
+                self._kept.clear()
+            kept = self._kept[id(obj)] = (obj, self._make(obj))
+        return kept[1]
+
+
 #: Stands for the line number in a rendering kept for reuse by :class:`Renderer`.
 _LINE: Final = "\x00"
 #: Passing verdicts whose rendering a :class:`Renderer` keeps; past this it starts afresh.
@@ -248,6 +274,16 @@ def render_unusable(error: str, source: str, line: str, opts: Options) -> str:
 
 
 def _json(verdict: Verdict, warnings: tuple[str, ...], opts: Options) -> str:
+    error = verdict.error
+    if error is not None and error.data is None and not verdict.warnings and not opts.warnings:
+        # A rejected order: Verdict.to_dict()'s bytes, with the unchecked rules (the same tuple
+        # for every order of a symbol, side and context) encoded once.
+        head = orjson.dumps({"ok": False, "code": error.code, "msg": error.msg})
+        violations = orjson.dumps([v.to_dict() for v in verdict.violations])
+        unchecked = _UNCHECKED_JSON.get(verdict.unchecked)
+        return (
+            head[:-1] + b',"violations":' + violations + b',"unchecked":' + unchecked + b"}\n"
+        ).decode()
     body = verdict.to_dict()
     if opts.warnings:
         # Beside the verdict's own warnings (a stale snapshot), in the same {kind, text} shape.
@@ -288,7 +324,7 @@ def describe(verdict: Verdict) -> str:
             if others:
                 text += f" (also: {', '.join(others)})"
     if verdict.unchecked:
-        text += f" (unchecked: {summarise_unchecked(verdict.unchecked)})"
+        text += f" (unchecked: {_UNCHECKED_TEXT.get(verdict.unchecked)})"
     return text
 
 
@@ -306,6 +342,12 @@ def summarise_unchecked(unchecked: Iterable[Unchecked]) -> str:
         else:
             parts.append(f"{names} ({what})" if what else names)
     return "; ".join(parts)
+
+
+_UNCHECKED_TEXT: _ById[tuple[Unchecked, ...], str] = _ById(summarise_unchecked)
+_UNCHECKED_JSON: _ById[tuple[Unchecked, ...], bytes] = _ById(
+    lambda unchecked: orjson.dumps([u.to_dict() for u in unchecked])
+)
 
 
 def _gh_data(text: str) -> str:

@@ -552,3 +552,38 @@ def test_kept_renderings_are_bounded_and_check_the_symbol(monkeypatch: pytest.Mo
         expected = render_verdict(symbol, verdicts[0], (), "o.jsonl", "5", opts)
         assert renderer.verdict(5, symbol, verdicts[0], ()) == expected
         assert expected.startswith(f"line 5: {symbol}: OK")
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "params"),
+    [
+        ("/api/v3/order", REJECTED),
+        ("/api/v3/order", {**GOOD, "price": "30000.001"}),
+        ("/api/v3/order", {**GOOD, "quantity": "0.00001"}),
+        ("/api/v3/order", {**GOOD, "symbol": "NOSUCHPAIR"}),
+        ("/api/v3/order", {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT"}),
+        ("/api/v3/order/test", {**GOOD, "type": "MARKET", "price": None}),
+        (
+            "/api/v3/orderList/oco",
+            {
+                "symbol": "BTCUSDT",
+                "side": "SELL",
+                "quantity": "0.000012",
+                "aboveType": "LIMIT_MAKER",
+                "abovePrice": "31000.00",
+                "belowType": "STOP_LOSS",
+                "belowStopPrice": "29000.00",
+            },
+        ),
+    ],
+)
+def test_the_json_of_a_rejected_order_is_verdict_to_dict(
+    endpoint: str, params: dict[str, Any]
+) -> None:
+    info = filterlib_module.load_default_exchange_info()
+    sent = {k: v for k, v in params.items() if v is not None}
+    for _ in range(2):  # the second time with the unchecked rules' JSON kept
+        verdict = filterlib_module.check(info, sent, endpoint=endpoint)
+        assert verdict.error is not None
+        expected = orjson.dumps(verdict.to_dict()).decode() + "\n"
+        assert render_verdict("BTCUSDT", verdict, (), "o", "1", Options(fmt="json")) == expected

@@ -66,9 +66,10 @@ def check(
     if context is None or type(context) is dict:
         # The fast path reads only plain dicts and known endpoints; it declines anything else,
         # including every misuse, which the checks below then report.
-        proven, key = fastpath.fast_check(info, params, endpoint, context)
-        if proven is not None:
+        proven = fastpath.fast_check(info, params, endpoint, context)
+        if isinstance(proven, Verdict):
             return proven
+        key = proven
     if not isinstance(params, Mapping):
         raise UsageError(
             f"params must be a mapping of parameter names to values, not {type(params).__name__}"

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Mapping
-from decimal import Decimal, localcontext
+from collections.abc import Callable, Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from functools import partial
 
 from .catalogue import RANK, RULES
@@ -70,40 +70,69 @@ _SYMBOL = re.compile(r"[A-Z0-9_.\-]{1,50}")
 _RESPONSE_TYPES = frozenset({"ACK", "RESULT", "FULL"})
 _ZERO = Decimal(0)
 
-#: (symbol, endpoint, side, and whether the context gives referencePrice, avgPrice, lastPrice)
-FastKey = tuple[str, str, str, bool, bool, bool]
-
 
 class _Band:
-    """One percent-price filter: its rule, (down, up) multipliers per side, avgPriceMins."""
+    """One percent-price filter: its rule, (down, up) multipliers per side, avgPriceMins, and
+    its price bounds per base price text (a bot sends the same average price for many orders)."""
 
-    __slots__ = ("buy", "mins", "rule", "sell")
+    __slots__ = ("bounds", "buy", "mins", "rule", "sell")
 
     def __init__(
         self, rule: str, buy: tuple[Decimal, Decimal], sell: tuple[Decimal, Decimal], mins: int
     ) -> None:
         self.rule, self.buy, self.sell, self.mins = rule, buy, sell, mins
+        self.bounds: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
+
+    def learn(self, text: str, scale: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """The (low, high) bounds for BUY and for SELL around the base price ``text``, as
+        integers of 10**-scale: a price passes when low <= price * 10**scale <= high."""
+        base = _PRICES.get(text) or Decimal(text)  # ``text`` was validated by _text
+        mul = CONTEXT.multiply
+        (bd, bu), (sd, su) = self.buy, self.sell
+        found = (
+            (_scaled(mul(base, bd), scale, ROUND_CEILING), _scaled(mul(base, bu), scale)),
+            (_scaled(mul(base, sd), scale, ROUND_CEILING), _scaled(mul(base, su), scale)),
+        )
+        if len(self.bounds) >= 64:
+            self.bounds.clear()
+        self.bounds[text] = found
+        return found
+
+
+def _pattern(places: int) -> Callable[[str], object]:
+    """The wire pattern allowing at most ``places`` decimals (more is -1111, the engine's)."""
+    places = min(places, 20)
+    fraction = rf"(?:\.[0-9]{{1,{places}}})?" if places > 0 else ""
+    return re.compile(rf"[0-9]{{1,20}}{fraction}").fullmatch
 
 
 class _Compiled:
-    """A symbol's LIMIT-order arithmetic, flattened for speed (zero disables a part)."""
+    """A symbol's LIMIT-order arithmetic, flattened for speed (zero disables a part).
+
+    ``grid`` is set when every bound is positive and below MAX_DECIMAL (nearly every symbol):
+    then passing them proves the order's price and quantity are neither zero nor too large,
+    and the passing test is one expression.
+    """
 
     __slots__ = (
         "bands",
-        "base_precision",
+        "grid",
+        "learned",
         "max_price",
         "max_qty",
         "min_price",
         "min_qty",
         "notionals",
-        "quote_precision",
+        "price_ok",
+        "quantity_ok",
+        "scaled_notionals",
         "step",
         "tick",
     )
 
     def __init__(self, s: SymbolInfo) -> None:
-        self.base_precision = s.base_asset_precision
-        self.quote_precision = s.quote_asset_precision
+        self.quantity_ok = _pattern(s.base_asset_precision)
+        self.price_ok = _pattern(s.quote_asset_precision)
         price = s.filter("PRICE_FILTER")
         lot = s.filter("LOT_SIZE")
         self.min_price = price.min_price if isinstance(price, PriceFilter) else _ZERO
@@ -134,6 +163,67 @@ class _Compiled:
         # In evaluation order, so the first failure found is the one Binance reports.
         self.bands = tuple(sorted(bands, key=lambda b: RANK[b.rule]))
         self.notionals = tuple(sorted(notionals, key=lambda n: RANK[n[0]]))
+        self.grid = grid = _grid(s, self, notionals)
+        # Each notional filter's bounds as integers of 10**-(sp + sq), for the grid's failures.
+        scale = 0 if grid is None else grid[0] + grid[1]
+        self.scaled_notionals = tuple(
+            (rule, _scaled(low, scale, ROUND_CEILING), _scaled(high, scale) if high else _UNBOUNDED)
+            for rule, low, high in self.notionals
+        )
+        # The passing verdicts learned from the full engine: [test endpoint][SELL][prices].
+        self.learned: list[list[list[Verdict | None]]] = [
+            [[None] * 8, [None] * 8],
+            [[None] * 8, [None] * 8],
+        ]
+
+
+#: A symbol's filters as integers: a price p passes PRICE_FILTER when min_p <= P <= max_p and
+#: P % tick == 0, where P = p * 10**price_scale (and so on), and the order's notional when
+#: low <= P * Q <= high. Exact: every wire price has at most price_scale decimals.
+_Grid = tuple[int, int, int, int, int, int, int, int, int, int]
+_POW = tuple(10**k for k in range(41))
+_UNBOUNDED = 10**90  # above any P * Q of two wire decimals
+
+
+def _scaled(value: Decimal, scale: int, rounding: str = ROUND_FLOOR) -> int:
+    """``value * 10**scale`` as an integer, rounded the given way where it is not one."""
+    return int(value.scaleb(scale, CONTEXT).to_integral_value(rounding, CONTEXT))
+
+
+#: MAX_DECIMAL as an integer of 10**-k: a scaled value above it is above MAX_DECIMAL.
+_MAX_SCALED = tuple(_scaled(MAX_DECIMAL, k) for k in range(41))
+
+
+def _places(*values: Decimal) -> int:
+    return max(0, *(-int(v.as_tuple().exponent) for v in values))
+
+
+def _grid(
+    s: SymbolInfo, c: _Compiled, notionals: list[tuple[str, Decimal, Decimal]]
+) -> _Grid | None:
+    """The integer form of a symbol whose bounds are all positive and at most MAX_DECIMAL
+    (nearly every symbol): then passing them also proves the order's price and quantity are
+    neither zero nor too large, which the generic path checks apart."""
+    bounds = (c.min_price, c.max_price, c.tick, c.min_qty, c.max_qty, c.step)
+    if not all(bounds) or c.max_price > MAX_DECIMAL or c.max_qty > MAX_DECIMAL:
+        return None
+    sp = max(min(s.quote_asset_precision, 20), _places(c.min_price, c.max_price, c.tick))
+    sq = max(min(s.base_asset_precision, 20), _places(c.min_qty, c.max_qty, c.step))
+    # Passing every notional filter is passing the tightest of their bounds.
+    low = max((n[1] for n in notionals), default=_ZERO)
+    highs = [n[2] for n in notionals if n[2]]
+    return (
+        sp,
+        sq,
+        _scaled(c.min_price, sp),
+        _scaled(c.max_price, sp),
+        _scaled(c.tick, sp),
+        _scaled(c.min_qty, sq),
+        _scaled(c.max_qty, sq),
+        _scaled(c.step, sq),
+        _scaled(low, sp + sq, ROUND_CEILING),
+        _scaled(min(highs), sp + sq) if highs else _UNBOUNDED,
+    )
 
 
 def _eligible(s: SymbolInfo) -> bool:
@@ -148,37 +238,36 @@ def _eligible(s: SymbolInfo) -> bool:
     )
 
 
-class _State:
-    """What the fast path keeps per snapshot: compiled symbols and learned passing verdicts."""
-
-    __slots__ = ("compiled", "verdicts")
-
-    def __init__(self) -> None:
-        self.compiled: dict[str, _Compiled | None] = {}
-        self.verdicts: dict[FastKey, Verdict] = {}
+# Compiled symbols per snapshot, keyed by id() and dropped when the snapshot is collected:
+# hashing an ExchangeInfo on every call (as a WeakKeyDictionary would) costs more than the check.
+_STATES: dict[int, dict[str, _Compiled | None]] = {}
 
 
-# Keyed by id() and dropped when the snapshot is collected: hashing an ExchangeInfo on every
-# call (as a WeakKeyDictionary would) costs more than the check itself.
-_STATES: dict[int, _State] = {}
-
-
-def _state(info: ExchangeInfo) -> _State:
+def _compile(info: ExchangeInfo, name: object) -> _Compiled | None:
+    """Compile symbol ``name`` of ``info`` (None: the fast path leaves its orders alone)."""
     state = _STATES.get(id(info))
     if state is None:
-        state = _STATES.setdefault(id(info), _State())
+        state = _STATES.setdefault(id(info), {})
         weakref.finalize(info, _STATES.pop, id(info), None)
-    return state
-
-
-def _compile(state: _State, info: ExchangeInfo, name: str) -> _Compiled | None:
+    if type(name) is not str:
+        return None
     s = info.symbol(name)
     compiled = _Compiled(s) if s is not None and _eligible(s) else None
-    state.compiled[name] = compiled  # a benign race: both threads store equal values
+    state[name] = compiled  # a benign race: both threads store equal values
     return compiled
 
 
-_NO: tuple[None, None] = (None, None)
+#: Where a passing verdict is learned: the compiled symbol, whether the endpoint is the test
+#: one, whether the side is SELL, and which context prices are given (bits: reference, avgPrice,
+#: last). The same key, the same rules left unchecked.
+FastKey = tuple[_Compiled, bool, bool, int]
+
+_TEST = "/api/v3/order/test"
+_REQUIRED = frozenset({"symbol", "side", "type", "timeInForce", "quantity", "price"})
+_SIDES = frozenset({"BUY", "SELL"})
+_TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK"})
+_REMAINDER = CONTEXT.remainder
+_MULTIPLY = CONTEXT.multiply
 
 
 def fast_check(
@@ -186,97 +275,158 @@ def fast_check(
     params: Mapping[str, object],
     endpoint: str,
     context: Mapping[str, object] | None,
-) -> tuple[Verdict | None, FastKey | None]:
-    """The verdict of a plain LIMIT order when the fast path can give it, with its key.
+) -> Verdict | FastKey | None:
+    """The verdict of a plain LIMIT order when the fast path can give it.
 
-    Returns ``(verdict, None)`` when it can (an order that passes, or one that only fails
-    filters); ``(None, key)`` for an order it has proven clean up to the filters but whose key
-    it has not learned yet (the caller runs the full engine and :func:`remember` s the
-    answer); ``(None, None)`` when the full engine must answer.
+    Returns the verdict when it can (an order that passes, or one that only fails filters);
+    the order's key when it has proven the order clean up to the filters but has not learned
+    that key yet (the caller runs the full engine and :func:`remember` s the answer); None
+    when the full engine must answer. (No tuple is built per call: this is the hot path.)
     """
     if type(params) is not dict or endpoint not in _ENDPOINTS:
-        return _NO
-    get = params.get
-    if get("type") != "LIMIT" or not params.keys() <= _KEYS:
-        return _NO
-    name, side, tif = get("symbol"), get("side"), get("timeInForce")
-    quantity, price = get("quantity"), get("price")
-    if (
-        type(quantity) is not str
-        or type(price) is not str
-        or type(name) is not str
-        or (side != "BUY" and side != "SELL")
-        or (tif != "GTC" and tif != "IOC" and tif != "FOK")
-    ):
-        return _NO
-    if len(params) > 6 and not _optional_ok(params):
-        return _NO
-    state = _STATES.get(id(info)) or _state(info)
+        return None
     try:
-        c = state.compiled[name]
+        if params["type"] != "LIMIT":
+            return None
+        name, side, tif = params["symbol"], params["side"], params["timeInForce"]
+        quantity, price = params["quantity"], params["price"]
+        if side not in _SIDES or tif not in _TIME_IN_FORCE:
+            return None
+        c = _STATES[id(info)][name]
     except KeyError:
-        c = _compile(state, info, name)
-    if c is None:
-        return _NO
-    if _DECIMAL.fullmatch(quantity) is None or _DECIMAL.fullmatch(price) is None:
-        return _NO
-    # Decimals written (trailing zeros count) against the assets' precisions (-1111).
-    point = quantity.find(".")
-    if point >= 0 and len(quantity) - point - 1 > c.base_precision:
-        return _NO
-    point = price.find(".")
-    if point >= 0 and len(price) - point - 1 > c.quote_precision:
-        return _NO
-    q, p = Decimal(quantity), Decimal(price)
-    if not q or not p or q > MAX_DECIMAL or p > MAX_DECIMAL:
-        return _NO
-    if context is None:
-        reference = average = last = None
-    else:
-        if type(context) is not dict or not context.keys() <= _PRICE_KEYS:
-            return _NO
-        reference = average = last = None
-        value = context.get("avgPrice")
-        if value is not None and (average := _price(value, "price")) is False:
-            return _NO
-        if len(context) > 1 or value is None:
-            value = context.get("referencePrice")
-            if value is not None and (reference := _price(value, "referencePrice")) is False:
-                return _NO
-            value = context.get("lastPrice")
-            if value is not None and (last := _price(value, "price")) is False:
-                return _NO
-    known = state.verdicts.get(
-        (name, endpoint, side, reference is not None, average is not None, last is not None)
-    )
+        # Not a plain LIMIT order, or its symbol is not compiled yet: compile it and look again.
+        if params.keys() >= _REQUIRED and _compile(info, params["symbol"]) is not None:
+            return fast_check(info, params, endpoint, context)
+        return None
+    except TypeError:  # an unhashable value: the full engine says what is wrong with it
+        return None
+    # Six parameters present and six in all: exactly the required ones, nothing to validate.
+    if c is None or (len(params) != 6 and not _optional_ok(params)):
+        return None
+    if type(quantity) is not str or type(price) is not str:
+        return None
+    # The legal pattern, and no more decimals than the assets' precisions (-1111).
+    if c.quantity_ok(quantity) is None or c.price_ok(price) is None:
+        return None
+    # Each context price as its validated text, or None (the usual context is avgPrice alone).
+    reference = average = last = None
+    if context is not None:
+        if type(context) is not dict:
+            return None
+        average = context.get("avgPrice")
+        if type(average) is dict:  # GET /api/v3/avgPrice's body
+            average = average.get("price")
+        if average is not None and (
+            type(average) is not str or (average not in _PRICES and not _parse_price(average))
+        ):
+            return None
+        if len(context) != 1 or average is None:
+            if not context.keys() <= _PRICE_KEYS:
+                return None
+            try:
+                reference = _text(context.get("referencePrice"), "referencePrice")
+                last = _text(context.get("lastPrice"), "price")
+            except _Declined:
+                return None
+    sells = side == "SELL"
+    prices = (reference is not None) << 2 | (average is not None) << 1 | (last is not None)
+    known: Verdict | None = c.learned[endpoint == _TEST][sells][prices]
     if known is None:
-        key: FastKey = (
-            name,
-            endpoint,
-            side,
-            reference is not None,
-            average is not None,
-            last is not None,
+        return (c, endpoint == _TEST, sells, prices)  # the full engine answers, once
+    grid = c.grid
+    if grid is None:
+        failed = _first_failure(c, side, price, quantity, reference, average, last)
+    else:
+        sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high = grid
+        # The wire texts as integers of 10**-sp and 10**-sq (their pattern is checked above).
+        dot = price.find(".")
+        pi = (
+            int(price) * _POW[sp]
+            if dot < 0
+            else int(price.replace(".", "")) * _POW[sp + dot + 1 - len(price)]
         )
-        return None, key  # nothing learned for this key yet: the full engine answers
-    failed = _first_failure(c, side, p, q, reference, average, last)  # type: ignore[arg-type]
+        dot = quantity.find(".")
+        qi = (
+            int(quantity) * _POW[sq]
+            if dot < 0
+            else int(quantity.replace(".", "")) * _POW[sq + dot + 1 - len(quantity)]
+        )
+        if (
+            min_p <= pi <= max_p
+            and not pi % tick
+            and min_q <= qi <= max_q
+            and not qi % step
+            and low <= pi * qi <= high
+        ):
+            for band in c.bands:
+                # The reference price when the symbol has one, else the average over
+                # avgPriceMins, or the last price when that is 0 (rules.common.market_price).
+                text = reference if reference is not None else last if band.mins == 0 else average
+                if text is None:
+                    continue  # unchecked for lack of context: part of the learned verdict
+                band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
+                if pi < band_low or pi > band_high:
+                    break
+            else:
+                return known
+        failed = _grid_failure(c, grid, sells, pi, qi, reference, average, last)
     if failed is None:
-        return known, None
-    prices = (reference, average, last)
-    pending = partial(_filter_violations, info, name, side, tif, p, q, prices)  # type: ignore[arg-type]
-    return Verdict(_ERRORS[failed], unchecked=known.unchecked, pending=pending), None
+        return known
+    if failed == "":
+        return None  # zero, or above MAX_DECIMAL: a request-layer error, the full engine's
+    pending = partial(
+        _filter_violations, info, name, side, tif, price, quantity, (reference, average, last)
+    )
+    return Verdict(_ERRORS[failed], unchecked=known.unchecked, pending=pending)
+
+
+def _grid_failure(
+    c: _Compiled,
+    grid: _Grid,
+    sells: bool,
+    pi: int,
+    qi: int,
+    reference: str | None,
+    average: str | None,
+    last: str | None,
+) -> str | None:
+    """The first filter a LIMIT order fails on a symbol with a grid, in evaluation order; ""
+    for a price or quantity of zero or above MAX_DECIMAL (the request layer's), or None."""
+    sp, sq, min_p, max_p, tick, min_q, max_q, step, _, _ = grid
+    if not pi or not qi or pi > _MAX_SCALED[sp] or qi > _MAX_SCALED[sq]:
+        return ""
+    if pi < min_p or pi > max_p or pi % tick:
+        return "PRICE_FILTER"
+    for band in c.bands:
+        text = reference if reference is not None else last if band.mins == 0 else average
+        if text is not None:
+            band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
+            if pi < band_low or pi > band_high:
+                return band.rule
+    if qi < min_q or qi > max_q or qi % step:
+        return "LOT_SIZE"
+    notional = pi * qi
+    for rule_id, low, high in c.scaled_notionals:
+        if notional < low or notional > high:
+            return rule_id
+    return None
 
 
 def _first_failure(
     c: _Compiled,
     side: str,
-    p: Decimal,
-    q: Decimal,
-    reference: Decimal | None,
-    average: Decimal | None,
-    last: Decimal | None,
+    price: str,
+    quantity: str,
+    reference: str | None,
+    average: str | None,
+    last: str | None,
 ) -> str | None:
-    """The first filter a LIMIT order fails, in evaluation order, or None; exact arithmetic."""
+    """The first filter a LIMIT order fails, in evaluation order, or None (or "" for a price
+    or quantity of zero or above MAX_DECIMAL); exact Decimal arithmetic, for the few symbols
+    without a grid."""
+    p, q = Decimal(price), Decimal(quantity)
+    if not q or not p or q > MAX_DECIMAL or p > MAX_DECIMAL:
+        return ""
     ctx = CONTEXT
     if (
         (c.min_price and p < c.min_price)
@@ -285,12 +435,11 @@ def _first_failure(
     ):
         return "PRICE_FILTER"
     for band in c.bands:
-        # The reference price when the symbol has one, else the average over avgPriceMins, or
-        # the last price when that is 0 (rules.common.market_price).
-        base = reference if reference is not None else last if band.mins == 0 else average
-        if base is None:
-            continue  # unchecked for lack of context: part of the stored verdict
-        down, up = band.buy if side == "BUY" else band.sell
+        text = reference if reference is not None else last if band.mins == 0 else average
+        if text is None:
+            continue  # unchecked for lack of context: part of the learned verdict
+        base = _PRICES.get(text) or Decimal(text)
+        down, up = band.sell if side == "SELL" else band.buy
         if p < ctx.multiply(base, down) or p > ctx.multiply(base, up):
             return band.rule
     if (
@@ -312,16 +461,23 @@ def _filter_violations(
     name: str,
     side: str,
     tif: str,
-    p: Decimal,
-    q: Decimal,
-    prices: tuple[Decimal | None, Decimal | None, Decimal | None],
+    price: str,
+    quantity: str,
+    prices: tuple[str | None, str | None, str | None],
 ) -> tuple[Violation, ...]:
     """Every filter violation of a proven-clean LIMIT order: the engine's own filter rules on
-    the parsed values, in evaluation order (computed when a caller first reads them)."""
+    its values, in evaluation order (computed when a caller first reads them)."""
     symbol = info.symbol(name)
     assert symbol is not None
-    reference, average, last = prices
-    order = Order(symbol=name, side=side, type="LIMIT", time_in_force=tif, quantity=q, price=p)
+    reference, average, last = (_decimal(t) for t in prices)
+    order = Order(
+        symbol=name,
+        side=side,
+        type="LIMIT",
+        time_in_force=tif,
+        quantity=Decimal(quantity),
+        price=Decimal(price),
+    )
     context = Context(avg_price=average, last_price=last, reference_price=reference)
     found: list[Violation] = []
     with localcontext(CONTEXT):
@@ -352,10 +508,13 @@ def remember(info: ExchangeInfo, key: FastKey, verdict: Verdict) -> None:
     """
     if all(v.rule in FILTER_CHECKS for v in verdict.violations):
         passing = verdict if verdict.error is None else Verdict(None, (), verdict.unchecked)
-        _state(info).verdicts[key] = passing
+        compiled, test, sells, prices = key
+        compiled.learned[test][sells][prices] = passing
 
 
 def _optional_ok(params: Mapping[str, object]) -> bool:
+    if not params.keys() <= _KEYS:
+        return False
     for key in ("newClientOrderId", "newOrderRespType", "recvWindow", "timestamp", "signature"):
         if key not in params:
             continue
@@ -374,27 +533,41 @@ def _optional_ok(params: Mapping[str, object]) -> bool:
     return True
 
 
-def _price(value: object, inner: str) -> Decimal | bool | None:
-    """A context price as the full engine reads it (context.as_context): None if not given,
-    False for anything the fast path leaves to the full engine (ints, Decimals, bad text)."""
+def _decimal(text: str | None) -> Decimal | None:
+    """A context price text :func:`_text` has validated, as a Decimal."""
+    return None if text is None else _PRICES.get(text) or Decimal(text)
+
+
+class _Declined(Exception):
+    """A context value the fast path leaves to the full engine (ints, Decimals, bad text)."""
+
+
+def _text(value: object, inner: str) -> str | None:
+    """A context price as the full engine reads it (context.as_context): its text once it is
+    known to be legal, or None if not given; raises _Declined for anything else."""
     if value is None:
         return None
     if type(value) is dict:  # a Binance response body, e.g. GET /api/v3/avgPrice's
-        value = value.get(inner, value.get("price"))
+        value = value[inner] if inner in value else value.get("price")
         if value is None:
             return None
-    if type(value) is not str:
+    if type(value) is not str or (value not in _PRICES and not _parse_price(value)):
+        raise _Declined
+    return value
+
+
+def _parse_price(text: str) -> bool:
+    """Parse a legal context price text into _PRICES; False if it is not legal.
+
+    A bot passes the same price text for many orders (the average price moves once a minute):
+    texts already parsed are kept, a few thousand at most.
+    """
+    if _DECIMAL.fullmatch(text) is None:
         return False
-    # A bot passes the same price text for many orders (the average price moves once a
-    # minute): texts already parsed are kept, a few thousand at most.
-    parsed = _PRICES.get(value)
-    if parsed is None:
-        if _DECIMAL.fullmatch(value) is None:
-            return False
-        if len(_PRICES) >= 4096:
-            _PRICES.clear()
-        parsed = _PRICES[value] = Decimal(value)
-    return parsed
+    if len(_PRICES) >= 4096:
+        _PRICES.clear()
+    _PRICES[text] = Decimal(text)
+    return True
 
 
 _PRICES: dict[str, Decimal] = {}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import filterlib
-from filterlib import engine
+from filterlib import engine, fastpath
 from filterlib.context import as_context
 from filterlib.decimals import CONTEXT
 from filterlib.endpoints import ENDPOINTS
@@ -177,3 +177,111 @@ def test_a_failure_found_fast_reads_pickles_and_compares_as_the_full_answer() ->
     assert again == verdict
     assert again.to_dict() == full(INFO, off_step, "/api/v3/order", None)
     assert verdict.violations[0].nearest == ("0.00100000", "0.00101000")
+
+
+_NOTIONAL = {
+    "minNotional": "5",
+    "applyMinToMarket": True,
+    "maxNotional": "500",
+    "applyMaxToMarket": False,
+    "avgPriceMins": 5,
+}
+_BY_SIDE = {
+    "bidMultiplierUp": "1.1",
+    "bidMultiplierDown": "0.9",
+    "askMultiplierUp": "1.2",
+    "askMultiplierDown": "0.8",
+    "avgPriceMins": 5,
+}
+#: Symbol shapes beyond the shipped snapshot's: the integer grid (every bound set), and the
+#: symbols without one (a zero bound, a maximum above MAX_DECIMAL) that take the Decimal path.
+SHAPES: dict[str, dict[str, Any]] = {
+    "grid": {"filters": {"NOTIONAL": _NOTIONAL, "PERCENT_PRICE_BY_SIDE": _BY_SIDE}},
+    "no max price": {"filters": {"PRICE_FILTER": {"maxPrice": "0"}, "NOTIONAL": _NOTIONAL}},
+    "no tick": {"filters": {"PRICE_FILTER": {"tickSize": "0"}}},
+    "no lot bounds": {"filters": {"LOT_SIZE": {"minQty": "0", "maxQty": "0", "stepSize": "0"}}},
+    "huge max qty": {"filters": {"LOT_SIZE": {"maxQty": "92233720369"}}},
+    "both notionals and bands": {
+        "filters": {
+            "MIN_NOTIONAL": {"minNotional": "2", "applyToMarket": True, "avgPriceMins": 5},
+            "NOTIONAL": {**_NOTIONAL, "maxNotional": "0"},
+            "PERCENT_PRICE": {"multiplierUp": "5", "multiplierDown": "0.2", "avgPriceMins": 0},
+            "PERCENT_PRICE_BY_SIDE": _BY_SIDE,
+        }
+    },
+    "few decimals": {
+        "filters": {
+            "PRICE_FILTER": {"minPrice": "0.5", "maxPrice": "100000", "tickSize": "0.5"},
+            "LOT_SIZE": {"minQty": "1", "maxQty": "1000", "stepSize": "1"},
+            # More decimals than price and quantity have between them: the bound is rounded up.
+            "NOTIONAL": {**_NOTIONAL, "minNotional": "5.001"},
+        },
+        "baseAssetPrecision": 0,
+        "quoteAssetPrecision": 2,
+    },
+    "band bounds between ticks": {
+        "filters": {
+            "PRICE_FILTER": {"minPrice": "0.01", "maxPrice": "100000", "tickSize": "0.01"},
+            "PERCENT_PRICE_BY_SIDE": _BY_SIDE,
+        },
+        "quoteAssetPrecision": 2,
+    },
+}
+EDGE_PRICES = [
+    "5",
+    "8.18",
+    "10",
+    "10.00",
+    "10.005",
+    "0.01",
+    "0.001",
+    "0",
+    "100000",
+    "100000.01",
+    "9.5",
+    "92233720368.54775808",
+    "12.0000000",
+]
+EDGE_QUANTITIES = [
+    "1",
+    "0.001",
+    "0.0005",
+    "0",
+    "1000",
+    "1000.001",
+    "2.5",
+    "1.00000000",
+    "92233720369",
+]
+EDGE_CONTEXTS: list[Any] = [
+    None,
+    {"avgPrice": "10"},
+    {"avgPrice": {"mins": 5, "price": "10.00000000"}},
+    {"avgPrice": "9.0909", "lastPrice": "50"},
+    {"lastPrice": {"symbol": "TSTUSDT", "price": "2"}},
+    {"referencePrice": "11", "avgPrice": "10"},
+]
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_every_symbol_shape_agrees_both_ways_on_edges(shape: str) -> None:
+    from conftest import build_info, order
+
+    spec = SHAPES[shape]
+    fields = {k: v for k, v in spec.items() if k != "filters"}
+    info = build_info(spec["filters"], **fields)
+    answered = 0
+    for context in EDGE_CONTEXTS:
+        for side in ("BUY", "SELL"):
+            for price in EDGE_PRICES:
+                for quantity in EDGE_QUANTITIES:
+                    params = order(side=side, price=price, quantity=quantity)
+                    for _ in range(2):  # the first call may teach the fast path the key
+                        got = filterlib.check(info, params, context=context).to_dict()
+                    assert got == full(info, params, "/api/v3/order", context), (params, context)
+                    if isinstance(
+                        fastpath.fast_check(info, params, "/api/v3/order", context),
+                        filterlib.Verdict,
+                    ):
+                        answered += 1
+    assert answered > 100  # the fast path judged these orders, not only the full engine

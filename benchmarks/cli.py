@@ -11,7 +11,8 @@ orders as one JSON array; ``--input csv``: as CSV) on each and reports:
   else ``RUSAGE_CHILDREN`` ru_maxrss) and the largest sum over the process tree (parent plus
   workers, sampled from /proc every 20 ms where there is /proc), for a small and a large file,
   to show whether memory grows with the input;
-* a cProfile of what one worker does (``_check_chunk`` over chunks of the same lines).
+* what one worker's work costs per line, step by step (decode, check, violations, render), and
+  a cProfile of it (``_check_chunk`` over chunks of the same lines, after a warm-up pass).
 
     python benchmarks/cli.py [--lines 1000000] [--small 250000] [--jobs 2] [--profile-lines 20000]
         [--input jsonl|json|csv]
@@ -38,8 +39,9 @@ import orjson
 from orders import generate
 
 from filterlib import cli
-from filterlib.cli_inputs import open_chunks
+from filterlib.cli_inputs import Chunk, open_chunks
 from filterlib.cli_outputs import Options
+from filterlib.lines import check_line
 
 
 def write_orders(path: Path, lines: int, distinct: int, fmt: str = "jsonl") -> None:
@@ -69,6 +71,19 @@ def write_orders(path: Path, lines: int, distinct: int, fmt: str = "jsonl") -> N
             if fmt == "json" and i + len(chunk) >= lines:
                 chunk = [*chunk[:-1], chunk[-1].removesuffix(b",\n") + b"\n]\n"]
             fh.writelines(chunk)
+
+
+def _commit() -> str:
+    """The commit measured, with ``+`` when the working tree differs from it."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain"], cwd=here, capture_output=True)
+    except OSError:
+        return "?"
+    return head + ("+" if dirty.stdout.strip() else "") if head else "?"
 
 
 def _tree_rss_kib(pid: int) -> int:
@@ -127,13 +142,11 @@ def run_check(path: Path, jobs: int) -> tuple[float, int, int, int]:
     return elapsed, status, single, tree_peak[0]
 
 
-def profile_worker(path: Path, lines: int, top: int) -> str:
-    """cProfile of one worker's work: ``_check_chunk`` over the first ``lines`` lines, cut into
-    chunks as the parent cuts them for ``--jobs N``."""
+def _worker_chunks(path: Path, lines: int) -> list[Chunk]:
+    """The first ``lines`` lines of ``path``, cut into chunks as the parent cuts them."""
     with path.open("rb") as fh:
         data = b"".join(fh.readline() for _ in range(lines))
-    cli._init_worker(None)
-    chunks = list(
+    return list(
         open_chunks(
             io.BytesIO(data),
             str(path),
@@ -143,7 +156,17 @@ def profile_worker(path: Path, lines: int, top: int) -> str:
             read=[0],
         )
     )
+
+
+def profile_worker(path: Path, lines: int, top: int) -> str:
+    """cProfile of one worker's work: ``_check_chunk`` over the first ``lines`` lines, after one
+    unprofiled pass over them (as in most of a long run, the snapshot's symbols are decoded and
+    the fast path has learned its passing verdicts)."""
+    cli._init_worker(None)
+    chunks = _worker_chunks(path, lines)
     opts = Options(fmt="json")
+    for chunk in chunks:
+        cli._check_chunk(str(path), chunk, opts)
     prof = cProfile.Profile()
     prof.enable()
     for chunk in chunks:
@@ -153,6 +176,38 @@ def profile_worker(path: Path, lines: int, top: int) -> str:
     stats = pstats.Stats(prof, stream=buf)
     stats.strip_dirs().sort_stats("cumulative").print_stats(top)
     return buf.getvalue()
+
+
+def costs(path: Path, lines: int) -> str:
+    """CPU microseconds per line of each step of one worker's work (``--format json``), after
+    one warm-up pass, best of three: a cumulative breakdown, without a profiler's overhead."""
+    cli._init_worker(None)
+    info = cli._worker_info
+    assert info is not None
+    chunks = _worker_chunks(path, lines)
+    raw = [line for c in chunks if isinstance(c, tuple) for line in c[1].split(b"\n") if line]
+    opts = Options(fmt="json")
+
+    def worker() -> None:
+        for chunk in chunks:
+            cli._check_chunk(str(path), chunk, opts)
+
+    steps = {
+        "split blocks + orjson.loads": lambda: [orjson.loads(line) for line in raw],
+        "+ wrapper checks + check()": lambda: [check_line(info, line) for line in raw],
+        "+ violations (rejected orders)": lambda: [
+            check_line(info, line).verdict.violations for line in raw
+        ],
+        "+ render + tally (the worker)": worker,
+    }
+    worker()
+    best = dict.fromkeys(steps, float("inf"))
+    for _ in range(3):
+        for name, step in steps.items():
+            start = time.process_time()
+            step()
+            best[name] = min(best[name], time.process_time() - start)
+    return "".join(f"  {name:<32} {t / len(raw) * 1e6:7.2f} us/line\n" for name, t in best.items())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -175,8 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(
             f"python {sys.version.split()[0]}; nproc {os.cpu_count()}; load {load:.2f}; input "
-            f"{args.input}; CHUNK_LINES {cli.CHUNK_LINES}, "
-            f"IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}"
+            f"{args.input}; BLOCK_BYTES {cli.BLOCK_BYTES}, CHUNK_LINES {cli.CHUNK_LINES}, "
+            f"IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}; git {_commit()}"
         )
         print(f"{'lines':>9} {'jobs':>4} {'seconds':>8} {'lines/s':>9} {'status':>6} "
               f"{'max RSS 1 proc':>15} {'max RSS tree':>13}")  # fmt: skip
@@ -205,9 +260,12 @@ def main(argv: list[str] | None = None) -> int:
                 f"{results[(big, jobs)][3] / max(1, results[(small, jobs)][3]):.2f}x"
             )
         if args.input == "jsonl":
+            profiled = min(args.profile_lines, small)
             print()
-            print(f"cProfile of one worker's work over {args.profile_lines} lines:")
-            print(profile_worker(files[small], min(args.profile_lines, small), args.top))
+            print(f"CPU per line of one worker over {profiled} lines (cumulative):")
+            print(costs(files[small], profiled))
+            print(f"cProfile of one worker's work over {profiled} lines:")
+            print(profile_worker(files[small], profiled, args.top))
     return 0
 
 

@@ -7,10 +7,11 @@ module-level cache keyed by the snapshot's path (``None``: the snapshot shipped 
 so every later task on that worker reuses the loaded :class:`~filterlib.ExchangeInfo`. Only the
 path travels with the task graph; the snapshot object itself is never pickled.
 
-A line is decoded and checked exactly as ``filterlib check --format json`` does it
-(docs/cli.md): a verdict is ``Verdict.to_dict()``, and a line that cannot be checked gives
-``{"ok": False, "code": None, "msg": None, "error": ..., "violations": [], "unchecked": []}``,
-with the CLI's message but without its ``line N:`` prefix (collections keep the input order).
+A line is decoded and checked by :func:`filterlib.lines.check_line`, as ``filterlib check
+--format json`` does it (docs/cli.md): a verdict is ``Verdict.to_dict()``, and a line that cannot
+be checked gives ``{"ok": False, "code": None, "msg": None, "error": ..., "violations": [],
+"unchecked": []}``, with the CLI's message but without its ``line N:`` prefix and ``(in FILE)``
+suffix (collections keep the input order).
 The recipe is in docs/dask.md.
 """
 

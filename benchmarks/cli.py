@@ -7,6 +7,9 @@ orders as one JSON array; ``--input csv``: as CSV) on each and reports:
 
 * lines/second (wall clock of the whole command, snapshot load and worker start included), and
   the ``--jobs 2`` / ``--jobs 1`` ratio;
+* CPU microseconds per line (user + system time of the command and its workers, from
+  ``/usr/bin/time``): what a line costs whatever else the machine runs, which wall-clock rates
+  on a shared machine do not show;
 * peak memory: the largest single process (``/usr/bin/time -v``'s maximum resident set size,
   else ``RUSAGE_CHILDREN`` ru_maxrss) and the largest sum over the process tree (parent plus
   workers, sampled from /proc every 20 ms where there is /proc), for a small and a large file,
@@ -104,8 +107,9 @@ def _tree_rss_kib(pid: int) -> int:
     return total
 
 
-def run_check(path: Path, jobs: int) -> tuple[float, int, int, int]:
-    """Seconds, exit status, max single-process RSS (KiB), max process-tree RSS (KiB)."""
+def run_check(path: Path, jobs: int) -> tuple[float, int, int, int, float]:
+    """Seconds, exit status, max single-process RSS (KiB), max process-tree RSS (KiB), and CPU
+    seconds (user + system, of the command and its workers)."""
     cmd = [sys.executable, "-m", "filterlib", "check", str(path), "--format", "json"]
     if jobs != 1:
         cmd += ["--jobs", str(jobs)]
@@ -113,7 +117,8 @@ def run_check(path: Path, jobs: int) -> tuple[float, int, int, int]:
     timefile = path.with_suffix(f".time{jobs}")
     if gnu_time:
         cmd = ["/usr/bin/time", "-v", "-o", str(timefile), *cmd]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     tree_peak = [0]
@@ -129,17 +134,20 @@ def run_check(path: Path, jobs: int) -> tuple[float, int, int, int]:
     elapsed = time.perf_counter() - start
     sampler.join()
     if gnu_time:
-        text = timefile.read_text()
-        single = next(
-            int(line.split(":")[1])
-            for line in text.splitlines()
-            if "Maximum resident set size" in line
+        fields = dict(
+            line.strip().rsplit(": ", 1)
+            for line in timefile.read_text().splitlines()
+            if ": " in line
         )
+        single = int(fields["Maximum resident set size (kbytes)"])
+        cpu = float(fields["User time (seconds)"]) + float(fields["System time (seconds)"])
     else:
-        single = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        single = usage.ru_maxrss
         if single <= before:
             single = before  # the maximum over children so far: an upper bound
-    return elapsed, status, single, tree_peak[0]
+        cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    return elapsed, status, single, tree_peak[0], cpu
 
 
 def _worker_chunks(path: Path, lines: int) -> list[Chunk]:
@@ -221,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=18)
     args = parser.parse_args(argv)
 
-    results: dict[tuple[int, int], tuple[float, int, int, int]] = {}
+    results: dict[tuple[int, int], tuple[float, int, int, int, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         files = {}
         for n in sorted({args.small, args.lines}):
@@ -234,14 +242,14 @@ def main(argv: list[str] | None = None) -> int:
             f"IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}; git {_commit()}"
         )
         print(f"{'lines':>9} {'jobs':>4} {'seconds':>8} {'lines/s':>9} {'status':>6} "
-              f"{'max RSS 1 proc':>15} {'max RSS tree':>13}")  # fmt: skip
+              f"{'max RSS 1 proc':>15} {'max RSS tree':>13} {'CPU us/line':>11}")  # fmt: skip
         for n, path in files.items():
             for jobs in (1, args.jobs):
                 r = results[(n, jobs)] = run_check(path, jobs)
-                seconds, status, single, tree = r
+                seconds, status, single, tree, cpu = r
                 print(
                     f"{n:>9} {jobs:>4} {seconds:>8.2f} {n / seconds:>9.0f} {status:>6} "
-                    f"{single / 1024:>12.1f} MiB {tree / 1024:>9.1f} MiB"
+                    f"{single / 1024:>12.1f} MiB {tree / 1024:>9.1f} MiB {cpu / n * 1e6:>11.1f}"
                 )
         big, small = args.lines, args.small
         print("ratios:")

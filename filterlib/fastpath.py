@@ -308,19 +308,21 @@ def fast_check(
     # The legal pattern, and no more decimals than the assets' precisions (-1111).
     if c.quantity_ok(quantity) is None or c.price_ok(price) is None:
         return None
-    # Each context price as its validated text, or None (the usual context is avgPrice alone).
+    # Each context price as its validated text, or None (the usual context is avgPrice alone),
+    # and which are given, as bits: referencePrice 4, avgPrice 2, lastPrice 1.
     reference = average = last = None
+    prices = 0
     if context is not None:
         if type(context) is not dict:
             return None
         average = context.get("avgPrice")
         if type(average) is dict:  # GET /api/v3/avgPrice's body
             average = average.get("price")
-        if average is not None and (
-            type(average) is not str or (average not in _PRICES and not _parse_price(average))
-        ):
-            return None
-        if len(context) != 1 or average is None:
+        if average is not None:
+            if type(average) is not str or (average not in _PRICES and not _parse_price(average)):
+                return None
+            prices = 2
+        if len(context) != prices >> 1:  # any key beside a given avgPrice
             if not context.keys() <= _PRICE_KEYS:
                 return None
             try:
@@ -328,8 +330,8 @@ def fast_check(
                 last = _text(context.get("lastPrice"), "price")
             except _Declined:
                 return None
+            prices |= (reference is not None) << 2 | (last is not None)
     sells = side == "SELL"
-    prices = (reference is not None) << 2 | (average is not None) << 1 | (last is not None)
     known: Verdict | None = c.learned[endpoint == _TEST][sells][prices]
     if known is None:
         return (c, endpoint == _TEST, sells, prices)  # the full engine answers, once

@@ -610,3 +610,20 @@ def test_huge_context_price_is_refused_or_judged(make_info: MakeInfo) -> None:
         return  # refusing the context up front is acceptable
     # price 10 is far below avg * 0.9: the band is broken.
     assert_fires(verdict, "PERCENT_PRICE", -1013, "Filter failure: PERCENT_PRICE", "price")
+
+
+def test_nearest_values_keep_each_steps_own_decimals_across_calls() -> None:
+    # The grid bounds are cached per filter; 0.01 and 0.0100 are equal Decimals but are
+    # written differently, and a cached answer for one must not be given for the other.
+    from filterlib.rules.common import grid_nearest
+
+    for _ in range(2):
+        assert grid_nearest(Decimal("0.001"), Decimal("0.01"), Decimal("100"), Decimal("0.01")) == (
+            "0.01",
+        )
+        assert grid_nearest(
+            Decimal("0.001"), Decimal("0.01"), Decimal("100"), Decimal("0.0100")
+        ) == ("0.0100",)
+        assert grid_nearest(
+            Decimal("100.5"), Decimal("0.01"), Decimal("100"), Decimal("0.0100")
+        ) == ("100.0000",)

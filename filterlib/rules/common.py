@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from functools import lru_cache
 
 from ..catalogue import rule
 from ..context import Context
@@ -58,8 +59,7 @@ def grid_nearest(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> 
 
     A zero ``low``, ``high`` or ``step`` disables that part, as Binance's filters do.
     """
-    lo = ceil_to_step(low, step) if low else step
-    hi = floor_to_step(high, step) if high else None
+    lo, hi = _grid_bounds(low, high, step, str(step))
     found = set()
     for candidate in (floor_to_step(value, step), ceil_to_step(value, step)):
         if lo and candidate < lo:
@@ -69,6 +69,19 @@ def grid_nearest(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> 
         if candidate > 0:
             found.add(candidate)
     return tuple(format_decimal(c) for c in sorted(found))
+
+
+@lru_cache(maxsize=4096)
+def _grid_bounds(
+    low: Decimal, high: Decimal, step: Decimal, step_text: str
+) -> tuple[Decimal, Decimal | None]:
+    """The lowest and highest valid values of a filter's grid (None: no highest), written with
+    the step's decimals. The same few filters are asked again and again, so this is done once
+    per filter; ``step_text`` keeps 0.01 and 0.0100 (equal Decimals) apart in the cache."""
+    return (
+        ceil_to_step(low, step) if low else step,
+        floor_to_step(high, step) if high else None,
+    )
 
 
 def range_grid_failure(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> str | None:

@@ -1,8 +1,9 @@
 """``check`` against the tuned Decimal baseline in CPU instructions, not seconds (issue 4).
 
 Wall-clock ratios on a shared machine move with whatever else runs (``check_limit.py`` has
-read 4x to 10x on the same commit within minutes). Instructions executed do not: callgrind
-counts them exactly, the same for the same code and inputs whatever the load. This script
+read 4x to 10x on the same commit within minutes). Instructions executed hardly do: callgrind
+counts them, whatever the load (two runs here agreed within 2% per figure, 0.03 per ratio;
+memory addresses still differ between processes). This script
 runs ``check_limit.py``'s variants under ``valgrind --tool=callgrind``, one process each,
 every process doing the same set-up (load the snapshot and the orders, drawn once outside
 valgrind; build the baseline's table; one untimed warm-up pass of ``check`` and of the

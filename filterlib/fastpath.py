@@ -3,9 +3,10 @@
 Most orders a bot or a backtest sends are LIMIT orders that pass. For them the full engine's
 work (decoding every parameter into values, running every rule, building failure records) is
 the cost, not the arithmetic. This module compiles, once per symbol, the arithmetic a LIMIT
-order must satisfy, and answers only when it can prove the order passes every rule; anything
-else (another type, an unusual parameter, account context, a failure) falls back to the full
-engine, which remains the one place that decides what Binance answers.
+order must satisfy, as exact integers, and answers for an order whose request and symbol
+layers it can prove clean: it passes, or it fails one of the filters below. Anything else
+(another type, an unusual parameter, account context, a zero or oversized value) falls back
+to the full engine, which remains the one place that decides what Binance answers.
 
 The passing verdict itself (no error, the rules left unchecked for the context given) is taken
 from the full engine: the first passing order for a (symbol, endpoint, side, context prices)
@@ -106,41 +107,74 @@ def _pattern(places: int) -> Callable[[str], object]:
     return re.compile(rf"[0-9]{{1,20}}{fraction}").fullmatch
 
 
-class _Compiled:
-    """A symbol's LIMIT-order arithmetic, flattened for speed (zero disables a part).
+#: A symbol's filters as integers: a price p passes PRICE_FILTER when min_p <= P <= max_p and
+#: P % tick == 0, where P = p * 10**price_scale (and likewise Q for the quantity), and the
+#: order's notional when low <= P * Q <= high. Exact: every wire price has at most price_scale
+#: decimals (the fast path's pattern enforces it), and a filter's bounds have at most 20.
+_Grid = tuple[int, int, int, int, int, int, int, int, int, int]
+_POW = tuple(10**k for k in range(41))
+_UNBOUNDED = 10**90  # above any P * Q of two wire decimals
 
-    ``grid`` is set when every bound is positive and below MAX_DECIMAL (nearly every symbol):
-    then passing them proves the order's price and quantity are neither zero nor too large,
-    and the passing test is one expression.
+
+def _scaled(value: Decimal, scale: int, rounding: str = ROUND_FLOOR) -> int:
+    """``value * 10**scale`` as an integer, rounded the given way where it is not one."""
+    return int(value.scaleb(scale, CONTEXT).to_integral_value(rounding, CONTEXT))
+
+
+#: MAX_DECIMAL as an integer of 10**-k: a scaled value above it is above MAX_DECIMAL.
+_MAX_SCALED = tuple(_scaled(MAX_DECIMAL, k) for k in range(41))
+
+
+def _places(*values: Decimal) -> int:
+    return max(0, *(-int(v.as_tuple().exponent) for v in values))
+
+
+def _range_grid(
+    low: Decimal, high: Decimal, step: Decimal, precision: int
+) -> tuple[int, int, int, int]:
+    """(scale, low, high, step) of a min/max/step filter as integers of 10**-scale.
+
+    A zero part is disabled, as in Binance's filters, and the request layer's own bounds are
+    folded in: above 0 and at most MAX_DECIMAL. So passing proves the value is neither zero
+    nor too large; a value that is fails the test, and _grid_failure then leaves it to the
+    full engine before reading which filter failed.
     """
-
-    __slots__ = (
-        "bands",
-        "grid",
-        "learned",
-        "max_price",
-        "max_qty",
-        "min_price",
-        "min_qty",
-        "notionals",
-        "price_ok",
-        "quantity_ok",
-        "scaled_notionals",
-        "step",
-        "tick",
+    scale = max(min(precision, 20), _places(low, high, step))
+    top = _MAX_SCALED[scale]
+    return (
+        scale,
+        max(_scaled(low, scale, ROUND_CEILING), 1),
+        min(_scaled(high, scale), top) if high else top,
+        _scaled(step, scale) or 1,  # every value is a multiple of 10**-scale
     )
+
+
+class _Compiled:
+    """A symbol's LIMIT-order arithmetic, as integers (see _Grid), compiled once."""
+
+    __slots__ = ("bands", "grid", "learned", "notionals", "price_ok", "quantity_ok")
 
     def __init__(self, s: SymbolInfo) -> None:
         self.quantity_ok = _pattern(s.base_asset_precision)
         self.price_ok = _pattern(s.quote_asset_precision)
         price = s.filter("PRICE_FILTER")
         lot = s.filter("LOT_SIZE")
-        self.min_price = price.min_price if isinstance(price, PriceFilter) else _ZERO
-        self.max_price = price.max_price if isinstance(price, PriceFilter) else _ZERO
-        self.tick = price.tick_size if isinstance(price, PriceFilter) else _ZERO
-        self.min_qty = lot.min_qty if isinstance(lot, LotSize) else _ZERO
-        self.max_qty = lot.max_qty if isinstance(lot, LotSize) else _ZERO
-        self.step = lot.step_size if isinstance(lot, LotSize) else _ZERO
+        sp, min_p, max_p, tick = _range_grid(
+            *(
+                (price.min_price, price.max_price, price.tick_size)
+                if isinstance(price, PriceFilter)
+                else (_ZERO, _ZERO, _ZERO)
+            ),
+            s.quote_asset_precision,
+        )
+        sq, min_q, max_q, step = _range_grid(
+            *(
+                (lot.min_qty, lot.max_qty, lot.step_size)
+                if isinstance(lot, LotSize)
+                else (_ZERO, _ZERO, _ZERO)
+            ),
+            s.base_asset_precision,
+        )
         bands: list[_Band] = []
         notionals: list[tuple[str, Decimal, Decimal]] = []
         for f in s.filters:
@@ -162,68 +196,24 @@ class _Compiled:
                 )
         # In evaluation order, so the first failure found is the one Binance reports.
         self.bands = tuple(sorted(bands, key=lambda b: RANK[b.rule]))
-        self.notionals = tuple(sorted(notionals, key=lambda n: RANK[n[0]]))
-        self.grid = grid = _grid(s, self, notionals)
-        # Each notional filter's bounds as integers of 10**-(sp + sq), for the grid's failures.
-        scale = 0 if grid is None else grid[0] + grid[1]
-        self.scaled_notionals = tuple(
-            (rule, _scaled(low, scale, ROUND_CEILING), _scaled(high, scale) if high else _UNBOUNDED)
-            for rule, low, high in self.notionals
+        # Each notional filter's bounds as integers of 10**-(sp + sq), rounded inward.
+        self.notionals = tuple(
+            (
+                rule,
+                _scaled(low, sp + sq, ROUND_CEILING),
+                _scaled(high, sp + sq) if high else _UNBOUNDED,
+            )
+            for rule, low, high in sorted(notionals, key=lambda n: RANK[n[0]])
         )
+        # Passing every notional filter is passing the tightest of their bounds.
+        low = max((n[1] for n in self.notionals), default=0)
+        high = min((n[2] for n in self.notionals), default=_UNBOUNDED)
+        self.grid: _Grid = (sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high)
         # The passing verdicts learned from the full engine: [test endpoint][SELL][prices].
         self.learned: list[list[list[Verdict | None]]] = [
             [[None] * 8, [None] * 8],
             [[None] * 8, [None] * 8],
         ]
-
-
-#: A symbol's filters as integers: a price p passes PRICE_FILTER when min_p <= P <= max_p and
-#: P % tick == 0, where P = p * 10**price_scale (and so on), and the order's notional when
-#: low <= P * Q <= high. Exact: every wire price has at most price_scale decimals.
-_Grid = tuple[int, int, int, int, int, int, int, int, int, int]
-_POW = tuple(10**k for k in range(41))
-_UNBOUNDED = 10**90  # above any P * Q of two wire decimals
-
-
-def _scaled(value: Decimal, scale: int, rounding: str = ROUND_FLOOR) -> int:
-    """``value * 10**scale`` as an integer, rounded the given way where it is not one."""
-    return int(value.scaleb(scale, CONTEXT).to_integral_value(rounding, CONTEXT))
-
-
-#: MAX_DECIMAL as an integer of 10**-k: a scaled value above it is above MAX_DECIMAL.
-_MAX_SCALED = tuple(_scaled(MAX_DECIMAL, k) for k in range(41))
-
-
-def _places(*values: Decimal) -> int:
-    return max(0, *(-int(v.as_tuple().exponent) for v in values))
-
-
-def _grid(
-    s: SymbolInfo, c: _Compiled, notionals: list[tuple[str, Decimal, Decimal]]
-) -> _Grid | None:
-    """The integer form of a symbol whose bounds are all positive and at most MAX_DECIMAL
-    (nearly every symbol): then passing them also proves the order's price and quantity are
-    neither zero nor too large, which the generic path checks apart."""
-    bounds = (c.min_price, c.max_price, c.tick, c.min_qty, c.max_qty, c.step)
-    if not all(bounds) or c.max_price > MAX_DECIMAL or c.max_qty > MAX_DECIMAL:
-        return None
-    sp = max(min(s.quote_asset_precision, 20), _places(c.min_price, c.max_price, c.tick))
-    sq = max(min(s.base_asset_precision, 20), _places(c.min_qty, c.max_qty, c.step))
-    # Passing every notional filter is passing the tightest of their bounds.
-    low = max((n[1] for n in notionals), default=_ZERO)
-    highs = [n[2] for n in notionals if n[2]]
-    return (
-        sp,
-        sq,
-        _scaled(c.min_price, sp),
-        _scaled(c.max_price, sp),
-        _scaled(c.tick, sp),
-        _scaled(c.min_qty, sq),
-        _scaled(c.max_qty, sq),
-        _scaled(c.step, sq),
-        _scaled(low, sp + sq, ROUND_CEILING),
-        _scaled(min(highs), sp + sq) if highs else _UNBOUNDED,
-    )
 
 
 def _eligible(s: SymbolInfo) -> bool:
@@ -335,43 +325,39 @@ def fast_check(
     known: Verdict | None = c.learned[endpoint == _TEST][sells][prices]
     if known is None:
         return (c, endpoint == _TEST, sells, prices)  # the full engine answers, once
-    grid = c.grid
-    if grid is None:
-        failed = _first_failure(c, side, price, quantity, reference, average, last)
-    else:
-        sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high = grid
-        # The wire texts as integers of 10**-sp and 10**-sq (their pattern is checked above).
-        dot = price.find(".")
-        pi = (
-            int(price) * _POW[sp]
-            if dot < 0
-            else int(price.replace(".", "")) * _POW[sp + dot + 1 - len(price)]
-        )
-        dot = quantity.find(".")
-        qi = (
-            int(quantity) * _POW[sq]
-            if dot < 0
-            else int(quantity.replace(".", "")) * _POW[sq + dot + 1 - len(quantity)]
-        )
-        if (
-            min_p <= pi <= max_p
-            and not pi % tick
-            and min_q <= qi <= max_q
-            and not qi % step
-            and low <= pi * qi <= high
-        ):
-            for band in c.bands:
-                # The reference price when the symbol has one, else the average over
-                # avgPriceMins, or the last price when that is 0 (rules.common.market_price).
-                text = reference if reference is not None else last if band.mins == 0 else average
-                if text is None:
-                    continue  # unchecked for lack of context: part of the learned verdict
-                band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
-                if pi < band_low or pi > band_high:
-                    break
-            else:
-                return known
-        failed = _grid_failure(c, grid, sells, pi, qi, reference, average, last)
+    sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high = c.grid
+    # The wire texts as integers of 10**-sp and 10**-sq (their pattern is checked above).
+    dot = price.find(".")
+    pi = (
+        int(price) * _POW[sp]
+        if dot < 0
+        else int(price.replace(".", "")) * _POW[sp + dot + 1 - len(price)]
+    )
+    dot = quantity.find(".")
+    qi = (
+        int(quantity) * _POW[sq]
+        if dot < 0
+        else int(quantity.replace(".", "")) * _POW[sq + dot + 1 - len(quantity)]
+    )
+    if (
+        min_p <= pi <= max_p
+        and not pi % tick
+        and min_q <= qi <= max_q
+        and not qi % step
+        and low <= pi * qi <= high
+    ):
+        for band in c.bands:
+            # The reference price when the symbol has one, else the average over
+            # avgPriceMins, or the last price when that is 0 (rules.common.market_price).
+            text = reference if reference is not None else last if band.mins == 0 else average
+            if text is None:
+                continue  # unchecked for lack of context: part of the learned verdict
+            band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
+            if pi < band_low or pi > band_high:
+                break
+        else:
+            return known
+    failed = _grid_failure(c, sells, pi, qi, reference, average, last)
     if failed is None:
         return known
     if failed == "":
@@ -384,7 +370,6 @@ def fast_check(
 
 def _grid_failure(
     c: _Compiled,
-    grid: _Grid,
     sells: bool,
     pi: int,
     qi: int,
@@ -392,11 +377,13 @@ def _grid_failure(
     average: str | None,
     last: str | None,
 ) -> str | None:
-    """The first filter a LIMIT order fails on a symbol with a grid, in evaluation order; ""
-    for a price or quantity of zero or above MAX_DECIMAL (the request layer's), or None."""
-    sp, sq, min_p, max_p, tick, min_q, max_q, step, _, _ = grid
+    """The first filter a LIMIT order fails, in evaluation order, or None; "" for a price or
+    quantity of zero or above MAX_DECIMAL (the request layer's, so the full engine's)."""
+    sp, sq, min_p, max_p, tick, min_q, max_q, step, _, _ = c.grid
     if not pi or not qi or pi > _MAX_SCALED[sp] or qi > _MAX_SCALED[sq]:
         return ""
+    # Past that check the grid's folded-in request bounds (above 0, at most MAX_DECIMAL) are
+    # met, so a failure below is the filter's own.
     if pi < min_p or pi > max_p or pi % tick:
         return "PRICE_FILTER"
     for band in c.bands:
@@ -408,53 +395,9 @@ def _grid_failure(
     if qi < min_q or qi > max_q or qi % step:
         return "LOT_SIZE"
     notional = pi * qi
-    for rule_id, low, high in c.scaled_notionals:
+    for rule_id, low, high in c.notionals:
         if notional < low or notional > high:
             return rule_id
-    return None
-
-
-def _first_failure(
-    c: _Compiled,
-    side: str,
-    price: str,
-    quantity: str,
-    reference: str | None,
-    average: str | None,
-    last: str | None,
-) -> str | None:
-    """The first filter a LIMIT order fails, in evaluation order, or None (or "" for a price
-    or quantity of zero or above MAX_DECIMAL); exact Decimal arithmetic, for the few symbols
-    without a grid."""
-    p, q = Decimal(price), Decimal(quantity)
-    if not q or not p or q > MAX_DECIMAL or p > MAX_DECIMAL:
-        return ""
-    ctx = CONTEXT
-    if (
-        (c.min_price and p < c.min_price)
-        or (c.max_price and p > c.max_price)
-        or (c.tick and ctx.remainder(p, c.tick))
-    ):
-        return "PRICE_FILTER"
-    for band in c.bands:
-        text = reference if reference is not None else last if band.mins == 0 else average
-        if text is None:
-            continue  # unchecked for lack of context: part of the learned verdict
-        base = _PRICES.get(text) or Decimal(text)
-        down, up = band.sell if side == "SELL" else band.buy
-        if p < ctx.multiply(base, down) or p > ctx.multiply(base, up):
-            return band.rule
-    if (
-        (c.min_qty and q < c.min_qty)
-        or (c.max_qty and q > c.max_qty)
-        or (c.step and ctx.remainder(q, c.step))
-    ):
-        return "LOT_SIZE"
-    if c.notionals:
-        notional = ctx.multiply(p, q)
-        for rule_id, low, high in c.notionals:
-            if (low and notional < low) or (high and notional > high):
-                return rule_id
     return None
 
 

@@ -193,8 +193,8 @@ _BY_SIDE = {
     "askMultiplierDown": "0.8",
     "avgPriceMins": 5,
 }
-#: Symbol shapes beyond the shipped snapshot's: the integer grid (every bound set), and the
-#: symbols without one (a zero bound, a maximum above MAX_DECIMAL) that take the Decimal path.
+#: Symbol shapes beyond the shipped snapshot's: every bound set, and zero (disabled) bounds or a
+#: maximum above MAX_DECIMAL, which the integer grid must read as no bound and as MAX_DECIMAL.
 SHAPES: dict[str, dict[str, Any]] = {
     "grid": {"filters": {"NOTIONAL": _NOTIONAL, "PERCENT_PRICE_BY_SIDE": _BY_SIDE}},
     "no max price": {"filters": {"PRICE_FILTER": {"maxPrice": "0"}, "NOTIONAL": _NOTIONAL}},

@@ -544,15 +544,18 @@ class _Checker:
             append(checked(first + i, symbol, verdict, params, context, tally))
         return "".join(out)
 
+    def record(self, line: int, payload: bytes | str, tally: Tally) -> str | None:
+        """The output for one record (a JSON array element, a CSV row, or a line): the
+        reader's problem when ``payload`` is text, None for a blank one (no output)."""
+        if isinstance(payload, str):
+            return self.unusable(line, payload, tally)
+        if payload and not payload.isspace():
+            return self.line(line, payload, tally)
+        return None
+
     def records(self, records: Iterable[Record], tally: Tally) -> str:
-        """The output for records (JSON array elements, CSV rows, or lines)."""
-        out: list[str] = []
-        for line, payload in records:
-            if isinstance(payload, str):
-                out.append(self.unusable(line, payload, tally))
-            elif payload and not payload.isspace():
-                out.append(self.line(line, payload, tally))
-        return "".join(out)
+        """The output for records, joined."""
+        return "".join(filter(None, (self.record(line, p, tally) for line, p in records)))
 
 
 def _serial(
@@ -572,12 +575,10 @@ def _serial(
     lineno = 0
     try:
         for lineno, payload in records:
-            if isinstance(payload, str):
-                write(checker.unusable(lineno, payload, tally))
-            elif payload and not payload.isspace():
-                write(checker.line(lineno, payload, tally))
-            else:
+            text = checker.record(lineno, payload, tally)
+            if text is None:
                 continue
+            write(text)
             if run is not None:
                 run.progress.tick()
     except BrokenPipeError:

@@ -6,6 +6,8 @@ import decimal
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from filterlib.decimals import (
     CONTEXT,
@@ -123,6 +125,23 @@ def test_floor_and_ceil_to_step(value: str, step: str, floor: str, ceil: str) ->
 def test_grid_values_keep_the_step_decimals() -> None:
     assert format_decimal(floor_to_step(Decimal("0.12345"), Decimal("0.0010"))) == "0.1230"
     assert format_decimal(ceil_to_step(Decimal("5"), Decimal("0.01000000"))) == "5.00000000"
+
+
+_WIRE = st.from_regex(r"[0-9]{1,20}(\.[0-9]{1,20})?", fullmatch=True)
+
+
+@given(_WIRE, _WIRE.filter(lambda s: Decimal(s) > 0))
+def test_floor_and_ceil_are_the_neighbouring_multiples(value_text: str, step_text: str) -> None:
+    value, step = Decimal(value_text), Decimal(step_text)
+    low, high = floor_to_step(value, step), ceil_to_step(value, step)
+    with decimal.localcontext(decimal.Context(prec=100)):
+        # Multiples of the step, on either side of the value, less than one step apart.
+        assert low % step == 0
+        assert high % step == 0
+        assert low <= value <= high
+        assert high - low == (0 if value % step == 0 else step)
+    # Written with the step's decimals, as the nearest valid values are shown.
+    assert low.as_tuple().exponent == high.as_tuple().exponent == step.as_tuple().exponent
 
 
 def test_arithmetic_ignores_the_callers_context() -> None:

@@ -19,7 +19,7 @@ from attrs import frozen
 
 from .endpoints import ENDPOINTS, Endpoint
 
-__all__ = ["RANK", "RULES", "STAGES", "Rule", "Variant", "rule"]
+__all__ = ["PLACING", "RANK", "RULES", "STAGES", "Rule", "Variant", "rule"]
 
 #: The four layers of evaluation, in order. "engine" rules are the matching engine's: the test
 #: endpoint (``POST /api/v3/order/test``) "does not send [the order] into the matching engine",
@@ -59,7 +59,9 @@ class Rule:
         return not scope or endpoint.kind in scope or endpoint.path in scope
 
 
-def _filter_rule(name: str, checks: str, needs: tuple[str, ...] = ()) -> Rule:
+def _filter_rule(
+    name: str, checks: str, needs: tuple[str, ...] = (), endpoints: tuple[str, ...] = ()
+) -> Rule:
     return Rule(
         name,
         -1013,
@@ -68,10 +70,13 @@ def _filter_rule(name: str, checks: str, needs: tuple[str, ...] = ()) -> Rule:
         checks,
         f"spec: Filters > {name}; Errors > Filter failures",
         needs,
+        endpoints=endpoints,
     )
 
 
-def _engine_filter_rule(name: str, checks: str, needs: tuple[str, ...], where: str) -> Rule:
+def _engine_filter_rule(
+    name: str, checks: str, needs: tuple[str, ...], where: str, endpoints: tuple[str, ...] = ()
+) -> Rule:
     return Rule(
         name,
         -2010,
@@ -83,6 +88,7 @@ def _engine_filter_rule(name: str, checks: str, needs: tuple[str, ...], where: s
         "(account-state filters are judged by the matching engine)",
         needs,
         (Variant(f"-1013 Filter failure: {name}", "spec: Errors > -1013 INVALID_MESSAGE"),),
+        endpoints=endpoints,
     )
 
 
@@ -94,6 +100,12 @@ _ORDER_LISTS = ("oco", "oto", "otoco")  # legs named by the request (above, work
 _DEPRECATED_OCO = ("/api/v3/order/oco",)
 _CANCEL_REPLACE = ("cancelReplace",)
 _AMEND = ("amend",)
+#: The endpoint kinds that place orders: every kind but the amend, which changes an open
+#: order's quantity in place. An amend is judged by the amend rules, by LOT_SIZE and the
+#: notional filters on newQty (research §14) and by the rules of the symbol and the account;
+#: the rules of a new order's type, price, stop and iceberg, and the open-order counts (an
+#: amend adds no order), are scoped to these kinds.
+PLACING = ("order", "oco", "oto", "otoco", "sor", "cancelReplace")
 
 _NOT_SUPPORTED = (
     "spec: Errors > Messages for -1010, -2010, -2011 and -2038; code -1013 as observed for "
@@ -521,6 +533,7 @@ RULES: tuple[Rule, ...] = (
         "orders ...', 'Stop loss limit orders ...', 'Take profit orders ...', 'Take profit "
         "limit orders ...', 'Limit orders ...', 'Limit maker orders ...')",
         _NOT_SUPPORTED + ". The LIMIT and LIMIT_MAKER texts follow the same pattern (inferred)",
+        endpoints=PLACING,
     ),
     Rule(
         "iceberg_not_supported",
@@ -529,6 +542,7 @@ RULES: tuple[Rule, ...] = (
         "symbol",
         "an order with icebergQty > 0 is on a symbol with icebergAllowed",
         _NOT_SUPPORTED,
+        endpoints=PLACING,
     ),
     Rule(
         "quote_order_qty_not_supported",
@@ -544,6 +558,7 @@ RULES: tuple[Rule, ...] = (
                 "spec: Errors > Messages for -2010 (a typo there)",
             ),
         ),
+        endpoints=PLACING,
     ),
     Rule(
         "trailing_stop_not_supported",
@@ -552,6 +567,7 @@ RULES: tuple[Rule, ...] = (
         "symbol",
         "an order with trailingDelta is on a symbol with allowTrailingStop",
         _NOT_SUPPORTED,
+        endpoints=PLACING,
     ),
     Rule(
         "stp_mode_not_allowed",
@@ -620,6 +636,7 @@ RULES: tuple[Rule, ...] = (
         "PRICE_FILTER",
         "price and stopPrice: >= minPrice, <= maxPrice, a multiple of tickSize; a zero bound "
         "or tick disables that part",
+        endpoints=PLACING,
     ),
     _filter_rule(
         "PERCENT_PRICE",
@@ -627,6 +644,7 @@ RULES: tuple[Rule, ...] = (
         "else the average price (lastPrice when avgPriceMins is 0); orders without price are "
         "not checked",
         ("avgPrice",),
+        endpoints=PLACING,
     ),
     Rule(
         "PERCENT_PRICE_BY_SIDE",
@@ -638,6 +656,7 @@ RULES: tuple[Rule, ...] = (
         "https://github.com/sammchardy/python-binance/issues/1411, "
         "https://github.com/freqtrade/freqtrade/issues/10144",
         ("avgPrice",),
+        endpoints=PLACING,
     ),
     _filter_rule(
         "LOT_SIZE",
@@ -661,15 +680,18 @@ RULES: tuple[Rule, ...] = (
     _filter_rule(
         "ICEBERG_PARTS",
         "CEIL(quantity / icebergQty) <= limit",
+        endpoints=PLACING,
     ),
     _filter_rule(
         "MARKET_LOT_SIZE",
         "MARKET orders' quantity: >= minQty, <= maxQty, a multiple of stepSize (zero disables)",
+        endpoints=PLACING,
     ),
     _filter_rule(
         "TRAILING_DELTA",
         "trailingDelta within the ABOVE bounds for STOP_LOSS(_LIMIT) BUY and TAKE_PROFIT(_LIMIT) "
         "SELL, within the BELOW bounds for the other side",
+        endpoints=PLACING,
     ),
     # -- the matching engine (-2010); not evaluated by POST /api/v3/order/test ----------------
     Rule(
@@ -679,6 +701,7 @@ RULES: tuple[Rule, ...] = (
         "engine",
         "icebergQty < quantity",
         "spec: Errors > Messages for -1010, -2010, -2011 and -2038",
+        endpoints=PLACING,
     ),
     Rule(
         "oco_price_relationship",
@@ -720,6 +743,7 @@ RULES: tuple[Rule, ...] = (
         "open orders on the symbol + 1 <= maxNumOrders",
         ("openOrders",),
         "MAX_NUM_ORDERS",
+        endpoints=PLACING,
     ),
     _engine_filter_rule(
         "MAX_NUM_ALGO_ORDERS",
@@ -727,12 +751,14 @@ RULES: tuple[Rule, ...] = (
         "symbol + 1 <= maxNumAlgoOrders",
         ("openOrders",),
         "MAX_NUM_ALGO_ORDERS",
+        endpoints=PLACING,
     ),
     _engine_filter_rule(
         "MAX_NUM_ICEBERG_ORDERS",
         "for icebergQty > 0: open iceberg orders on the symbol + 1 <= maxNumIcebergOrders",
         ("openOrders",),
         "MAX_NUM_ICEBERG_ORDERS",
+        endpoints=PLACING,
     ),
     _engine_filter_rule(
         "MAX_POSITION",
@@ -740,24 +766,28 @@ RULES: tuple[Rule, ...] = (
         "symbol + quantity <= maxPosition",
         ("account", "openOrders"),
         "MAX_POSITION",
+        endpoints=PLACING,
     ),
     _engine_filter_rule(
         "EXCHANGE_MAX_NUM_ORDERS",
         "open orders on all symbols + 1 <= maxNumOrders",
         ("openOrders",),
         "EXCHANGE_MAX_NUM_ORDERS",
+        endpoints=PLACING,
     ),
     _engine_filter_rule(
         "EXCHANGE_MAX_NUM_ALGO_ORDERS",
         "for algo types: open algo orders on all symbols + 1 <= maxNumAlgoOrders",
         ("openOrders",),
         "EXCHANGE_MAX_NUM_ALGO_ORDERS",
+        endpoints=PLACING,
     ),
     _engine_filter_rule(
         "EXCHANGE_MAX_NUM_ICEBERG_ORDERS",
         "for icebergQty > 0: open iceberg orders on all symbols + 1 <= maxNumIcebergOrders",
         ("openOrders",),
         "EXCHANGE_MAX_NUM_ICEBERG_ORDERS",
+        endpoints=PLACING,
     ),
     Rule(
         "stop_would_trigger",
@@ -777,6 +807,7 @@ RULES: tuple[Rule, ...] = (
                 "https://github.com/sammchardy/python-binance/issues/233",
             ),
         ),
+        endpoints=PLACING,
     ),
     Rule(
         "limit_maker_would_take",
@@ -787,6 +818,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > Messages for -2010. Live: "
         "https://github.com/hummingbot/hummingbot/issues/4554",
         ("bidPrice", "askPrice"),
+        endpoints=PLACING,
     ),
     Rule(
         "insufficient_balance",
@@ -798,6 +830,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > Messages for -2010. Live, code -2010: "
         "https://github.com/binance-exchange/node-binance-api/issues/222",
         ("account",),
+        endpoints=PLACING,
     ),
     Rule(
         "cancel_unknown_order",
@@ -894,6 +927,8 @@ def markdown_table() -> str:
 def _endpoints_cell(r: Rule) -> str:
     if not r.endpoints:
         return "all" if r.stage != "engine" else "all but the test ones"
+    if r.endpoints == PLACING:
+        return "all but the amend" + (" and the test ones" if r.stage == "engine" else "")
     return ", ".join(f"`{e.path}`" for e in ENDPOINTS.values() if r.applies_to(e))
 
 

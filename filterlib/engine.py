@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import localcontext
 from typing import Any, cast
 
-from attrs import evolve
+from attrs import evolve, frozen
 
 from . import fastpath
 from .catalogue import RANK, rule
@@ -22,9 +22,14 @@ from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
 from .exceptions import UsageError
 from .request import LegOrder, Request, decode_request, symbol_rules
 from .rules import lists
-from .rules.account import LEG_ENGINE_RULES, PENDING_LEG_ENGINE_RULES, REQUEST_ENGINE_RULES
+from .rules.account import (
+    LEG_ENGINE_RULES,
+    PENDING_LEG_ENGINE_RULES,
+    REQUEST_ENGINE_RULES,
+    EngineRule,
+)
 from .rules.common import Finding
-from .rules.filters import COUNT_CHECKS, FILTER_CHECKS, FilterCheck
+from .rules.filters import COUNT_CHECKS, FILTER_CHECKS, CountCheck, FilterCheck
 from .rules.symbol import LEG_RULES, REQUEST_RULES, SymbolRule
 from .snapshot import ExchangeInfo, SymbolInfo
 from .verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation
@@ -190,11 +195,59 @@ def _request_rules(request: Request) -> Iterable[Finding]:
         yield from lists.one_of(request, "orderId", "origClientOrderId")
 
 
+@frozen
+class _Checks:
+    """The checks the engine runs on requests to one endpoint: those whose catalogue rule
+    ``applies_to`` it (the check functions are named after their rules, the filter and count
+    checks keyed by them), each family in its own order. The catalogue's endpoint scopes are
+    thus both what ``filterlib explain`` shows and what runs: on an amend, LOT_SIZE and the
+    notional filters on newQty but no rule of a new order's type, price or stop, and no count.
+    """
+
+    request_rules: tuple[SymbolRule, ...]
+    leg_rules: tuple[SymbolRule, ...]
+    filters: Mapping[str, FilterCheck]
+    request_engine_rules: tuple[EngineRule, ...]
+    leg_engine_rules: tuple[EngineRule, ...]
+    pending_leg_engine_rules: tuple[EngineRule, ...]
+    counts: Mapping[str, CountCheck]
+
+    @classmethod
+    def of(cls, endpoint: Endpoint) -> _Checks:
+        def applies(rule_id: str) -> bool:
+            return rule(rule_id).applies_to(endpoint)
+
+        def selected(checks: Sequence[SymbolRule]) -> tuple[SymbolRule, ...]:
+            return tuple(c for c in checks if applies(c.__name__))
+
+        return cls(
+            selected(REQUEST_RULES),
+            selected(LEG_RULES),
+            {k: c for k, c in FILTER_CHECKS.items() if applies(k)},
+            selected(REQUEST_ENGINE_RULES),
+            selected(LEG_ENGINE_RULES),
+            selected(PENDING_LEG_ENGINE_RULES),
+            {k: c for k, c in COUNT_CHECKS.items() if applies(k)},
+        )
+
+
+#: Endpoint path -> its checks, chosen once (``check`` is a hot path).
+_CHECKS: dict[str, _Checks] = {path: _Checks.of(e) for path, e in ENDPOINTS.items()}
+
+
+def _checks_for(endpoint: Endpoint) -> _Checks:
+    """The checks the engine runs on requests to ``endpoint`` (cached by its path)."""
+    checks = _CHECKS.get(endpoint.path)
+    if checks is None:
+        checks = _CHECKS[endpoint.path] = _Checks.of(endpoint)
+    return checks
+
+
 def _symbol_findings(
     request: Request, symbol: SymbolInfo, info: ExchangeInfo, ctx: Context
 ) -> Iterable[Finding]:
     endpoint = request.endpoint
-    engine = endpoint.engine
+    checks = _checks_for(endpoint)
     orders = request.orders
     if endpoint.kind == "amend":
         amended, amend_findings = lists.amend(request, symbol, ctx)
@@ -202,27 +255,24 @@ def _symbol_findings(
         orders = (LegOrder(_AMEND_LEG, amended),)
     first = orders[0].order if orders else None
     if first is not None:
-        for request_rule in REQUEST_RULES:
+        for request_rule in checks.request_rules:
             yield from request_rule(first, symbol, ctx)
     yield from lists.capability(request, symbol, info)
     for lo in orders:
-        if lo.leg is _AMEND_LEG:
-            yield from _leg_findings(lo, request, symbol, ctx, False, AMEND_FILTERS, ())
-        else:
-            yield from _leg_findings(lo, request, symbol, ctx, engine)
+        yield from _leg_findings(lo, request, symbol, ctx, checks)
     for f in symbol.filters:
         if f.filter_type not in FILTER_CHECKS and f.filter_type not in COUNT_CHECKS:
             yield Unchecked(f.filter_type, reason="filterlib does not know this filter type")
-    if not engine:
+    if not endpoint.engine:
         return
     if first is not None:
-        for engine_rule in REQUEST_ENGINE_RULES:
+        for engine_rule in checks.request_engine_rules:
             yield from engine_rule(first, symbol, ctx)
-    if endpoint.adds:
+    if checks.counts:
         new = [lo.order for lo in orders]
         buy_legs = [lo.leg for lo in orders if lo.order.side == "BUY"]
         for f in (*symbol.filters, *info.exchange_filters):
-            count = COUNT_CHECKS.get(f.filter_type)
+            count = checks.counts.get(f.filter_type)
             if count is not None:
                 for finding in count(f, new, symbol, ctx):
                     if isinstance(finding, Violation) and finding.parameter is not None:
@@ -247,26 +297,21 @@ def _position_parameter(finding: Violation, buy_legs: Sequence[Leg]) -> Violatio
 
 
 def _leg_findings(
-    lo: LegOrder,
-    request: Request,
-    symbol: SymbolInfo,
-    ctx: Context,
-    engine: bool,
-    filters: Mapping[str, FilterCheck] = FILTER_CHECKS,
-    leg_rules: Sequence[SymbolRule] = LEG_RULES,
+    lo: LegOrder, request: Request, symbol: SymbolInfo, ctx: Context, checks: _Checks
 ) -> Iterable[Finding]:
     """The order rules on one leg, named as the leg spells them."""
     order = lo.order
     found: list[Finding] = list(symbol_rules(lo, request.texts, symbol))
-    for leg_rule in leg_rules:
+    for leg_rule in checks.leg_rules:
         found.extend(leg_rule(order, symbol, ctx))
+    filters = checks.filters
     for f in symbol.filters:
         check_filter = filters.get(f.filter_type)
         if check_filter is not None:
             found.extend(check_filter(f, order, symbol, ctx))
-    if engine:
-        for engine_rule in PENDING_LEG_ENGINE_RULES if lo.leg.pending else LEG_ENGINE_RULES:
-            found.extend(engine_rule(order, symbol, ctx))
+    pending = lo.leg.pending
+    for engine_rule in checks.pending_leg_engine_rules if pending else checks.leg_engine_rules:
+        found.extend(engine_rule(order, symbol, ctx))
     return [_on_leg(f, lo.leg) for f in found]
 
 
@@ -285,11 +330,9 @@ def _on_leg(finding: Finding, leg: Leg) -> Finding:
 
 
 #: An amend's order is the open order with newQty for its quantity: "newQty ... fails the
-#: filters" means LOT_SIZE and the notional filters on the new quantity (research §14).
+#: filters" means LOT_SIZE and the notional filters on the new quantity (research §14), the
+#: only filters the catalogue scopes to the amend (see catalogue.PLACING).
 _AMEND_LEG = Leg(None, {"quantity": "newQty"})
-AMEND_FILTERS: Mapping[str, FilterCheck] = {
-    name: FILTER_CHECKS[name] for name in ("LOT_SIZE", "MIN_NOTIONAL", "NOTIONAL")
-}
 
 
 def _unique(findings: Iterable[Finding]) -> list[Any]:

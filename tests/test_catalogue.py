@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from filterlib.catalogue import RANK, RULES, STAGES, Rule, rule
+from filterlib.catalogue import PLACING, RANK, RULES, STAGES, Rule, rule
 from filterlib.endpoints import ENDPOINTS
-from filterlib.rules.filters import FILTER_CHECKS
+from filterlib.rules.filters import COUNT_CHECKS, FILTER_CHECKS
 
 
 def test_rule_ids_are_unique() -> None:
@@ -168,3 +168,27 @@ def test_scoped_rules_apply_only_to_their_endpoints() -> None:
     }
     assert applies["sor_not_supported"] == {"/api/v3/sor/order", "/api/v3/sor/order/test"}
     assert applies["cancel_unknown_order"] == {"/api/v3/order/cancelReplace"}
+
+
+def test_placing_is_every_endpoint_kind_but_the_amend() -> None:
+    kinds = {e.kind for e in ENDPOINTS.values()}
+    assert set(PLACING) == kinds - {"amend"}
+    assert set(PLACING) == {e.kind for e in ENDPOINTS.values() if e.adds}  # an amend adds none
+
+
+def test_an_amend_is_judged_on_new_qty_alone() -> None:
+    # The engine runs on an amend LOT_SIZE and the notional filters on newQty, no count (it adds
+    # no order) and no rule of a new order's type, price, stop or iceberg (research §14).
+    amend = ENDPOINTS["/api/v3/order/amend/keepPriority"]
+    filters = {r.id for r in RULES if r.id in FILTER_CHECKS and r.applies_to(amend)}
+    assert filters == {"LOT_SIZE", "MIN_NOTIONAL", "NOTIONAL"}
+    assert not [r.id for r in RULES if r.id in COUNT_CHECKS and r.applies_to(amend)]
+    for rule_id in (
+        "order_type_not_supported",
+        "trailing_stop_not_supported",
+        "insufficient_balance",
+    ):
+        assert not rule(rule_id).applies_to(amend), rule_id
+        assert rule(rule_id).endpoints == PLACING, rule_id
+    for rule_id in ("market_closed", "stp_mode_not_allowed", "account_cannot_trade"):
+        assert rule(rule_id).applies_to(amend), rule_id

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import argparse
 import io
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from types import CodeType, FrameType
+from typing import Any
 
 import attrs
 import pytest
@@ -19,7 +22,15 @@ import filterlib
 from filterlib import cli_explain
 from filterlib.catalogue import RULES, rule
 from filterlib.cli_explain import applicable_rules
+from filterlib.context import as_context
 from filterlib.endpoints import ENDPOINTS
+from filterlib.rules.account import (
+    LEG_ENGINE_RULES,
+    PENDING_LEG_ENGINE_RULES,
+    REQUEST_ENGINE_RULES,
+)
+from filterlib.rules.filters import COUNT_CHECKS, FILTER_CHECKS
+from filterlib.rules.symbol import LEG_RULES, REQUEST_RULES
 
 INFO = filterlib.load_default_exchange_info()
 
@@ -149,4 +160,123 @@ def test_engine_rules_are_na_on_the_test_endpoints_and_filters_the_symbol_lacks(
     order = _walk("/api/v3/order", "side=BUY")
     assert order["account_cannot_trade"] == "unchecked"
     assert order["PERCENT_PRICE"] == "n/a"  # BTCUSDT has PERCENT_PRICE_BY_SIDE instead
-    assert rule("PERCENT_PRICE").endpoints == ()
+    assert rule("PERCENT_PRICE").applies_to(ENDPOINTS["/api/v3/order"])  # n/a for the symbol
+
+
+#: The rules of a new order that the engine never runs on an amend (it judges only newQty).
+NOT_ON_AN_AMEND = (
+    "order_type_not_supported",
+    "iceberg_not_supported",
+    "quote_order_qty_not_supported",
+    "trailing_stop_not_supported",
+    "PRICE_FILTER",
+    "PERCENT_PRICE_BY_SIDE",
+    "ICEBERG_PARTS",
+    "MARKET_LOT_SIZE",
+    "TRAILING_DELTA",
+    "iceberg_exceeds_quantity",
+    "MAX_NUM_ORDERS",
+    "MAX_NUM_ALGO_ORDERS",
+    "stop_would_trigger",
+    "limit_maker_would_take",
+    "insufficient_balance",
+)
+
+
+def test_an_amend_shows_na_for_the_rules_never_run_on_it() -> None:
+    # These showed "pass" on an amend though the engine never evaluated them. BTCUSDT has every
+    # filter named above, so n/a here is the endpoint's scope, not a missing filter.
+    symbol = INFO.symbol("BTCUSDT")
+    assert symbol is not None
+    has = {f.filter_type for f in symbol.filters}
+    assert {"PRICE_FILTER", "TRAILING_DELTA", "MAX_NUM_ORDERS", "ICEBERG_PARTS"} <= has
+    amend = _walk("/api/v3/order/amend/keepPriority", "newQty=0.001", "orderId=1")
+    assert {rid: amend[rid] for rid in NOT_ON_AN_AMEND} == dict.fromkeys(NOT_ON_AN_AMEND, "n/a")
+    assert amend["LOT_SIZE"] == "pass"  # on newQty
+    assert amend["NOTIONAL"] == "pass"
+    assert amend["market_closed"] == "pass"
+    assert amend["account_cannot_trade"] == "unchecked"
+    # The same rules still concern an order, and a failing newQty still fails LOT_SIZE.
+    order = _walk("/api/v3/order", "side=BUY", "type=LIMIT")
+    assert [rid for rid in NOT_ON_AN_AMEND if order[rid] == "n/a"] == []
+    bad = _walk("/api/v3/order/amend/keepPriority", "newQty=0.000001", "orderId=1")
+    assert bad["LOT_SIZE"] == "FAIL"
+
+
+def _code_of(check: object) -> CodeType:
+    code = getattr(check, "__code__", None)
+    assert isinstance(code, CodeType), check
+    return code
+
+
+#: The engine's per-endpoint rule families: each check function's code -> its catalogue rule.
+FAMILIES: Mapping[CodeType, str] = {
+    **{
+        _code_of(c): c.__name__
+        for c in (
+            *REQUEST_RULES,
+            *LEG_RULES,
+            *REQUEST_ENGINE_RULES,
+            *LEG_ENGINE_RULES,
+            *PENDING_LEG_ENGINE_RULES,
+        )
+    },
+    **{_code_of(c): rule_id for rule_id, c in {**FILTER_CHECKS, **COUNT_CHECKS}.items()},
+}
+
+
+def _run_traced(
+    info: filterlib.ExchangeInfo, params: Any, endpoint: str, context: Any
+) -> tuple[filterlib.Verdict, set[str]]:
+    """The verdict, and the rules of FAMILIES whose check functions the engine really ran
+    (seen by a profiler, so independent of how the engine picks them)."""
+    ran: set[str] = set()
+
+    def profile(frame: FrameType, event: str, arg: object) -> None:
+        if event == "call":
+            rule_id = FAMILIES.get(frame.f_code)
+            if rule_id is not None:
+                ran.add(rule_id)
+
+    # A Context, not a dict: the fast path (plain dicts only) would answer some orders itself.
+    ctx = as_context(context)
+    previous = sys.getprofile()
+    sys.setprofile(profile)
+    try:
+        verdict = filterlib.check(info, params, endpoint=endpoint, context=ctx)
+    finally:
+        sys.setprofile(previous)
+    return verdict, ran
+
+
+def test_the_engine_runs_on_each_endpoint_exactly_the_rules_the_catalogue_scopes_to_it() -> None:
+    # One source of truth for explain and the engine: over the conformance cases, every rule
+    # reported on an endpoint is in the catalogue's scope for it, and the rule checks the engine
+    # runs there are exactly the catalogue's (less the filters no case's snapshot has). Before
+    # the engine read the scopes, an amend ran no leg rule, no price filter and no count while
+    # the catalogue (and so explain) said they applied.
+    ran: dict[str, set[str]] = {path: set() for path in ENDPOINTS}
+    reported: dict[str, set[str]] = {path: set() for path in ENDPOINTS}
+    present: dict[str, set[str]] = {path: set() for path in ENDPOINTS}
+    for _, case in CASES:
+        info = snapshot(case["snapshot"])
+        path = case.get("endpoint", "/api/v3/order")
+        symbol = info.symbol(case["params"].get("symbol"))
+        if symbol is None:
+            continue  # rejected before any rule of the symbol runs
+        verdict, checks = _run_traced(info, case["params"], path, case.get("context"))
+        ran[path] |= checks
+        reported[path] |= {v.rule for v in verdict.violations}
+        reported[path] |= {u.rule for u in verdict.unchecked}
+        present[path] |= {f.filter_type for f in (*symbol.filters, *info.exchange_filters)}
+    filter_ids = set(FILTER_CHECKS) | set(COUNT_CHECKS)
+    for path, endpoint in ENDPOINTS.items():
+        scope = {r.id for r in RULES if r.applies_to(endpoint)}
+        assert (path, (reported[path] & CATALOGUE_IDS) - scope) == (path, set())
+        expected = {
+            rule_id
+            for rule_id in FAMILIES.values()
+            if rule_id in scope and (rule_id not in filter_ids or rule_id in present[path])
+        }
+        assert expected, path  # the corpus reaches the endpoint's rule checks
+        assert (path, ran[path] - expected, expected - ran[path]) == (path, set(), set())

@@ -414,7 +414,6 @@ def _filter_violations(
     its values, in evaluation order (computed when a caller first reads them)."""
     symbol = info.symbol(name)
     assert symbol is not None
-    reference, average, last = (_decimal(t) for t in prices)
     order = Order(
         symbol=name,
         side=side,
@@ -423,7 +422,7 @@ def _filter_violations(
         quantity=Decimal(quantity),
         price=Decimal(price),
     )
-    context = Context(avg_price=average, last_price=last, reference_price=reference)
+    context = _CONTEXTS.get(prices) or _context(prices)
     found: list[Violation] = []
     with localcontext(CONTEXT):
         for f in symbol.filters:
@@ -477,6 +476,21 @@ def _optional_ok(params: Mapping[str, object]) -> bool:
         if key == "recvWindow" and int(value) > 60_000:
             return False
     return True
+
+
+def _context(prices: tuple[str | None, str | None, str | None]) -> Context:
+    """The Context of validated (referencePrice, avgPrice, lastPrice) texts, kept: the orders
+    of a symbol share their prices, and building a Context costs more than finding it."""
+    reference, average, last = (_decimal(t) for t in prices)
+    if len(_CONTEXTS) >= 4096:
+        _CONTEXTS.clear()
+    found = _CONTEXTS[prices] = Context(
+        avg_price=average, last_price=last, reference_price=reference
+    )
+    return found
+
+
+_CONTEXTS: dict[tuple[str | None, str | None, str | None], Context] = {}
 
 
 def _decimal(text: str | None) -> Decimal | None:

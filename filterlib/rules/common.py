@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..catalogue import rule
 from ..context import Context
-from ..decimals import ceil_to_step, floor_to_step, format_decimal, is_multiple
+from ..decimals import CONTEXT, ceil_to_step, floor_to_step, format_decimal, is_multiple
 from ..verdict import Unchecked, Violation
 
 Finding = Violation | Unchecked
@@ -60,8 +60,11 @@ def grid_nearest(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> 
     A zero ``low``, ``high`` or ``step`` disables that part, as Binance's filters do.
     """
     lo, hi = _grid_bounds(low, high, step, str(step))
+    below = floor_to_step(value, step)
+    # One step above the floor, unless the value is on the grid (one division, not two).
+    above = below if not step or below == value else CONTEXT.add(below, step)
     found = set()
-    for candidate in (floor_to_step(value, step), ceil_to_step(value, step)):
+    for candidate in (below, above):
         if lo and candidate < lo:
             candidate = lo
         if hi is not None and candidate > hi:

@@ -104,7 +104,8 @@ _AMEND = ("amend",)
 #: order's quantity in place. An amend is judged by the amend rules, by LOT_SIZE and the
 #: notional filters on newQty (research §14) and by the rules of the symbol and the account;
 #: the rules of a new order's type, price, stop and iceberg, and the open-order counts (an
-#: amend adds no order), are scoped to these kinds.
+#: amend adds no order), are scoped to these kinds, as are the request rules of the parameters
+#: an amend does not take (side, type, timeInForce, price, strategyType, the enums).
 PLACING = ("order", "oco", "oto", "otoco", "sor", "cancelReplace")
 
 _NOT_SUPPORTED = (
@@ -185,6 +186,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "side is BUY or SELL",
         "spec: Errors > -1117 INVALID_SIDE; Enums > Order side",
+        endpoints=PLACING,
     ),
     Rule(
         "invalid_order_type",
@@ -193,6 +195,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "type is one of the spec's order types",
         "spec: Errors > -1116 INVALID_ORDER_TYPE; Enums > Order types",
+        endpoints=PLACING,
     ),
     Rule(
         "oco_order_type",
@@ -231,6 +234,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "timeInForce is GTC, IOC or FOK",
         "spec: Errors > -1115 INVALID_TIF; Enums > Time in force",
+        endpoints=PLACING,
     ),
     Rule(
         "invalid_parameter",
@@ -240,6 +244,7 @@ RULES: tuple[Rule, ...] = (
         "newOrderRespType is ACK, RESULT or FULL; selfTradePreventionMode is an STP mode",
         "spec: Errors > -1130 INVALID_PARAMETER; Enums > Order Response Type, STP Modes. "
         "The code for an unknown enum value here is inferred (research §9)",
+        endpoints=PLACING,
     ),
     Rule(
         "invalid_cancel_restrictions",
@@ -296,6 +301,7 @@ RULES: tuple[Rule, ...] = (
                 "spec: Errors > -1114 (live responses show -1106 instead)",
             ),
         ),
+        endpoints=PLACING,
     ),
     Rule(
         "mandatory_for_type",
@@ -310,6 +316,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Trading endpoints > New order (type table); Errors > -1102. Live: "
         "https://github.com/craysiii/binance/issues/24, "
         "https://github.com/JKorf/Binance.Net/issues/1085",
+        endpoints=PLACING,
     ),
     Rule(
         "mandatory_one_of",
@@ -442,6 +449,7 @@ RULES: tuple[Rule, ...] = (
         variants=(
             Variant("`strategyType` was less than 1000000.", "spec: Errors > -1134, literally"),
         ),
+        endpoints=PLACING,
     ),
     Rule(
         "recv_window",
@@ -503,6 +511,7 @@ RULES: tuple[Rule, ...] = (
         "price is not zero",
         "live: https://github.com/binance-exchange/node-binance-api/issues/41, "
         "https://github.com/JKorf/Binance.Net/issues/158",
+        endpoints=PLACING,
     ),
     # -- symbol layer: what the symbol allows (-1013, rejected before the matching engine) ----
     Rule(

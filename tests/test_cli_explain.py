@@ -180,6 +180,30 @@ NOT_ON_AN_AMEND = (
     "stop_would_trigger",
     "limit_maker_would_take",
     "insufficient_balance",
+    # The request rules of parameters an amend does not take: it sends symbol, orderId,
+    # origClientOrderId, newClientOrderId and newQty, no side, type, timeInForce, price,
+    # strategyType or enum (newOrderRespType, selfTradePreventionMode).
+    "invalid_side",
+    "invalid_order_type",
+    "invalid_time_in_force",
+    "invalid_parameter",
+    "parameter_not_required",
+    "mandatory_for_type",
+    "strategy_type",
+    "invalid_price",
+)
+#: The request rules that do concern an amend: they read the parameters it sends.
+ON_AN_AMEND = (
+    "empty_parameter",
+    "mandatory_parameter",
+    "unread_parameters",
+    "illegal_characters",
+    "parameter_overflow",
+    "mandatory_one_of",
+    "recv_window",
+    "unknown_symbol",
+    "too_much_precision",
+    "invalid_quantity",
 )
 
 
@@ -192,6 +216,7 @@ def test_an_amend_shows_na_for_the_rules_never_run_on_it() -> None:
     assert {"PRICE_FILTER", "TRAILING_DELTA", "MAX_NUM_ORDERS", "ICEBERG_PARTS"} <= has
     amend = _walk("/api/v3/order/amend/keepPriority", "newQty=0.001", "orderId=1")
     assert {rid: amend[rid] for rid in NOT_ON_AN_AMEND} == dict.fromkeys(NOT_ON_AN_AMEND, "n/a")
+    assert {rid: amend[rid] for rid in ON_AN_AMEND} == dict.fromkeys(ON_AN_AMEND, "pass")
     assert amend["LOT_SIZE"] == "pass"  # on newQty
     assert amend["NOTIONAL"] == "pass"
     assert amend["market_closed"] == "pass"
@@ -201,6 +226,8 @@ def test_an_amend_shows_na_for_the_rules_never_run_on_it() -> None:
     assert [rid for rid in NOT_ON_AN_AMEND if order[rid] == "n/a"] == []
     bad = _walk("/api/v3/order/amend/keepPriority", "newQty=0.000001", "orderId=1")
     assert bad["LOT_SIZE"] == "FAIL"
+    zero = _walk("/api/v3/order/amend/keepPriority", "newQty=0", "orderId=1")
+    assert zero["invalid_quantity"] == "FAIL"  # a request rule on newQty
 
 
 def _code_of(check: object) -> CodeType:

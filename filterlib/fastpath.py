@@ -363,7 +363,17 @@ def fast_check(
     if failed == "":
         return None  # zero, or above MAX_DECIMAL: a request-layer error, the full engine's
     pending = partial(
-        _filter_violations, info, name, side, tif, price, quantity, (reference, average, last)
+        _filter_violations,
+        info,
+        c,
+        name,
+        side,
+        tif,
+        price,
+        quantity,
+        pi,
+        qi,
+        (reference, average, last),
     )
     return Verdict(_ERRORS[failed], (), known.unchecked, pending)  # positional: the hot path
 
@@ -376,44 +386,65 @@ def _grid_failure(
     reference: str | None,
     average: str | None,
     last: str | None,
+    every: list[str] | None = None,
 ) -> str | None:
     """The first filter a LIMIT order fails, in evaluation order, or None; "" for a price or
-    quantity of zero or above MAX_DECIMAL (the request layer's, so the full engine's)."""
+    quantity of zero or above MAX_DECIMAL (the request layer's, so the full engine's).
+
+    Given ``every``, it goes on past the first failure and appends each failing filter to it:
+    the violations need them all, the verdict only the first (and check() is the hot path).
+    """
     sp, sq, min_p, max_p, tick, min_q, max_q, step, _, _ = c.grid
     if not pi or not qi or pi > _MAX_SCALED[sp] or qi > _MAX_SCALED[sq]:
         return ""
     # Past that check the grid's folded-in request bounds (above 0, at most MAX_DECIMAL) are
     # met, so a failure below is the filter's own.
+    found: list[str] = [] if every is None else every
     if pi < min_p or pi > max_p or pi % tick:
-        return "PRICE_FILTER"
+        if every is None:
+            return "PRICE_FILTER"
+        found.append("PRICE_FILTER")
     for band in c.bands:
         text = reference if reference is not None else last if band.mins == 0 else average
         if text is not None:
             band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
             if pi < band_low or pi > band_high:
-                return band.rule
+                if every is None:
+                    return band.rule
+                found.append(band.rule)
     if qi < min_q or qi > max_q or qi % step:
-        return "LOT_SIZE"
+        if every is None:
+            return "LOT_SIZE"
+        found.append("LOT_SIZE")
     notional = pi * qi
     for rule_id, low, high in c.notionals:
         if notional < low or notional > high:
-            return rule_id
-    return None
+            if every is None:
+                return rule_id
+            found.append(rule_id)
+    return found[0] if found else None
 
 
 def _filter_violations(
     info: ExchangeInfo,
+    c: _Compiled,
     name: str,
     side: str,
     tif: str,
     price: str,
     quantity: str,
+    pi: int,
+    qi: int,
     prices: tuple[str | None, str | None, str | None],
 ) -> tuple[Violation, ...]:
-    """Every filter violation of a proven-clean LIMIT order: the engine's own filter rules on
-    its values, in evaluation order (computed when a caller first reads them)."""
+    """Every filter violation of a proven-clean LIMIT order (computed when a caller first reads
+    them): the engine's own filter rules on its values, run for the filters the integer grid
+    finds failing (the others pass: the grid has proven it). Pure, so two threads reading the
+    violations at once compute the same."""
     symbol = info.symbol(name)
     assert symbol is not None
+    failing: list[str] = []
+    _grid_failure(c, side == "SELL", pi, qi, *prices, failing)
     order = Order(
         symbol=name,
         side=side,
@@ -426,9 +457,7 @@ def _filter_violations(
     found: list[Violation] = []
     with localcontext(CONTEXT):
         for f in symbol.filters:
-            # The only filters a proven-clean LIMIT order can fail (see _ERRORS); the others
-            # (iceberg, trailing delta, market lot, order counts) yield nothing for it.
-            if f.filter_type in _ERRORS:
+            if f.filter_type in failing:
                 findings = FILTER_CHECKS[f.filter_type](f, order, symbol, context)
                 found.extend(v for v in findings if isinstance(v, Violation))
     return tuple(sorted(found, key=lambda v: RANK[v.rule]))

@@ -96,6 +96,12 @@ LISTS = "Trading endpoints > New Order list - OCO"
 
 # Endpoint scopes (see Rule.endpoints).
 _OCO_PAIR = ("oco", "otoco")  # the requests that hold an OCO pair
+#: The requests whose OCO pair is an above and a below leg with their types sent (aboveType,
+#: pendingBelowType ...): the new OCO and the OTOCO. The deprecated OCO (kind "oco" too) sends
+#: no type and no above/below pair: its legs are a limit (LIMIT_MAKER) and a stop (STOP_LOSS, or
+#: STOP_LOSS_LIMIT with stopLimitPrice), implied by its parameters, so the rules of a leg's
+#: type and of which leg holds which order cannot concern it.
+_OCO_TYPED_PAIR = ("/api/v3/orderList/oco", "otoco")
 _ORDER_LISTS = ("oco", "oto", "otoco")  # legs named by the request (above, working, ...)
 _DEPRECATED_OCO = ("/api/v3/order/oco",)
 _CANCEL_REPLACE = ("cancelReplace",)
@@ -107,6 +113,8 @@ _AMEND = ("amend",)
 #: amend adds no order), are scoped to these kinds, as are the request rules of the parameters
 #: an amend does not take (side, type, timeInForce, price, strategyType, the enums).
 PLACING = ("order", "oco", "oto", "otoco", "sor", "cancelReplace")
+#: PLACING less the deprecated OCO, which sends no order type (see _OCO_TYPED_PAIR).
+_TYPE_SENT = ("order", "/api/v3/orderList/oco", "oto", "otoco", "sor", "cancelReplace")
 
 _NOT_SUPPORTED = (
     "spec: Errors > Messages for -1010, -2010, -2011 and -2038; code -1013 as observed for "
@@ -195,7 +203,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "type is one of the spec's order types",
         "spec: Errors > -1116 INVALID_ORDER_TYPE; Enums > Order types",
-        endpoints=PLACING,
+        endpoints=_TYPE_SENT,
     ),
     Rule(
         "oco_order_type",
@@ -205,7 +213,7 @@ RULES: tuple[Rule, ...] = (
         "an OCO leg (above/below, pendingAbove/pendingBelow) is LIMIT_MAKER, STOP_LOSS, "
         "STOP_LOSS_LIMIT, TAKE_PROFIT or TAKE_PROFIT_LIMIT",
         "spec: Errors > -1158; Trading endpoints > New Order list - OCO (aboveType, belowType)",
-        endpoints=_OCO_PAIR,
+        endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
         "working_order_type",
@@ -371,7 +379,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a BUY OCO the LIMIT_MAKER leg is the below leg",
         f"spec: Errors > -1165; {LISTS} ('BUY: LIMIT_MAKER price < Last < stopPrice')",
-        endpoints=_OCO_PAIR,
+        endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
         "oco_limit_above",
@@ -380,7 +388,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a SELL OCO the LIMIT_MAKER leg is the above leg",
         f"spec: Errors > -1166; {LISTS}",
-        endpoints=_OCO_PAIR,
+        endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
         "oco_contingent",
@@ -389,7 +397,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "an OCO's legs are not both LIMIT_MAKER",
         f"spec: Errors > -1168 BOTH_OCO_ORDERS_CANNOT_BE_LIMIT; {LISTS}",
-        endpoints=_OCO_PAIR,
+        endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
         "oco_stop_loss_above",
@@ -398,7 +406,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a BUY OCO the STOP_LOSS(_LIMIT) leg is the above leg",
         f"spec: Errors > -1196; {LISTS}",
-        endpoints=_OCO_PAIR,
+        endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
         "oco_stop_loss_below",
@@ -407,7 +415,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a SELL OCO the STOP_LOSS(_LIMIT) leg is the below leg",
         f"spec: Errors > -1197; {LISTS}",
-        endpoints=_OCO_PAIR,
+        endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
         "oco_take_profit_below",
@@ -416,7 +424,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a BUY OCO the TAKE_PROFIT(_LIMIT) leg is the below leg",
         f"spec: Errors > -1198; {LISTS}",
-        endpoints=_OCO_PAIR,
+        endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
         "oco_take_profit_above",
@@ -425,7 +433,7 @@ RULES: tuple[Rule, ...] = (
         "request",
         "in a SELL OCO the TAKE_PROFIT(_LIMIT) leg is the above leg",
         f"spec: Errors > -1199; {LISTS}",
-        endpoints=_OCO_PAIR,
+        endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
         "oco_price_order",
@@ -938,6 +946,8 @@ def _endpoints_cell(r: Rule) -> str:
         return "all" if r.stage != "engine" else "all but the test ones"
     if r.endpoints == PLACING:
         return "all but the amend" + (" and the test ones" if r.stage == "engine" else "")
+    if r.endpoints == _TYPE_SENT and r.stage != "engine":
+        return "all but the amend and the deprecated `/api/v3/order/oco`"
     return ", ".join(f"`{e.path}`" for e in ENDPOINTS.values() if r.applies_to(e))
 
 

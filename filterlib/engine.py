@@ -185,10 +185,12 @@ def _check(
 
 def _request_rules(request: Request) -> Iterable[Finding]:
     kind = request.endpoint.kind
-    if kind in ("oco", "otoco"):
+    if request.endpoint.path == "/api/v3/order/oco":
+        # The deprecated OCO's legs (limit, stop) are no above/below pair, so oco_placement
+        # would find nothing: the catalogue scopes its rules to the other OCO requests.
+        yield from lists.oco_price_order(request)
+    elif kind in ("oco", "otoco"):
         yield from lists.oco_placement(request)
-        if request.endpoint.path == "/api/v3/order/oco":
-            yield from lists.oco_price_order(request)
     elif kind == "cancelReplace":
         yield from lists.one_of(request, "cancelOrderId", "cancelOrigClientOrderId")
     elif kind == "amend":

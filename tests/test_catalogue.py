@@ -146,10 +146,13 @@ def test_endpoint_scopes_name_known_endpoint_kinds_or_paths() -> None:
 
 def test_the_rules_an_endpoint_spec_names_apply_to_it() -> None:
     # endpoints.py names rules of its own: the rule a leg's wrong type breaks, and the rules a
-    # missing parameter breaks. The catalogue's scope must include that endpoint.
+    # missing parameter breaks. The catalogue's scope must include that endpoint. A leg whose
+    # type is implied (type_of: the deprecated OCO's) sends no type, so its type_rule is never
+    # read (request._leg_order).
     for endpoint in ENDPOINTS.values():
         for leg in endpoint.legs:
-            for rule_id in (leg.type_rule, *leg.missing_rules.values()):
+            type_rules = (leg.type_rule,) if leg.type_of is None else ()
+            for rule_id in (*type_rules, *leg.missing_rules.values()):
                 assert rule(rule_id).applies_to(endpoint), (endpoint.path, rule_id)
 
 
@@ -167,6 +170,17 @@ def test_scoped_rules_apply_only_to_their_endpoints() -> None:
         r.id: {e.path for e in ENDPOINTS.values() if r.applies_to(e)} for r in RULES if r.endpoints
     }
     assert applies["oco_price_order"] == {"/api/v3/order/oco"}
+    for rule_id in ("oco_order_type", *_OCO_PLACEMENT):  # not the deprecated OCO: no type sent
+        assert applies[rule_id] == {"/api/v3/orderList/oco", "/api/v3/orderList/otoco"}, rule_id
+    assert applies["oco_not_supported"] == {
+        "/api/v3/orderList/oco",
+        "/api/v3/order/oco",
+        "/api/v3/orderList/otoco",
+    }
+    assert applies["invalid_order_type"] == set(ENDPOINTS) - {
+        "/api/v3/order/oco",
+        "/api/v3/order/amend/keepPriority",
+    }
     assert applies["oco_price_relationship"] == {"/api/v3/orderList/oco", "/api/v3/order/oco"}
     assert applies["mandatory_one_of"] == {
         "/api/v3/order/cancelReplace",
@@ -280,15 +294,6 @@ def _request_reads(endpoint: Endpoint) -> dict[str, set[str]]:
     return {rule_id: found & set(params) for rule_id, found in reads.items()}
 
 
-#: Rules the catalogue scopes to the deprecated OCO (by its kind, "oco") that read nothing of
-#: it: its legs' types are implied, not sent, and its legs are no above/below pair. Pinned, not
-#: endorsed: any other such gap fails the test below.
-_DEPRECATED_OCO_GAPS = {
-    ("/api/v3/order/oco", rule_id)
-    for rule_id in ("invalid_order_type", "oco_order_type", *_OCO_PLACEMENT)
-}
-
-
 def test_a_request_rule_applies_exactly_where_the_endpoint_has_a_parameter_it_reads() -> None:
     # A request rule that reads none of an endpoint's parameters can never concern it, and
     # explain would show it as "pass" there: before the scope, an amend (symbol, orderId,
@@ -304,8 +309,17 @@ def test_a_request_rule_applies_exactly_where_the_endpoint_has_a_parameter_it_re
                 gaps.add((path, r.id))
             if reads[r.id] and not r.applies_to(endpoint):
                 hidden.add((path, r.id, frozenset(reads[r.id])))
-    assert gaps == _DEPRECATED_OCO_GAPS
+    assert gaps == set()
     assert hidden == set()
+    # The deprecated OCO (kind "oco", like the new one) sends no type and no above/below pair:
+    # its legs' types are implied. The rules of a sent type and of the pair's placement read
+    # nothing of it, so the catalogue scopes them to the new OCO and the OTOCO alone.
+    old_oco = _request_reads(ENDPOINTS["/api/v3/order/oco"])
+    new_oco = _request_reads(ENDPOINTS["/api/v3/orderList/oco"])
+    for rule_id in ("invalid_order_type", "oco_order_type", *_OCO_PLACEMENT):
+        assert old_oco[rule_id] == set(), rule_id
+        assert new_oco[rule_id], rule_id
+    assert old_oco["oco_price_order"] == {"side", "price", "stopPrice"}
     amend = _request_reads(ENDPOINTS["/api/v3/order/amend/keepPriority"])
     assert amend["invalid_quantity"] == amend["too_much_precision"] == {"newQty"}
     assert amend["illegal_characters"] == {

@@ -230,6 +230,56 @@ def test_an_amend_shows_na_for_the_rules_never_run_on_it() -> None:
     assert zero["invalid_quantity"] == "FAIL"  # a request rule on newQty
 
 
+#: The rules of an OCO pair's sent leg types and of which leg holds which order: the deprecated
+#: OCO sends no type and no above/below pair (its limit and stop legs' types are implied).
+NOT_ON_THE_DEPRECATED_OCO = (
+    "invalid_order_type",
+    "oco_order_type",
+    "oco_limit_below",
+    "oco_limit_above",
+    "oco_contingent",
+    "oco_stop_loss_above",
+    "oco_stop_loss_below",
+    "oco_take_profit_below",
+    "oco_take_profit_above",
+)
+
+
+def test_the_deprecated_oco_shows_na_for_the_rules_of_sent_leg_types() -> None:
+    # These showed "pass" on /api/v3/order/oco though nothing it sends can break them.
+    old_oco = _walk(
+        "/api/v3/order/oco",
+        "side=SELL",
+        "quantity=0.001",
+        "price=31000",
+        "stopPrice=29000",
+        "stopLimitPrice=28900",
+        "stopLimitTimeInForce=GTC",
+    )
+    assert {rid: old_oco[rid] for rid in NOT_ON_THE_DEPRECATED_OCO} == dict.fromkeys(
+        NOT_ON_THE_DEPRECATED_OCO, "n/a"
+    )
+    # The deprecated OCO's own rules and the OCO rules it does concern are still walked.
+    for rid in ("oco_price_order", "oco_stop_limit_time_in_force", "oco_not_supported"):
+        assert old_oco[rid] == "pass", rid
+    assert old_oco["invalid_side"] == "pass"
+    # The same rules concern the new OCO, which sends aboveType and belowType.
+    new_oco = _walk(
+        "/api/v3/orderList/oco",
+        "side=SELL",
+        "quantity=0.001",
+        "aboveType=LIMIT_MAKER",
+        "abovePrice=31000",
+        "belowType=STOP_LOSS",
+        "belowStopPrice=29000",
+    )
+    assert [rid for rid in NOT_ON_THE_DEPRECATED_OCO if new_oco[rid] == "n/a"] == []
+    wrong = _walk(
+        "/api/v3/orderList/oco", "side=SELL", "aboveType=STOP_LOSS", "belowType=LIMIT_MAKER"
+    )
+    assert wrong["oco_stop_loss_below"] == "FAIL"
+
+
 def _code_of(check: object) -> CodeType:
     code = getattr(check, "__code__", None)
     assert isinstance(code, CodeType), check

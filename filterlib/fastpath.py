@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from functools import partial
+from operator import itemgetter
 
 from .catalogue import RANK, RULES
 from .context import Context
@@ -39,9 +40,9 @@ from .filters import (
 from .request import MAX_DECIMAL, Order
 from .rules.filters import FILTER_CHECKS
 from .snapshot import ExchangeInfo, SymbolInfo
-from .verdict import BinanceError, Verdict, Violation
+from .verdict import BinanceError, Verdict, Violation, rejected
 
-__all__ = ["FastKey", "fast_check", "remember"]
+__all__ = ["FastKey", "Where", "fast_check", "judge", "remember", "where"]
 
 _ENDPOINTS = frozenset({"/api/v3/order", "/api/v3/order/test"})
 #: The parameters a plain LIMIT order may carry and still take the fast path.
@@ -100,19 +101,12 @@ class _Band:
         return found
 
 
-def _pattern(places: int) -> Callable[[str], object]:
-    """The wire pattern allowing at most ``places`` decimals (more is -1111, the engine's)."""
-    places = min(places, 20)
-    fraction = rf"(?:\.[0-9]{{1,{places}}})?" if places > 0 else ""
-    return re.compile(rf"[0-9]{{1,20}}{fraction}").fullmatch
-
-
 #: A symbol's filters as integers: a price p passes PRICE_FILTER when min_p <= P <= max_p and
 #: P % tick == 0, where P = p * 10**price_scale (and likewise Q for the quantity), and the
 #: order's notional when low <= P * Q <= high. Exact: every wire price has at most price_scale
 #: decimals (the fast path's pattern enforces it), and a filter's bounds have at most 20.
 _Grid = tuple[int, int, int, int, int, int, int, int, int, int]
-_POW = tuple(10**k for k in range(41))
+_POW: tuple[int, ...] = tuple(10**k for k in range(41))
 _UNBOUNDED = 10**90  # above any P * Q of two wire decimals
 
 
@@ -152,11 +146,12 @@ def _range_grid(
 class _Compiled:
     """A symbol's LIMIT-order arithmetic, as integers (see _Grid), compiled once."""
 
-    __slots__ = ("bands", "grid", "learned", "notionals", "price_ok", "quantity_ok")
+    __slots__ = ("bands", "grid", "learned", "notionals", "price_places", "quantity_places")
 
     def __init__(self, s: SymbolInfo) -> None:
-        self.quantity_ok = _pattern(s.base_asset_precision)
-        self.price_ok = _pattern(s.quote_asset_precision)
+        # A wire value with more decimals than its asset's precision is -1111, the engine's.
+        self.quantity_places = min(s.base_asset_precision, 20)
+        self.price_places = min(s.quote_asset_precision, 20)
         price = s.filter("PRICE_FILTER")
         lot = s.filter("LOT_SIZE")
         sp, min_p, max_p, tick = _range_grid(
@@ -209,11 +204,8 @@ class _Compiled:
         low = max((n[1] for n in self.notionals), default=0)
         high = min((n[2] for n in self.notionals), default=_UNBOUNDED)
         self.grid: _Grid = (sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high)
-        # The passing verdicts learned from the full engine: [test endpoint][SELL][prices].
-        self.learned: list[list[list[Verdict | None]]] = [
-            [[None] * 8, [None] * 8],
-            [[None] * 8, [None] * 8],
-        ]
+        # The passing verdicts learned from the full engine, by slot (see Where).
+        self.learned: list[Verdict | None] = [None] * 32
 
 
 def _eligible(s: SymbolInfo) -> bool:
@@ -247,17 +239,52 @@ def _compile(info: ExchangeInfo, name: object) -> _Compiled | None:
     return compiled
 
 
-#: Where a passing verdict is learned: the compiled symbol, whether the endpoint is the test
-#: one, whether the side is SELL, and which context prices are given (bits: reference, avgPrice,
-#: last). The same key, the same rules left unchecked.
-FastKey = tuple[_Compiled, bool, bool, int]
+#: The context prices an order is judged against, parsed once (per call of check, per batch of
+#: check_many): the validated texts of referencePrice, avgPrice and lastPrice (None: not given),
+#: and the slot of the learned verdicts they select: 16 for the test endpoint, plus which
+#: prices are given as bits (referencePrice 4, avgPrice 2, lastPrice 1). A SELL adds 8.
+Where = tuple[str | None, str | None, str | None, int]
+#: Where a passing verdict is learned: the compiled symbol and the slot (see Where). The same
+#: key, the same rules left unchecked.
+FastKey = tuple[_Compiled, int]
 
 _TEST = "/api/v3/order/test"
 _REQUIRED = frozenset({"symbol", "side", "type", "timeInForce", "quantity", "price"})
-_SIDES = frozenset({"BUY", "SELL"})
+_FIELDS = itemgetter("symbol", "side", "type", "timeInForce", "quantity", "price")
 _TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK"})
-_REMAINDER = CONTEXT.remainder
-_MULTIPLY = CONTEXT.multiply
+_NO_PRICES: tuple[Where, Where] = ((None, None, None, 0), (None, None, None, 16))
+
+
+def where(endpoint: str, context: Mapping[str, object] | None) -> Where | None:
+    """The prices of ``context`` for orders sent to ``endpoint``, or None when the fast path
+    leaves such orders to the full engine (another endpoint, another context shape or key, a
+    value it does not read as Binance's text; the full engine also says what is wrong)."""
+    if endpoint not in _ENDPOINTS:
+        return None
+    test = 16 if endpoint == _TEST else 0
+    if context is None:
+        return _NO_PRICES[test >> 4]
+    if type(context) is not dict:
+        return None
+    average = context.get("avgPrice")
+    if type(average) is dict:  # GET /api/v3/avgPrice's body
+        average = average.get("price")
+    bits = 0
+    if average is not None:
+        if type(average) is not str or (average not in _PRICES and not _parse_price(average)):
+            return None
+        bits = 2
+    reference = last = None
+    if len(context) != bits >> 1:  # any key beside a given avgPrice
+        if not context.keys() <= _PRICE_KEYS:
+            return None
+        try:
+            reference = _text(context.get("referencePrice"), "referencePrice")
+            last = _text(context.get("lastPrice"), "price")
+        except _Declined:
+            return None
+        bits |= (reference is not None) << 2 | (last is not None)
+    return (reference, average, last, test | bits)
 
 
 def fast_check(
@@ -266,79 +293,65 @@ def fast_check(
     endpoint: str,
     context: Mapping[str, object] | None,
 ) -> Verdict | FastKey | None:
-    """The verdict of a plain LIMIT order when the fast path can give it.
+    """The verdict of a plain LIMIT order when the fast path can give it: :func:`judge` under
+    the prices of ``context`` (see there)."""
+    prices = where(endpoint, context)
+    return None if prices is None else judge(info, params, prices)
+
+
+def judge(
+    info: ExchangeInfo, params: Mapping[str, object], prices: Where
+) -> Verdict | FastKey | None:
+    """The verdict of a plain LIMIT order under ``prices``, when the fast path can give it.
 
     Returns the verdict when it can (an order that passes, or one that only fails filters);
     the order's key when it has proven the order clean up to the filters but has not learned
     that key yet (the caller runs the full engine and :func:`remember` s the answer); None
     when the full engine must answer. (No tuple is built per call: this is the hot path.)
     """
-    if type(params) is not dict or endpoint not in _ENDPOINTS:
+    if type(params) is not dict:
         return None
     try:
-        if params["type"] != "LIMIT":
-            return None
-        name, side, tif = params["symbol"], params["side"], params["timeInForce"]
-        quantity, price = params["quantity"], params["price"]
-        if side not in _SIDES or tif not in _TIME_IN_FORCE:
-            return None
+        name, side, kind, tif, quantity, price = _FIELDS(params)
         c = _STATES[id(info)][name]
     except KeyError:
         # Not a plain LIMIT order, or its symbol is not compiled yet: compile it and look again.
         if params.keys() >= _REQUIRED and _compile(info, params["symbol"]) is not None:
-            return fast_check(info, params, endpoint, context)
+            return judge(info, params, prices)
         return None
     except TypeError:  # an unhashable value: the full engine says what is wrong with it
         return None
+    if c is None or kind != "LIMIT" or tif not in _TIME_IN_FORCE:
+        return None
+    if side == "BUY":
+        slot = prices[3]
+    elif side == "SELL":
+        slot = prices[3] | 8
+    else:
+        return None
     # Six parameters present and six in all: exactly the required ones, nothing to validate.
-    if c is None or (len(params) != 6 and not _optional_ok(params)):
+    if len(params) != 6 and not _optional_ok(params):
         return None
     if type(quantity) is not str or type(price) is not str:
         return None
-    # The legal pattern, and no more decimals than the assets' precisions (-1111).
-    if c.quantity_ok(quantity) is None or c.price_ok(price) is None:
-        return None
-    # Each context price as its validated text, or None (the usual context is avgPrice alone),
-    # and which are given, as bits: referencePrice 4, avgPrice 2, lastPrice 1.
-    reference = average = last = None
-    prices = 0
-    if context is not None:
-        if type(context) is not dict:
-            return None
-        average = context.get("avgPrice")
-        if type(average) is dict:  # GET /api/v3/avgPrice's body
-            average = average.get("price")
-        if average is not None:
-            if type(average) is not str or (average not in _PRICES and not _parse_price(average)):
-                return None
-            prices = 2
-        if len(context) != prices >> 1:  # any key beside a given avgPrice
-            if not context.keys() <= _PRICE_KEYS:
-                return None
-            try:
-                reference = _text(context.get("referencePrice"), "referencePrice")
-                last = _text(context.get("lastPrice"), "price")
-            except _Declined:
-                return None
-            prices |= (reference is not None) << 2 | (last is not None)
-    sells = side == "SELL"
-    known: Verdict | None = c.learned[endpoint == _TEST][sells][prices]
+    known = c.learned[slot]
     if known is None:
-        return (c, endpoint == _TEST, sells, prices)  # the full engine answers, once
+        return (c, slot)  # the full engine answers, once
+    # The wire texts as integers of 10**-sp and 10**-sq (see _scale).
+    price_digits = price.replace(".", "", 1)
+    quantity_digits = quantity.replace(".", "", 1)
+    if not (
+        price_digits.isdigit()
+        and quantity_digits.isdigit()
+        and price_digits.isascii()
+        and quantity_digits.isascii()
+    ):
+        return None
     sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high = c.grid
-    # The wire texts as integers of 10**-sp and 10**-sq (their pattern is checked above).
-    dot = price.find(".")
-    pi = (
-        int(price) * _POW[sp]
-        if dot < 0
-        else int(price.replace(".", "")) * _POW[sp + dot + 1 - len(price)]
-    )
-    dot = quantity.find(".")
-    qi = (
-        int(quantity) * _POW[sq]
-        if dot < 0
-        else int(quantity.replace(".", "")) * _POW[sq + dot + 1 - len(quantity)]
-    )
+    pi = _scale(price, int(price_digits), c.price_places, sp)
+    qi = _scale(quantity, int(quantity_digits), c.quantity_places, sq)
+    if pi is None or qi is None:
+        return None
     if (
         min_p <= pi <= max_p
         and not pi % tick
@@ -346,6 +359,10 @@ def fast_check(
         and not qi % step
         and low <= pi * qi <= high
     ):
+        if not c.bands:
+            return known
+        sells = slot & 8 > 0
+        reference, average, last, _ = prices
         for band in c.bands:
             # The reference price when the symbol has one, else the average over
             # avgPriceMins, or the last price when that is 0 (rules.common.market_price).
@@ -357,25 +374,31 @@ def fast_check(
                 break
         else:
             return known
-    failed = _grid_failure(c, sells, pi, qi, reference, average, last)
+    failed = _grid_failure(c, slot & 8 > 0, pi, qi, prices)
     if failed is None:
         return known
     if failed == "":
         return None  # zero, or above MAX_DECIMAL: a request-layer error, the full engine's
-    pending = partial(
-        _filter_violations,
-        info,
-        c,
-        name,
-        side,
-        tif,
-        price,
-        quantity,
-        pi,
-        qi,
-        (reference, average, last),
-    )
-    return Verdict(_ERRORS[failed], (), known.unchecked, pending)  # positional: the hot path
+    pending = partial(_filter_violations, info, c, name, side, tif, price, quantity, pi, qi, prices)
+    return rejected(_ERRORS[failed], known.unchecked, pending)
+
+
+def _scale(text: str, value: int, places: int, scale: int) -> int | None:
+    """``text`` times 10**scale as an integer, given ``value``, the integer its digits spell
+    (the caller has checked they are ASCII digits, with at most one dot between them); None
+    unless it is Binance's legal decimal, ``[0-9]{1,20}(\\.[0-9]{1,20})?``, with at most
+    ``places`` decimals (more is the engine's -1111).
+
+    String methods, not a regular expression: half the cost, on the hot path. (isdigit()
+    alone would take other scripts' digits: the callers also ask isascii().)
+    """
+    dot = text.find(".")
+    if dot < 0:
+        return value * _POW[scale] if len(text) <= 20 else None
+    decimals = len(text) - dot - 1
+    if not 0 < dot <= 20 or not 0 < decimals <= places:
+        return None
+    return value * _POW[scale - decimals]
 
 
 def _grid_failure(
@@ -383,9 +406,7 @@ def _grid_failure(
     sells: bool,
     pi: int,
     qi: int,
-    reference: str | None,
-    average: str | None,
-    last: str | None,
+    prices: Where,
     every: list[str] | None = None,
 ) -> str | None:
     """The first filter a LIMIT order fails, in evaluation order, or None; "" for a price or
@@ -399,11 +420,11 @@ def _grid_failure(
         return ""
     # Past that check the grid's folded-in request bounds (above 0, at most MAX_DECIMAL) are
     # met, so a failure below is the filter's own.
-    found: list[str] = [] if every is None else every
+    reference, average, last, _ = prices
     if pi < min_p or pi > max_p or pi % tick:
         if every is None:
             return "PRICE_FILTER"
-        found.append("PRICE_FILTER")
+        every.append("PRICE_FILTER")
     for band in c.bands:
         text = reference if reference is not None else last if band.mins == 0 else average
         if text is not None:
@@ -411,18 +432,18 @@ def _grid_failure(
             if pi < band_low or pi > band_high:
                 if every is None:
                     return band.rule
-                found.append(band.rule)
+                every.append(band.rule)
     if qi < min_q or qi > max_q or qi % step:
         if every is None:
             return "LOT_SIZE"
-        found.append("LOT_SIZE")
+        every.append("LOT_SIZE")
     notional = pi * qi
     for rule_id, low, high in c.notionals:
         if notional < low or notional > high:
             if every is None:
                 return rule_id
-            found.append(rule_id)
-    return found[0] if found else None
+            every.append(rule_id)
+    return every[0] if every else None
 
 
 def _filter_violations(
@@ -435,7 +456,7 @@ def _filter_violations(
     quantity: str,
     pi: int,
     qi: int,
-    prices: tuple[str | None, str | None, str | None],
+    prices: Where,
 ) -> tuple[Violation, ...]:
     """Every filter violation of a proven-clean LIMIT order (computed when a caller first reads
     them): the engine's own filter rules on its values, run for the filters the integer grid
@@ -444,7 +465,7 @@ def _filter_violations(
     symbol = info.symbol(name)
     assert symbol is not None
     failing: list[str] = []
-    _grid_failure(c, side == "SELL", pi, qi, *prices, failing)
+    _grid_failure(c, side == "SELL", pi, qi, prices, failing)
     order = Order(
         symbol=name,
         side=side,
@@ -472,7 +493,7 @@ _ERRORS = {
 }
 
 
-def remember(info: ExchangeInfo, key: FastKey, verdict: Verdict) -> None:
+def remember(key: FastKey, verdict: Verdict) -> None:
     """Learn the passing verdict for ``key`` from the full engine's answer to a proven order.
 
     For a LIMIT order whose request and symbol layers are clean, the rules left unchecked
@@ -482,8 +503,8 @@ def remember(info: ExchangeInfo, key: FastKey, verdict: Verdict) -> None:
     """
     if all(v.rule in FILTER_CHECKS for v in verdict.violations):
         passing = verdict if verdict.error is None else Verdict(None, (), verdict.unchecked)
-        compiled, test, sells, prices = key
-        compiled.learned[test][sells][prices] = passing
+        compiled, slot = key
+        compiled.learned[slot] = passing
 
 
 def _optional_ok(params: Mapping[str, object]) -> bool:
@@ -507,10 +528,10 @@ def _optional_ok(params: Mapping[str, object]) -> bool:
     return True
 
 
-def _context(prices: tuple[str | None, str | None, str | None]) -> Context:
+def _context(prices: Where) -> Context:
     """The Context of validated (referencePrice, avgPrice, lastPrice) texts, kept: the orders
     of a symbol share their prices, and building a Context costs more than finding it."""
-    reference, average, last = (_decimal(t) for t in prices)
+    reference, average, last = (_decimal(t) for t in prices[:3])
     if len(_CONTEXTS) >= 4096:
         _CONTEXTS.clear()
     found = _CONTEXTS[prices] = Context(
@@ -519,7 +540,7 @@ def _context(prices: tuple[str | None, str | None, str | None]) -> Context:
     return found
 
 
-_CONTEXTS: dict[tuple[str | None, str | None, str | None], Context] = {}
+_CONTEXTS: dict[Where, Context] = {}
 
 
 def _decimal(text: str | None) -> Decimal | None:

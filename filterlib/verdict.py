@@ -172,6 +172,32 @@ class Verdict:
         return (Verdict, (self.error, self.violations, self.unchecked, None, self.warnings))
 
 
+_SLOTS = Verdict.__dict__
+_new = object.__new__
+_set_error = _SLOTS["error"].__set__
+_set_violations = _SLOTS["_violations"].__set__
+_set_unchecked = _SLOTS["unchecked"].__set__
+_set_pending = _SLOTS["_pending"].__set__
+_set_warnings = _SLOTS["warnings"].__set__
+
+
+def rejected(
+    error: BinanceError,
+    unchecked: tuple[Unchecked, ...],
+    pending: Callable[[], tuple[Violation, ...]],
+) -> Verdict:
+    """``Verdict(error, (), unchecked, pending)``, built for the fast path at half the cost:
+    it sets the slots directly, where attrs' frozen __init__ goes through object.__setattr__
+    once per field. A test keeps the two equal field by field."""
+    verdict = _new(Verdict)
+    _set_error(verdict, error)
+    _set_violations(verdict, ())
+    _set_unchecked(verdict, unchecked)
+    _set_pending(verdict, pending)
+    _set_warnings(verdict, ())
+    return verdict
+
+
 class OrderRejected(Exception):
     """Raised by :meth:`Verdict.raise_for_error`; carries the verdict."""
 

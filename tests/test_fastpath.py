@@ -285,3 +285,139 @@ def test_every_symbol_shape_agrees_both_ways_on_edges(shape: str) -> None:
                     ):
                         answered += 1
     assert answered > 100  # the fast path judged these orders, not only the full engine
+
+
+#: Texts around Binance's legal decimal pattern, [0-9]{1,20}(\.[0-9]{1,20})?, which the fast
+#: path reads with string methods instead of a regular expression: each must get the full
+#: engine's answer (-1100 for an illegal text, -1111 for too many decimals, or a filter's).
+ODD_TEXTS = [
+    "1.",
+    ".5",
+    "1.2.3",
+    "+1",
+    "-1",
+    " 1",
+    "1 ",
+    "1e5",
+    "1E-2",
+    "",
+    ".",
+    "0x10",
+    "1_000",
+    "\u0661\u0662",  # Arabic-Indic digits: isdigit() says yes, Binance says no
+    "\u00b2",  # superscript two: isdigit() says yes
+    "\uff11\uff12",  # fullwidth digits
+    "12345678901234567890",
+    "123456789012345678901",
+    "1.12345678901234567890",
+    "1.123456789012345678901",
+    "00010.50",
+    "0.000000001",
+    "10.00000000",
+    "10.000000000",
+    "5.5",
+    "10.001",
+    "1.05",
+]
+
+
+@pytest.mark.parametrize("field", ["price", "quantity"])
+def test_odd_wire_texts_get_the_full_engines_answer(field: str) -> None:
+    from conftest import build_info, order
+
+    info = build_info(
+        {"LOT_SIZE": {"minQty": "0.1", "maxQty": "100000000000", "stepSize": "0.1"}},
+        baseAssetPrecision=8,
+        quoteAssetPrecision=8,
+    )
+    assert filterlib.check(info, order(price="10.00", quantity="1.0")).ok  # teaches the key
+    codes = set()
+    for text in ODD_TEXTS:
+        params = {**order(price="10.00", quantity="1.0"), field: text}
+        got = filterlib.check(info, params).to_dict()
+        assert got == full(info, params, "/api/v3/order", None), text
+        codes.add(got["code"])
+    # Illegal texts, too many decimals, too large, a filter failure, and texts that pass.
+    assert {-1100, -1111, -1108, -1013, None} <= codes
+
+
+def test_the_fast_rejected_constructor_makes_the_attrs_one() -> None:
+    from filterlib.verdict import BinanceError, Unchecked, Verdict, rejected
+
+    error = BinanceError(-1013, "Filter failure: LOT_SIZE")
+    unchecked = (Unchecked("MAX_NUM_ORDERS", ("openOrders",)),)
+    found = (filterlib.Violation(-1013, "Filter failure: LOT_SIZE", "LOT_SIZE"),)
+    fast = rejected(error, unchecked, lambda: found)
+    slow = Verdict(error, (), unchecked, lambda: found)
+    for name in ("error", "unchecked", "warnings", "ok"):
+        assert getattr(fast, name) == getattr(slow, name), name
+    assert fast.violations == slow.violations == found
+    assert fast == slow
+    assert repr(fast) == repr(slow)
+
+
+BATCH_CONTEXTS: list[Any] = [
+    None,
+    {"avgPrice": "1.5"},
+    {"avgPrice": {"mins": 5, "price": "30000.00"}},
+    {"lastPrice": "2", "referencePrice": {"referencePrice": None}},
+    {"referencePrice": "0.5", "avgPrice": "1"},
+    {"avgPrice": "1", "serverTime": 1_700_000_000_000},  # not the fast path's: a warning
+]
+
+
+@pytest.mark.parametrize("context", BATCH_CONTEXTS, ids=range(len(BATCH_CONTEXTS)))
+def test_check_many_answers_as_check_in_a_loop(context: Any) -> None:
+    # A fresh snapshot, so the batch itself teaches the fast path its keys.
+    info = filterlib.load_default_exchange_info()
+    orders = [params for params, _ in _orders(7, 600)]
+    orders += [{**orders[0], "type": "MARKET"}, {**orders[1], "side": "sell"}, {}]
+    orders += [{**orders[2], "price": text} for text in ODD_TEXTS]
+    for endpoint in ("/api/v3/order", "/api/v3/order/test", "/api/v3/sor/order"):
+        many = filterlib.check_many(info, orders, endpoint=endpoint, context=context)
+        one_by_one = [
+            filterlib.check(info, params, endpoint=endpoint, context=context) for params in orders
+        ]
+        assert [v.to_dict() for v in many] == [v.to_dict() for v in one_by_one]
+        assert {v.ok for v in many} == {True, False}
+
+
+def test_check_many_reads_each_orders_side() -> None:
+    from conftest import build_info, order
+
+    # Bid and ask bands differ (x1.1 and x1.2 above avgPrice 10): a price of 11.5 is a valid
+    # SELL and a PERCENT_PRICE_BY_SIDE failure as a BUY.
+    info = build_info(SHAPES["grid"]["filters"])
+    orders = [
+        order(side=side, price=price, quantity="1")
+        for price in ("8.00", "9.50", "10.00", "11.50", "12.50")
+        for side in ("BUY", "SELL", "SELL", "BUY")
+    ]
+    context = {"avgPrice": "10"}
+    filterlib.check_many(info, orders, context=context)  # teaches the fast path both sides
+    prices = fastpath.where("/api/v3/order", context)
+    assert prices is not None
+    assert all(isinstance(fastpath.judge(info, o, prices), filterlib.Verdict) for o in orders)
+    many = [v.to_dict() for v in filterlib.check_many(info, orders, context=context)]
+    assert many == [full(info, params, "/api/v3/order", context) for params in orders]
+    rules = {
+        (o["side"], o["price"]): v["violations"][0]["rule"] if v["violations"] else None
+        for o, v in zip(orders, many, strict=True)
+    }
+    assert rules[("SELL", "11.50")] is None
+    assert rules[("BUY", "11.50")] == "PERCENT_PRICE_BY_SIDE"
+
+
+def test_check_many_refuses_misuse_before_the_first_order() -> None:
+    def never() -> Any:
+        raise AssertionError("an order was read")
+        yield {}
+
+    with pytest.raises(filterlib.UsageError, match="ExchangeInfo"):
+        filterlib.check_many({"symbols": []}, never())  # type: ignore[arg-type]
+    with pytest.raises(filterlib.UsageError, match="max_age_ms"):
+        filterlib.check_many(INFO, never(), max_age_ms=0)
+    with pytest.raises(filterlib.ContextError):
+        filterlib.check_many(INFO, never(), context={"avgPrice": "-1"})
+    with pytest.raises(filterlib.UsageError, match="mapping"):
+        filterlib.check_many(INFO, [{"symbol": "BTCUSDT"}, "not an order"])  # type: ignore[list-item]

@@ -314,14 +314,14 @@ def judge(
     try:
         name, side, kind, tif, quantity, price = _FIELDS(params)
         c = _STATES[id(info)][name]
+        if c is None or kind != "LIMIT" or tif not in _TIME_IN_FORCE:
+            return None
     except KeyError:
         # Not a plain LIMIT order, or its symbol is not compiled yet: compile it and look again.
         if params.keys() >= _REQUIRED and _compile(info, params["symbol"]) is not None:
             return judge(info, params, prices)
         return None
     except TypeError:  # an unhashable value: the full engine says what is wrong with it
-        return None
-    if c is None or kind != "LIMIT" or tif not in _TIME_IN_FORCE:
         return None
     if side == "BUY":
         slot = prices[3]

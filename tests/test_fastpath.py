@@ -421,3 +421,24 @@ def test_check_many_refuses_misuse_before_the_first_order() -> None:
         filterlib.check_many(INFO, never(), context={"avgPrice": "-1"})
     with pytest.raises(filterlib.UsageError, match="mapping"):
         filterlib.check_many(INFO, [{"symbol": "BTCUSDT"}, "not an order"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize("value", [["GTC"], {"x": 1}, {"GTC"}, 1.5, None, b"GTC"])
+def test_any_value_of_any_parameter_gets_the_full_engines_answer(value: Any) -> None:
+    params = {
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "type": "LIMIT",
+        "timeInForce": "GTC",
+        "quantity": "0.00100",
+        "price": "30000.00",
+    }
+    assert filterlib.check(INFO, params).ok  # the fast path has learned the key
+    for name in params:
+        odd = {**params, name: value}
+        expected = full(INFO, odd, "/api/v3/order", None)
+        assert filterlib.check(INFO, odd).to_dict() == expected, name
+        assert [v.to_dict() for v in filterlib.check_many(INFO, [params, odd])] == [
+            filterlib.check(INFO, params).to_dict(),
+            expected,
+        ], name

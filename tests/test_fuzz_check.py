@@ -82,3 +82,28 @@ def test_check_gives_a_verdict_or_a_usage_error(
 @given(st.sampled_from(sorted(ENDPOINTS)), st.dictionaries(st.sampled_from(NAMES), hostile))
 def test_hostile_values_in_every_parameter(endpoint: str, request: dict[str, Any]) -> None:
     _judge(request, endpoint, None)
+
+
+#: A plain LIMIT order the fast path judges (it is checked once first, so its key is learned).
+PLAIN = {
+    "symbol": "BTCUSDT",
+    "side": "BUY",
+    "type": "LIMIT",
+    "timeInForce": "GTC",
+    "quantity": "0.00100",
+    "price": "30000.00",
+}
+
+
+@FUZZ
+@given(
+    st.sampled_from(sorted(PLAIN)), values, st.sampled_from(["/api/v3/order", "/api/v3/order/test"])
+)
+def test_a_plain_limit_order_with_any_one_value(name: str, value: object, endpoint: str) -> None:
+    # The fast path reads these six parameters itself; whatever one of them holds, the answer
+    # is a verdict (and the same from check_many).
+    assert filterlib.check(INFO, PLAIN, endpoint=endpoint).ok
+    request = {**PLAIN, name: value}
+    _judge(request, endpoint, None)
+    many = filterlib.check_many(INFO, [request], endpoint=endpoint)
+    assert many[0] == filterlib.check(INFO, request, endpoint=endpoint)

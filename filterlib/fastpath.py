@@ -104,7 +104,7 @@ class _Band:
 #: A symbol's filters as integers: a price p passes PRICE_FILTER when min_p <= P <= max_p and
 #: P % tick == 0, where P = p * 10**price_scale (and likewise Q for the quantity), and the
 #: order's notional when low <= P * Q <= high. Exact: every wire price has at most price_scale
-#: decimals (the fast path's pattern enforces it), and a filter's bounds have at most 20.
+#: decimals (_scale enforces it), and a filter's bounds have at most 20.
 _Grid = tuple[int, int, int, int, int, int, int, int, int, int]
 _POW: tuple[int, ...] = tuple(10**k for k in range(41))
 _UNBOUNDED = 10**90  # above any P * Q of two wire decimals
@@ -348,8 +348,8 @@ def judge(
     ):
         return None
     sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high = c.grid
-    pi = _scale(price, int(price_digits), c.price_places, sp)
-    qi = _scale(quantity, int(quantity_digits), c.quantity_places, sq)
+    pi = _scale(price, price_digits, c.price_places, sp)
+    qi = _scale(quantity, quantity_digits, c.quantity_places, sq)
     if pi is None or qi is None:
         return None
     if (
@@ -383,22 +383,23 @@ def judge(
     return rejected(_ERRORS[failed], known.unchecked, pending)
 
 
-def _scale(text: str, value: int, places: int, scale: int) -> int | None:
-    """``text`` times 10**scale as an integer, given ``value``, the integer its digits spell
-    (the caller has checked they are ASCII digits, with at most one dot between them); None
-    unless it is Binance's legal decimal, ``[0-9]{1,20}(\\.[0-9]{1,20})?``, with at most
-    ``places`` decimals (more is the engine's -1111).
+def _scale(text: str, digits: str, places: int, scale: int) -> int | None:
+    """``text`` times 10**scale as an integer, given ``digits``, its digits without the dot
+    (the caller has checked they are ASCII digits, with at most one dot between them in
+    ``text``); None unless it is Binance's legal decimal, ``[0-9]{1,20}(\\.[0-9]{1,20})?``,
+    with at most ``places`` decimals (more is the engine's -1111).
 
     String methods, not a regular expression: half the cost, on the hot path. (isdigit()
-    alone would take other scripts' digits: the callers also ask isascii().)
+    alone would take other scripts' digits: the caller also asks isascii().) The length is
+    checked before int() reads the digits, which refuses texts above 4,300 digits.
     """
     dot = text.find(".")
     if dot < 0:
-        return value * _POW[scale] if len(text) <= 20 else None
+        return int(digits) * _POW[scale] if len(text) <= 20 else None
     decimals = len(text) - dot - 1
     if not 0 < dot <= 20 or not 0 < decimals <= places:
         return None
-    return value * _POW[scale - decimals]
+    return int(digits) * _POW[scale - decimals]
 
 
 def _grid_failure(

@@ -95,9 +95,20 @@ PLAIN = {
 }
 
 
+#: Digit strings around Binance's limits (20 digits each side of the dot) and far beyond them
+#: (int() refuses more than 4,300 digits).
+digit_texts = st.builds(
+    lambda whole, fraction: "1" * whole + ("." + "5" * fraction if fraction >= 0 else ""),
+    st.integers(0, 25) | st.integers(4000, 6000),
+    st.integers(-1, 25) | st.integers(4000, 6000),
+)
+
+
 @FUZZ
 @given(
-    st.sampled_from(sorted(PLAIN)), values, st.sampled_from(["/api/v3/order", "/api/v3/order/test"])
+    st.sampled_from(sorted(PLAIN)),
+    values | digit_texts,
+    st.sampled_from(["/api/v3/order", "/api/v3/order/test"]),
 )
 def test_a_plain_limit_order_with_any_one_value(name: str, value: object, endpoint: str) -> None:
     # The fast path reads these six parameters itself; whatever one of them holds, the answer

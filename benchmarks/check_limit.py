@@ -16,9 +16,9 @@ one of PRICE_FILTER / LOT_SIZE / NOTIONAL). Each repeat times, in turn:
 
 The figure for each is the best of the repeats (timeit-style: ``perf_counter_ns``, GC off while
 timing). Each repeat is a round of every variant back to back, and the script also prints the
-median of the rounds' own check / tuned ratios, which a load drifting over the minutes of a
-run moves less. The baselines and ``check`` must agree on ok/not-ok for every order, which is
-asserted.
+median and the spread of the rounds' own check / tuned ratios: a wide spread says the load
+moved during the run, and the figures of that run deserve less trust. The baselines and
+``check`` must agree on ok/not-ok for every order, which is asserted.
 
     python benchmarks/check_limit.py [--orders 50000] [--repeats 5] [--profile]
 """
@@ -223,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:
         "check": lambda: run_check(info, calls),
     }
     best: dict[str, int] = {}
-    # check / tuned within each round (the variants of a round run back to back, so a load that
-    # drifts over minutes hits both alike): their median is steadier than the ratio of bests.
+    # check / tuned within each round (the variants of a round run back to back): their spread
+    # shows how much the machine's load moved during the run.
     rounds: list[float] = []
     results: dict[str, list[bool]] = {}
     for _ in range(args.repeats):

@@ -15,6 +15,15 @@ import filterlib
 from filterlib import ExchangeInfo, Verdict, Violation
 
 SYMBOL = "TSTUSDT"
+#: A plain LIMIT order that passes on the shipped snapshot (BTCUSDT, 2023-08-13) without context.
+BTC_LIMIT: dict[str, str] = {
+    "symbol": "BTCUSDT",
+    "side": "BUY",
+    "type": "LIMIT",
+    "timeInForce": "GTC",
+    "quantity": "0.00100",
+    "price": "30000.00",
+}
 ALL_ORDER_TYPES = [
     "LIMIT",
     "LIMIT_MAKER",

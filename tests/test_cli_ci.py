@@ -21,19 +21,13 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from conftest import BTC_LIMIT
 
 REPO = Path(__file__).resolve().parent.parent
 DOC = (REPO / "docs" / "ci.md").read_text()
 HOOKS = (REPO / ".pre-commit-hooks.yaml").read_text()
 
-GOOD = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.00100",
-    "price": "30000.00",
-}
+GOOD = dict(BTC_LIMIT)
 REJECTED = {**GOOD, "quantity": "0.000012"}
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import orjson
 import pytest
+from conftest import BTC_LIMIT
 
 import filterlib as filterlib_module
 from filterlib import cli, cli_outputs
@@ -34,14 +35,7 @@ ERROR_BODY = (
     else REPO / "fixtures" / "snapshots" / "error_restricted_location_2022-12-07_sm2a.json"
 )
 
-GOOD = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.00100",
-    "price": "30000.00",
-}
+GOOD = dict(BTC_LIMIT)
 REJECTED = {**GOOD, "quantity": "0.000012"}  # off the 0.00001 step: -1013 LOT_SIZE
 AT_MIN_QTY = {**GOOD, "quantity": "0.00100000", "price": "30000.00"}
 FULL_CONTEXT = {

@@ -17,18 +17,12 @@ from typing import Any
 
 import orjson
 import pytest
+from conftest import BTC_LIMIT
 
 from filterlib import cli
 from filterlib.cli_inputs import open_chunks
 
-GOOD = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.00100",
-    "price": "30000.00",
-}
+GOOD = dict(BTC_LIMIT)
 REJECTED = {**GOOD, "quantity": "0.000001"}  # below LOT_SIZE's minQty
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import BTC_LIMIT
 
 import filterlib
 from filterlib import engine, fastpath
@@ -118,14 +119,7 @@ def test_generated_limit_orders_agree_both_ways(seed: int, snapshot: Path | None
 
 
 def test_a_proven_order_skips_the_full_engine(monkeypatch: pytest.MonkeyPatch) -> None:
-    params = {
-        "symbol": "BTCUSDT",
-        "side": "BUY",
-        "type": "LIMIT",
-        "timeInForce": "GTC",
-        "quantity": "0.00100",
-        "price": "30000.00",
-    }
+    params = dict(BTC_LIMIT)
     context = {"avgPrice": "30000.00"}
     first = filterlib.check(INFO, params, context=context)  # learns the passing verdict
     assert first.ok
@@ -160,14 +154,7 @@ def test_the_fast_path_ignores_the_callers_decimal_context() -> None:
 def test_a_failure_found_fast_reads_pickles_and_compares_as_the_full_answer() -> None:
     import pickle
 
-    params = {
-        "symbol": "BTCUSDT",
-        "side": "BUY",
-        "type": "LIMIT",
-        "timeInForce": "GTC",
-        "quantity": "0.00100",
-        "price": "30000.00",
-    }
+    params = dict(BTC_LIMIT)
     assert filterlib.check(INFO, params).ok  # learns the key
     off_step = {**params, "quantity": "0.001005"}
     verdict = filterlib.check(INFO, off_step)
@@ -434,14 +421,7 @@ def test_check_many_refuses_misuse_before_the_first_order() -> None:
 
 @pytest.mark.parametrize("value", [["GTC"], {"x": 1}, {"GTC"}, 1.5, None, b"GTC"])
 def test_any_value_of_any_parameter_gets_the_full_engines_answer(value: Any) -> None:
-    params = {
-        "symbol": "BTCUSDT",
-        "side": "BUY",
-        "type": "LIMIT",
-        "timeInForce": "GTC",
-        "quantity": "0.00100",
-        "price": "30000.00",
-    }
+    params = dict(BTC_LIMIT)
     assert filterlib.check(INFO, params).ok  # the fast path has learned the key
     for name in params:
         odd = {**params, name: value}

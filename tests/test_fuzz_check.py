@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from conftest import BTC_LIMIT
 from hypothesis import given
 from hypothesis import strategies as st
 from test_fuzz_guard import FUZZ, bounded
@@ -85,14 +86,7 @@ def test_hostile_values_in_every_parameter(endpoint: str, request: dict[str, Any
 
 
 #: A plain LIMIT order the fast path judges (it is checked once first, so its key is learned).
-PLAIN = {
-    "symbol": "BTCUSDT",
-    "side": "BUY",
-    "type": "LIMIT",
-    "timeInForce": "GTC",
-    "quantity": "0.00100",
-    "price": "30000.00",
-}
+PLAIN = dict(BTC_LIMIT)
 
 
 #: Digit strings around Binance's limits (20 digits each side of the dot) and far beyond them

@@ -1,7 +1,8 @@
 """``filterlib check --format json`` throughput and peak memory, with and without ``--jobs 2``.
 
-Writes files of single LIMIT orders (JSON Lines; ``benchmarks/orders.py``'s orders, half valid,
-cycled to the wanted length) in a temporary directory, then runs
+Writes files of single LIMIT orders (JSON Lines; ``benchmarks/orders.py``'s orders, half of them
+breaking one rule, or the share ``--rejected`` gives, cycled to the wanted length) in a
+temporary directory, then runs
 ``python -m filterlib check FILE --format json [--jobs 2] > /dev/null`` (``--input json``: the same
 orders as one JSON array; ``--input csv``: as CSV) on each and reports:
 
@@ -18,7 +19,7 @@ orders as one JSON array; ``--input csv``: as CSV) on each and reports:
   a cProfile of it (``_check_chunk`` over chunks of the same lines, after a warm-up pass).
 
     python benchmarks/cli.py [--lines 1000000] [--small 250000] [--jobs 2] [--profile-lines 20000]
-        [--input jsonl|json|csv]
+        [--input jsonl|json|csv] [--rejected 0.5]
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import time
 from pathlib import Path
 
 import orjson
-from orders import generate
+from orders import Order, generate
 
 from filterlib import cli
 from filterlib.cli_inputs import Chunk, open_chunks
@@ -47,10 +48,13 @@ from filterlib.cli_outputs import Options
 from filterlib.lines import check_line
 
 
-def write_orders(path: Path, lines: int, distinct: int, fmt: str = "jsonl") -> None:
+def write_orders(
+    path: Path, lines: int, distinct: int, fmt: str = "jsonl", rejected: float = 0.5
+) -> None:
     """``lines`` orders (one per line) as JSON Lines, a JSON array (one element per line) or
-    CSV (a header row, then one row per order: ``lines`` + 1 lines)."""
-    orders, _ = generate(distinct)
+    CSV (a header row, then one row per order: ``lines`` + 1 lines). A share ``rejected`` of
+    the distinct orders (0 to 1, evenly spread) break one rule; the others pass."""
+    orders = _mixed(distinct, rejected)
     if fmt == "csv":
         columns = sorted({k for o in orders for k in o.params})
         buf = io.StringIO()
@@ -74,6 +78,18 @@ def write_orders(path: Path, lines: int, distinct: int, fmt: str = "jsonl") -> N
             if fmt == "json" and i + len(chunk) >= lines:
                 chunk = [*chunk[:-1], chunk[-1].removesuffix(b",\n") + b"\n]\n"]
             fh.writelines(chunk)
+
+
+def _mixed(distinct: int, rejected: float) -> list[Order]:
+    """``distinct`` orders, a share ``rejected`` of them breaking one rule, evenly spread."""
+    drawn, _ = generate(2 * distinct)
+    valid = [o for o in drawn if o.breaks is None]
+    invalid = [o for o in drawn if o.breaks is not None]
+    # Order i breaks a rule when the running count of rejected orders steps up at i.
+    return [
+        invalid[i] if int((i + 1) * rejected) > int(i * rejected) else valid[i]
+        for i in range(distinct)
+    ]
 
 
 def _commit() -> str:
@@ -227,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-lines", type=int, default=20_000)
     parser.add_argument("--input", choices=("jsonl", "json", "csv"), default="jsonl")
     parser.add_argument("--top", type=int, default=18)
+    parser.add_argument(
+        "--rejected", type=float, default=0.5, help="share of orders breaking a rule (0.5)"
+    )
     args = parser.parse_args(argv)
 
     results: dict[tuple[int, int], tuple[float, int, int, int, float]] = {}
@@ -234,12 +253,13 @@ def main(argv: list[str] | None = None) -> int:
         files = {}
         for n in sorted({args.small, args.lines}):
             files[n] = Path(tmp) / f"orders_{n}.{args.input}"
-            write_orders(files[n], n, min(args.distinct, n), args.input)
+            write_orders(files[n], n, min(args.distinct, n), args.input, args.rejected)
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(
             f"python {sys.version.split()[0]}; nproc {os.cpu_count()}; load {load:.2f}; input "
-            f"{args.input}; BLOCK_BYTES {cli.BLOCK_BYTES}, CHUNK_LINES {cli.CHUNK_LINES}, "
-            f"IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}; git {_commit()}"
+            f"{args.input}; {args.rejected:.0%} rejected; BLOCK_BYTES {cli.BLOCK_BYTES}, "
+            f"CHUNK_LINES {cli.CHUNK_LINES}, IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}; "
+            f"git {_commit()}"
         )
         print(f"{'lines':>9} {'jobs':>4} {'seconds':>8} {'lines/s':>9} {'status':>6} "
               f"{'max RSS 1 proc':>15} {'max RSS tree':>13} {'CPU us/line':>11}")  # fmt: skip

@@ -10,8 +10,8 @@ one of PRICE_FILTER / LOT_SIZE / NOTIONAL). Each repeat times, in turn:
   fourth filter ``check`` evaluates for these orders;
 * ``tuned (dicts)``: ``tuned`` reading each order's symbol, side, price and quantity from the
   same request dicts ``check`` is given (``map`` of an ``itemgetter``), not from tuples built
-  beforehand. Fifty thousand dicts do not fit in the CPU's caches as tuples of four do, and
-  ``check`` has no choice but to read them: this row shows what that costs by itself;
+  beforehand. ``check`` has no choice but to read the dicts: this row shows what reading them
+  costs by itself;
 * ``check``: ``filterlib.check(info, params, context={"avgPrice": {...}})``.
 
 The figure for each is the best of the repeats (timeit-style: ``perf_counter_ns``, GC off while

@@ -13,6 +13,8 @@ and the ratios compare like with like.
 
 The ``violations`` variant is ``check`` followed by reading the verdict's violations (what the
 command line renders for a rejected order); minus ``check``, it is what the violations cost.
+The ``check_many`` variant checks the same orders with one ``check_many`` call per symbol and
+its context, as ``ccxt_compare.py`` does.
 
 It complements the timed benchmark, it does not replace it: instructions ignore cache misses
 and branch mispredictions, which cost ``check`` (more code, more objects per order) more
@@ -38,7 +40,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-VARIANTS = ("setup", "tuned", "tuned+band", "check", "violations")
+VARIANTS = ("setup", "tuned", "tuned+band", "check", "check_many", "violations")
 SUBSETS = ("all", "valid", "invalid")
 
 
@@ -59,6 +61,10 @@ def child(variant: str, subset: str, drawn: str, repeats: int) -> None:
         for o in orders
     ]
     calls = [(o.params, ctx[o.params["symbol"]]) for o in orders]
+    by_symbol: dict[str, list[dict[str, str]]] = {}
+    for o in orders:
+        by_symbol.setdefault(o.params["symbol"], []).append(o.params)
+    groups = [(params, ctx[name]) for name, params in by_symbol.items()]
     run_check(info, calls)  # learns each key once, as a long-running bot has
     run_tuned(rows, table)
     run_tuned_band(rows, table)
@@ -67,6 +73,8 @@ def child(variant: str, subset: str, drawn: str, repeats: int) -> None:
         "tuned": lambda: run_tuned(rows, table),
         "tuned+band": lambda: run_tuned_band(rows, table),
         "check": lambda: run_check(info, calls),
+        # the same orders, one check_many per symbol with its context (as ccxt_compare.py does)
+        "check_many": lambda: [filterlib.check_many(info, ps, context=c) for ps, c in groups],
         # check, then read each verdict's violations (what the CLI renders for a rejected line)
         "violations": lambda: [filterlib.check(info, p, context=c).violations for p, c in calls],
     }

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from conftest import BTC_LIMIT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import filterlib
 from filterlib import engine, fastpath
@@ -431,3 +433,39 @@ def test_any_value_of_any_parameter_gets_the_full_engines_answer(value: Any) -> 
             filterlib.check(INFO, params).to_dict(),
             expected,
         ], name
+
+
+_PRICE_VALUES = st.one_of(
+    st.none(),
+    st.sampled_from(["1", "0", "0.5", "30000.00", "1.", ".5", "-1", "1e3", "\u0661", ""]),
+    st.text(max_size=8),
+    st.integers(),
+    st.decimals(allow_nan=True),
+)
+_CONTEXTS = st.dictionaries(
+    st.sampled_from(["avgPrice", "lastPrice", "referencePrice", "bidPrice", "serverTime", "x"]),
+    _PRICE_VALUES
+    | st.dictionaries(
+        st.sampled_from(["price", "mins", "referencePrice", "symbol", "closeTime"]), _PRICE_VALUES
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CONTEXTS, st.sampled_from(["/api/v3/order", "/api/v3/order/test"]))
+def test_a_context_the_fast_path_reads_is_one_the_engine_accepts(
+    context: dict[str, Any], endpoint: str
+) -> None:
+    # check() and check_many() skip as_context's validation when the fast path reads the
+    # context; so where() may accept only contexts as_context accepts, with the same prices.
+    prices = fastpath.where(endpoint, context)
+    if prices is not None:
+        parsed = as_context(context)
+        reference, average, last, _ = prices
+        for text, value in (
+            (reference, parsed.reference_price),
+            (average, parsed.avg_price),
+            (last, parsed.last_price),
+        ):
+            assert (None if text is None else Decimal(text)) == value

@@ -42,7 +42,7 @@ from .rules.filters import FILTER_CHECKS
 from .snapshot import ExchangeInfo, SymbolInfo
 from .verdict import BinanceError, Verdict, Violation, rejected
 
-__all__ = ["FastKey", "Where", "fast_check", "judge", "remember", "where"]
+__all__ = ["ORDER_NO_CONTEXT", "FastKey", "Where", "fast_check", "judge", "remember", "where"]
 
 _ENDPOINTS = frozenset({"/api/v3/order", "/api/v3/order/test"})
 #: The parameters a plain LIMIT order may carry and still take the fast path.
@@ -253,6 +253,8 @@ _REQUIRED = frozenset({"symbol", "side", "type", "timeInForce", "quantity", "pri
 _FIELDS = itemgetter("symbol", "side", "type", "timeInForce", "quantity", "price")
 _TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK"})
 _NO_PRICES: tuple[Where, Where] = ((None, None, None, 0), (None, None, None, 16))
+#: What :func:`where` gives for ``POST /api/v3/order`` without context.
+ORDER_NO_CONTEXT: Where = _NO_PRICES[0]
 
 
 def where(endpoint: str, context: Mapping[str, object] | None) -> Where | None:

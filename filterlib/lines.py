@@ -22,6 +22,7 @@ from .context import ContextError
 from .endpoints import ENDPOINTS
 from .engine import check
 from .exceptions import UsageError
+from .fastpath import ORDER_NO_CONTEXT, judge
 from .snapshot import ExchangeInfo
 from .verdict import Verdict
 
@@ -110,7 +111,14 @@ def check_line(info: ExchangeInfo, raw: bytes) -> CheckedLine:
             )
         context = given
     try:
-        verdict = check(info, params, endpoint=endpoint, context=context)
+        # A bare line (the bulk of a backtest's) passes check()'s argument checks by
+        # construction, so the fast path may answer it directly; check() answers the rest.
+        bare = params is doc and isinstance(info, ExchangeInfo)
+        proven = judge(info, doc, ORDER_NO_CONTEXT) if bare else None
+        if type(proven) is Verdict:
+            verdict = proven
+        else:
+            verdict = check(info, params, endpoint=endpoint, context=context)
     except ContextError as exc:
         raise LineError(f"bad context: {exc}") from None
     except UsageError as exc:

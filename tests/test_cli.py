@@ -21,7 +21,7 @@ import pytest
 
 import filterlib
 import filterlib.lines
-from filterlib import cli
+from filterlib import cli, fastpath
 
 REPO = Path(__file__).resolve().parent.parent
 ERROR_BODY_SNAPSHOT = (
@@ -371,12 +371,17 @@ RAW_SYMBOLS = {s["symbol"] for s in RAW["symbols"]}
 def test_engine_failure_is_reported_on_its_line(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = iter([RuntimeError("boom")])
 
-    def flaky(*args: Any, **kwargs: Any) -> Any:
-        for exc in calls:
-            raise exc
-        return filterlib.check(*args, **kwargs)
+    def flaky(real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            for exc in calls:
+                raise exc
+            return real(*args, **kwargs)
 
-    monkeypatch.setattr(filterlib.lines, "check", flaky)
+        return call
+
+    # A line goes to fastpath.judge first when it is a bare order, else to check().
+    monkeypatch.setattr(filterlib.lines, "check", flaky(filterlib.check))
+    monkeypatch.setattr(filterlib.lines, "judge", flaky(fastpath.judge))
     r = run(GOOD + GOOD, fmt="json")
     assert r.status == 2
     assert r.json[0]["error"].startswith("line 1: filterlib failed on this line (RuntimeError")

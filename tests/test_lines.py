@@ -7,6 +7,8 @@ from typing import Any
 import orjson
 import pytest
 from conftest import SYMBOL, build_info, order
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import filterlib
 import filterlib.lines
@@ -86,15 +88,53 @@ def test_a_long_unknown_endpoint_is_shortened() -> None:
     assert "x" * 100 not in str(caught.value)
 
 
+@pytest.mark.parametrize("part", ["check", "judge"])
 def test_a_failure_inside_filterlib_is_a_line_error_that_says_so(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, part: str
 ) -> None:
     def broken(*args: object, **kwargs: object) -> filterlib.Verdict:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(filterlib.lines, "check", broken)
+    # A bare LIMIT order whose key is learned goes to judge() alone, a wrapped one to check().
+    raw = orjson.dumps(order() if part == "judge" else {"params": order()})
+    check_line(INFO, raw)
+    monkeypatch.setattr(filterlib.lines, part, broken)
     with pytest.raises(LineError, match=r"^filterlib failed on this line \(RuntimeError: boom\)"):
-        check_line(INFO, orjson.dumps(order()))
+        check_line(INFO, raw)
+
+
+SHIPPED = filterlib.load_default_exchange_info()
+_TEXTS = st.sampled_from(["30000.00", "0.00100", "0.00001", "1", "0", "1.", "1e3", "-1", "\u0661"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            "symbol": st.sampled_from(["BTCUSDT", "ETHBTC", "BNBUSDT", "NOPE"]),
+            "side": st.sampled_from(["BUY", "SELL", "buy"]),
+            "type": st.sampled_from(["LIMIT", "LIMIT", "MARKET"]),
+            "timeInForce": st.sampled_from(["GTC", "IOC", "GTX"]),
+            "quantity": _TEXTS | st.decimals(0, 10, places=5).map(str),
+            "price": _TEXTS | st.decimals(0, 100_000, places=2).map(str),
+        },
+        optional={
+            "newClientOrderId": st.sampled_from(["abc-1", "bad id"]),
+            "recvWindow": st.sampled_from(["5000", "60001", 7]),
+            "params": st.sampled_from([None, "x", 1]),
+            "icebergQty": st.sampled_from(["0.001"]),
+        },
+    )
+)
+def test_a_bare_line_gets_checks_answer(params: dict[str, Any]) -> None:
+    # check_line answers a bare plain LIMIT order through the fast path directly, not through
+    # check(): every bare line must still get check()'s verdict, cold and warm.
+    raw = orjson.dumps(params)
+    for _ in range(2):
+        checked = check_line(SHIPPED, raw)
+        assert checked.verdict.to_dict() == filterlib.check(SHIPPED, params).to_dict()
+        assert checked.params == params
+        assert checked.context is None
 
 
 def test_the_line_ending_changes_no_verdict() -> None:

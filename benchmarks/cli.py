@@ -15,6 +15,8 @@ orders as one JSON array; ``--input csv``: as CSV) on each and reports:
   else ``RUSAGE_CHILDREN`` ru_maxrss) and the largest sum over the process tree (parent plus
   workers, sampled from /proc every 20 ms where there is /proc), for a small and a large file,
   to show whether memory grows with the input;
+* CPU microseconds per line of the CLI's own process and of its workers, apart (``cli.main``
+  in this process, ``getrusage`` around it);
 * what one worker's work costs per line, step by step (decode, check, violations, render), and
   a cProfile of it (``_check_chunk`` over chunks of the same lines, after a warm-up pass).
 
@@ -234,6 +236,28 @@ def costs(path: Path, lines: int) -> str:
     return "".join(f"  {name:<32} {t / len(raw) * 1e6:7.2f} us/line\n" for name, t in best.items())
 
 
+def cpu_split(path: Path, lines: int, jobs: int) -> tuple[float, float, float]:
+    """Lines/second, and CPU microseconds per line of the CLI's own process and of its workers:
+    ``filterlib check FILE --format json --jobs N`` run in this process (``cli.main``), with
+    ``getrusage`` of this process and of its finished children before and after. The split
+    shows whether the parent (reading blocks, merging tallies, writing output) or the workers
+    (checking) bound a ``--jobs`` run."""
+    self0 = resource.getrusage(resource.RUSAGE_SELF)
+    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with open(os.devnull, "w") as sink:
+        argv = ["check", str(path), "--format", "json", "--jobs", str(jobs)]
+        cli.main(argv, stdout=sink, stderr=sink)
+    wall = time.perf_counter() - start
+    self1 = resource.getrusage(resource.RUSAGE_SELF)
+    kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+
+    def used(a: resource.struct_rusage, b: resource.struct_rusage) -> float:
+        return (b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime) / lines * 1e6
+
+    return lines / wall, used(self0, self1), used(kids0, kids1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="filterlib check --jobs throughput and memory")
     parser.add_argument("--lines", type=int, default=1_000_000)
@@ -286,6 +310,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"  peak RSS {big} / {small} lines, --jobs {jobs}: single process "
                 f"{results[(big, jobs)][2] / results[(small, jobs)][2]:.2f}x, tree "
                 f"{results[(big, jobs)][3] / max(1, results[(small, jobs)][3]):.2f}x"
+            )
+        print(f"CPU per line by process, {big} lines, in this process (cli.main):")
+        for jobs in (1, args.jobs):
+            rate, parent, workers = cpu_split(files[big], big, jobs)
+            print(
+                f"  --jobs {jobs}: {rate:>9,.0f} lines/s; parent {parent:5.2f} us/line, "
+                f"workers {workers:5.2f} us/line"
             )
         if args.input == "jsonl":
             profiled = min(args.profile_lines, small)

@@ -217,6 +217,9 @@ def _eligible(s: SymbolInfo) -> bool:
         and s.is_spot_trading_allowed
         and _SYMBOL.fullmatch(s.symbol) is not None
         and (allowed is None or s.default_self_trade_prevention_mode in allowed)
+        # A repeated filter type (which Binance does not send) is run once per copy by the
+        # engine; the grid holds one of each.
+        and len(s.filter_map) == len(s.filters)
     )
 
 

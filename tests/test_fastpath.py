@@ -276,6 +276,35 @@ def test_every_symbol_shape_agrees_both_ways_on_edges(shape: str) -> None:
     assert answered > 100  # the fast path judged these orders, not only the full engine
 
 
+#: A second, tighter copy of a filter type. Binance sends one of each; a snapshot that repeats
+#: one is loaded as it is, and the engine runs every copy.
+REPEATED = {
+    "PRICE_FILTER": {"minPrice": "9.00000000", "maxPrice": "11.00000000", "tickSize": "0.5"},
+    "LOT_SIZE": {"minQty": "5.00000000", "maxQty": "10.00000000", "stepSize": "1.00000000"},
+    "NOTIONAL": {**_NOTIONAL, "minNotional": "50"},
+}
+
+
+@pytest.mark.parametrize("filter_type", list(REPEATED))
+def test_a_repeated_filter_type_gets_the_full_engines_answer(filter_type: str) -> None:
+    from conftest import order, symbol_dict
+
+    entry = symbol_dict({"NOTIONAL": _NOTIONAL})
+    entry["filters"].append({"filterType": filter_type, **REPEATED[filter_type]})
+    info = filterlib.load_exchange_info(
+        {"timezone": "UTC", "rateLimits": [], "exchangeFilters": [], "symbols": [entry]}
+    )
+    outcomes = set()
+    for price in [*EDGE_PRICES, "10.25"]:  # off the second copy's tick only
+        for quantity in [*EDGE_QUANTITIES, "6"]:  # 6 x 10 passes every copy
+            params = order(price=price, quantity=quantity)
+            for _ in range(2):  # the first call may teach the fast path the key
+                got = filterlib.check(info, params).to_dict()
+            assert got == full(info, params, "/api/v3/order", None), params
+            outcomes.add(got["ok"])
+    assert outcomes == {True, False}
+
+
 #: Texts around Binance's legal decimal pattern, [0-9]{1,20}(\.[0-9]{1,20})?, which the fast
 #: path reads with string methods instead of a regular expression: each must get the full
 #: engine's answer (-1100 for an illegal text, -1111 for too many decimals, or a filter's).

@@ -146,9 +146,18 @@ def _range_grid(
 class _Compiled:
     """A symbol's LIMIT-order arithmetic, as integers (see _Grid), compiled once."""
 
-    __slots__ = ("bands", "grid", "learned", "notionals", "price_places", "quantity_places")
+    __slots__ = (
+        "bands",
+        "grid",
+        "learned",
+        "notionals",
+        "price_places",
+        "quantity_places",
+        "symbol",
+    )
 
     def __init__(self, s: SymbolInfo) -> None:
+        self.symbol = s  # what a failing order's violations are worked out on
         # A wire value with more decimals than its asset's precision is -1111, the engine's.
         self.quantity_places = min(s.base_asset_precision, 20)
         self.price_places = min(s.quote_asset_precision, 20)
@@ -384,7 +393,7 @@ def judge(
         return known
     if failed == "":
         return None  # zero, or above MAX_DECIMAL: a request-layer error, the full engine's
-    pending = partial(_filter_violations, info, c, name, side, tif, price, quantity, pi, qi, prices)
+    pending = partial(_filter_violations, c, side, tif, price, quantity, pi, qi, prices)
     return rejected(_ERRORS[failed], known.unchecked, pending)
 
 
@@ -453,9 +462,7 @@ def _grid_failure(
 
 
 def _filter_violations(
-    info: ExchangeInfo,
     c: _Compiled,
-    name: str,
     side: str,
     tif: str,
     price: str,
@@ -468,12 +475,11 @@ def _filter_violations(
     them): the engine's own filter rules on its values, run for the filters the integer grid
     finds failing (the others pass: the grid has proven it). Pure, so two threads reading the
     violations at once compute the same."""
-    symbol = info.symbol(name)
-    assert symbol is not None
+    symbol = c.symbol
     failing: list[str] = []
     _grid_failure(c, side == "SELL", pi, qi, prices, failing)
     order = Order(
-        symbol=name,
+        symbol=symbol.symbol,
         side=side,
         type="LIMIT",
         time_in_force=tif,
@@ -483,10 +489,11 @@ def _filter_violations(
     context = _CONTEXTS.get(prices) or _context(prices)
     found: list[Violation] = []
     with localcontext(CONTEXT):
-        for f in symbol.filters:
-            if f.filter_type in failing:
-                findings = FILTER_CHECKS[f.filter_type](f, order, symbol, context)
-                found.extend(v for v in findings if isinstance(v, Violation))
+        for filter_type in failing:  # a symbol has at most one filter of each type
+            findings = FILTER_CHECKS[filter_type](
+                symbol.filter(filter_type), order, symbol, context
+            )
+            found.extend(v for v in findings if isinstance(v, Violation))
     return tuple(sorted(found, key=lambda v: RANK[v.rule]))
 
 

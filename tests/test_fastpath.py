@@ -554,27 +554,45 @@ _WIRE = st.sampled_from(
 )
 
 
+#: Symbol fields the symbol rules and the fast path's eligibility read (None: not in the
+#: snapshot, as in one that predates the field).
+_SYMBOL_FIELDS = st.fixed_dictionaries(
+    {
+        "baseAssetPrecision": st.sampled_from([0, 2, 8]),
+        "quoteAssetPrecision": st.sampled_from([0, 2, 8]),
+        "status": st.sampled_from(["TRADING", "TRADING", "BREAK", "HALT"]),
+        "orderTypes": st.sampled_from([["LIMIT", "MARKET"], ["MARKET"], ["LIMIT_MAKER"]]),
+        "isSpotTradingAllowed": st.booleans(),
+        "defaultSelfTradePreventionMode": st.sampled_from(["EXPIRE_MAKER", "NONE", None]),
+        "allowedSelfTradePreventionModes": st.sampled_from(
+            [["NONE", "EXPIRE_MAKER"], ["EXPIRE_TAKER"], None]
+        ),
+    }
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     _SYMBOL_FILTERS,
-    st.sampled_from([0, 2, 8]),
-    st.sampled_from([0, 2, 8]),
+    _SYMBOL_FIELDS,
     st.lists(st.tuples(st.sampled_from(["BUY", "SELL"]), _WIRE, _WIRE), min_size=1, max_size=8),
     st.sampled_from(EDGE_CONTEXTS),
+    st.sampled_from(["/api/v3/order", "/api/v3/order/test"]),
 )
 def test_any_symbol_of_the_compiled_filters_gets_the_full_engines_answer(
     filters: list[dict[str, Any]],
-    base_precision: int,
-    quote_precision: int,
+    fields: dict[str, Any],
     orders: list[tuple[str, str, str]],
     context: Any,
+    endpoint: str,
 ) -> None:
     # Generated symbols, beyond SHAPES: any mix of the filters the grid compiles, bounds that
-    # are zero, inverted or above MAX_DECIMAL, repeated types, any precision. Each order is
-    # checked twice (the first call may teach the fast path its key), then by the full engine.
+    # are zero, inverted or above MAX_DECIMAL, repeated types, any precision, and the symbol
+    # fields that decide whether the fast path takes the symbol at all. Each order is checked
+    # twice (the first call may teach the fast path its key), then by the full engine.
     from conftest import order, symbol_dict
 
-    entry = symbol_dict(baseAssetPrecision=base_precision, quoteAssetPrecision=quote_precision)
+    entry = symbol_dict(**fields)
     entry["filters"] = filters
     try:
         info = filterlib.load_exchange_info(
@@ -585,5 +603,5 @@ def test_any_symbol_of_the_compiled_filters_gets_the_full_engines_answer(
     for side, price, quantity in orders:
         params = order(side=side, price=price, quantity=quantity)
         for _ in range(2):
-            got = filterlib.check(info, params, context=context).to_dict()
-        assert got == full(info, params, "/api/v3/order", context), (params, context)
+            got = filterlib.check(info, params, endpoint=endpoint, context=context).to_dict()
+        assert got == full(info, params, endpoint, context), (params, context)

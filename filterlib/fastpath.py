@@ -489,7 +489,7 @@ def _filter_violations(
     context = _CONTEXTS.get(prices) or _context(prices)
     found: list[Violation] = []
     with localcontext(CONTEXT):
-        for filter_type in failing:  # a symbol has at most one filter of each type
+        for filter_type in failing:  # one filter of each type: _eligible refuses repeats
             findings = FILTER_CHECKS[filter_type](
                 symbol.filter(filter_type), order, symbol, context
             )

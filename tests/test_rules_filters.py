@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from conftest import MakeInfo, assert_fires, assert_ok, assert_passes, order
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import filterlib
 from filterlib import Unchecked, Violation
@@ -627,3 +629,37 @@ def test_nearest_values_keep_each_steps_own_decimals_across_calls() -> None:
         assert grid_nearest(
             Decimal("100.5"), Decimal("0.01"), Decimal("100"), Decimal("0.0100")
         ) == ("100.0000",)
+
+
+_GRID_TEXTS = st.sampled_from(
+    ["0", "0.00000001", "0.001", "0.0100", "0.01", "0.5", "1", "1.0", "5", "10", "100", "1000.00"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.decimals(min_value=0, max_value=2000, places=4) | _GRID_TEXTS.map(Decimal),
+    _GRID_TEXTS.map(Decimal),
+    _GRID_TEXTS.map(Decimal),
+    _GRID_TEXTS.map(Decimal),
+)
+def test_nearest_values_are_the_clamped_floor_and_ceiling_in_order(
+    value: Decimal, low: Decimal, high: Decimal, step: Decimal
+) -> None:
+    # What grid_nearest promises, worked out the plain way: the floor and the ceiling of the
+    # value on the grid, each clamped into [lowest, highest] valid value, those above 0, as a
+    # set of numbers in ascending order, each written once (with the first one's decimals).
+    from filterlib.decimals import ceil_to_step, floor_to_step, format_decimal
+    from filterlib.rules.common import _grid_bounds, grid_nearest
+
+    lo, hi = _grid_bounds(low, high, step, str(step))
+    kept: dict[Decimal, Decimal] = {}
+    for candidate in (floor_to_step(value, step), ceil_to_step(value, step)):
+        if lo and candidate < lo:
+            candidate = lo
+        if hi is not None and candidate > hi:
+            candidate = hi
+        if candidate > 0:
+            kept.setdefault(candidate, candidate)
+    expected = tuple(format_decimal(kept[k]) for k in sorted(kept))
+    assert grid_nearest(value, low, high, step) == expected

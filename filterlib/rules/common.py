@@ -63,15 +63,18 @@ def grid_nearest(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> 
     below = floor_to_step(value, step)
     # One step above the floor, unless the value is on the grid (one division, not two).
     above = below if not step or below == value else CONTEXT.add(below, step)
-    found = set()
+    # Clamping keeps below <= above (it is monotone, even for inverted bounds, where it is
+    # constant), so the candidates come out in order and an equal pair is adjacent: no set to
+    # hash the Decimals into and no sort (they cost half of a PRICE_FILTER violation).
+    found: list[Decimal] = []
     for candidate in (below, above):
         if lo and candidate < lo:
             candidate = lo
         if hi is not None and candidate > hi:
             candidate = hi
-        if candidate > 0:
-            found.add(candidate)
-    return tuple(format_decimal(c) for c in sorted(found))
+        if candidate > 0 and not (found and found[-1] == candidate):
+            found.append(candidate)
+    return tuple(map(format_decimal, found))
 
 
 @lru_cache(maxsize=4096)

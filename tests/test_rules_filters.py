@@ -629,6 +629,12 @@ def test_nearest_values_keep_each_steps_own_decimals_across_calls() -> None:
         assert grid_nearest(
             Decimal("100.5"), Decimal("0.01"), Decimal("100"), Decimal("0.0100")
         ) == ("100.0000",)
+        # Without a step (tickSize 0) the bounds are written as the filter writes them.
+        for written in ("0.01", "0.0100", "0.010"):
+            low = Decimal(written)
+            assert grid_nearest(Decimal("0"), low, Decimal("0"), Decimal("0")) == (written,)
+            high = Decimal(written)
+            assert grid_nearest(Decimal("5"), Decimal("0"), high, Decimal("0")) == (written,)
 
 
 _GRID_TEXTS = st.sampled_from(
@@ -646,20 +652,23 @@ _GRID_TEXTS = st.sampled_from(
 def test_nearest_values_are_the_clamped_floor_and_ceiling_in_order(
     value: Decimal, low: Decimal, high: Decimal, step: Decimal
 ) -> None:
-    # What grid_nearest promises, worked out the plain way: the floor and the ceiling of the
-    # value on the grid, each clamped into [lowest, highest] valid value, those above 0, as a
-    # set of numbers in ascending order, each written once (with the first one's decimals).
+    # What grid_nearest promises, worked out another way: the floor and the ceiling of the
+    # value on the step's grid, each clamped (max, then min) between the lowest and highest
+    # grid values the filter allows, those above 0, ascending, equal values once (written as
+    # the first). A zero low, high or step disables that part.
     from filterlib.decimals import ceil_to_step, floor_to_step, format_decimal
-    from filterlib.rules.common import _grid_bounds, grid_nearest
+    from filterlib.rules.common import grid_nearest
 
-    lo, hi = _grid_bounds(low, high, step, str(step))
+    lowest = (ceil_to_step(low, step) if low else step) or None
+    highest = floor_to_step(high, step) if high else None
+
+    def clamped(x: Decimal) -> Decimal:
+        x = x if lowest is None else max(x, lowest)
+        return x if highest is None else min(x, highest)
+
     kept: dict[Decimal, Decimal] = {}
-    for candidate in (floor_to_step(value, step), ceil_to_step(value, step)):
-        if lo and candidate < lo:
-            candidate = lo
-        if hi is not None and candidate > hi:
-            candidate = hi
-        if candidate > 0:
-            kept.setdefault(candidate, candidate)
+    for x in (floor_to_step(value, step), ceil_to_step(value, step)):
+        if clamped(x) > 0:
+            kept.setdefault(clamped(x), clamped(x))
     expected = tuple(format_decimal(kept[k]) for k in sorted(kept))
     assert grid_nearest(value, low, high, step) == expected

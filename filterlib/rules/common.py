@@ -59,7 +59,9 @@ def grid_nearest(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> 
 
     A zero ``low``, ``high`` or ``step`` disables that part, as Binance's filters do.
     """
-    lo, hi = _grid_bounds(low, high, step, str(step))
+    # Without a step the bounds are low and high as written, so the cache (keyed by their
+    # values, and by the step's text) could hand out another filter's 0.01 for this one's 0.0100.
+    lo, hi = _grid_bounds(low, high, step, str(step)) if step else (low, high or None)
     below = floor_to_step(value, step)
     # One step above the floor, unless the value is on the grid (one division, not two).
     above = below if not step or below == value else CONTEXT.add(below, step)
@@ -83,7 +85,8 @@ def _grid_bounds(
 ) -> tuple[Decimal, Decimal | None]:
     """The lowest and highest valid values of a filter's grid (None: no highest), written with
     the step's decimals. The same few filters are asked again and again, so this is done once
-    per filter; ``step_text`` keeps 0.01 and 0.0100 (equal Decimals) apart in the cache."""
+    per filter; ``step_text`` keeps 0.01 and 0.0100 (equal Decimals) apart in the cache. For a
+    non-zero step only: with a zero one the bounds keep their own decimals."""
     return (
         ceil_to_step(low, step) if low else step,
         floor_to_step(high, step) if high else None,

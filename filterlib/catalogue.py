@@ -12,14 +12,16 @@ texts with their sources, so that both are known.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from types import MappingProxyType
 
 from attrs import frozen
 
+from .dates import PRECISION_TEXT, AsOf, in_force
 from .endpoints import ENDPOINTS, Endpoint
 
-__all__ = ["PLACING", "RANK", "RULES", "STAGES", "Rule", "Variant", "rule"]
+__all__ = ["PLACING", "RANK", "RULES", "RULES_BY_ID", "STAGES", "Rule", "Variant", "rule"]
 
 #: The four layers of evaluation, in order. "engine" rules are the matching engine's: the test
 #: endpoint (``POST /api/v3/order/test``) "does not send [the order] into the matching engine",
@@ -29,10 +31,12 @@ STAGES = ("request", "symbol", "filter", "engine")
 
 @frozen
 class Variant:
-    """Another text known for the same rule, and where it comes from."""
+    """Another text known for the same rule, and where it comes from. ``until``: Binance sent
+    this text instead of the rule's until that day (the verdicts of earlier days carry it)."""
 
     message: str
     source: str
+    until: dt.date | None = None
 
 
 @frozen
@@ -49,6 +53,22 @@ class Rule:
     needs: tuple[str, ...] = ()
     variants: tuple[Variant, ...] = ()
     endpoints: tuple[str, ...] = ()
+    #: The days between which Binance applied the rule (``until`` excluded); None: from the
+    #: first snapshot there is evidence for, or still in force.
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def in_force(self, day: AsOf) -> bool:
+        """Whether Binance applied this rule on ``day`` (None: the latest rules)."""
+        return in_force(day, self.since, self.until)
+
+    def message_on(self, day: AsOf) -> str:
+        """The text Binance sent for this rule on ``day``."""
+        if day is not None:
+            for v in self.variants:
+                if v.until is not None and day < v.until:
+                    return v.message
+        return self.message
 
     def applies_to(self, endpoint: Endpoint) -> bool:
         """Whether this rule can concern a request to ``endpoint``: the rule belongs to it, and
@@ -499,6 +519,7 @@ RULES: tuple[Rule, ...] = (
                 "Precision is over the maximum defined for this asset.",
                 "the text before 2023-12-04: https://github.com/sammchardy/python-binance/"
                 "issues/296",
+                until=PRECISION_TEXT,
             ),
         ),
     ),
@@ -905,7 +926,7 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-_BY_ID: Mapping[str, Rule] = MappingProxyType({r.id: r for r in RULES})
+RULES_BY_ID: Mapping[str, Rule] = MappingProxyType({r.id: r for r in RULES})
 
 #: A rule's place in the evaluation order: the lowest rank among the violations is reported.
 RANK: Mapping[str, int] = MappingProxyType({r.id: i for i, r in enumerate(RULES)})
@@ -913,7 +934,7 @@ RANK: Mapping[str, int] = MappingProxyType({r.id: i for i, r in enumerate(RULES)
 
 def rule(rule_id: str) -> Rule:
     """The catalogue entry for ``rule_id``."""
-    return _BY_ID[rule_id]
+    return RULES_BY_ID[rule_id]
 
 
 def markdown_table() -> str:

@@ -14,10 +14,13 @@ docs/rules.md lists each such reading.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
 from attrs import frozen
+
+from .dates import AsOf, in_force
 
 __all__ = ["ENDPOINTS", "ORDER_FIELDS", "Endpoint", "Leg"]
 
@@ -97,6 +100,30 @@ class Endpoint:
     adds: int
     engine: bool = True
     kind: str = "order"
+    #: The day Binance added the endpoint (None: before the first snapshot there is).
+    since: dt.date | None = None
+
+    def parameters_on(self, day: AsOf) -> Mapping[str, str]:
+        """The parameters Binance read on ``day`` (None: today): those of kinds it had then."""
+        if day is None or not _DATED_KINDS:
+            return self.parameters
+        key = (self.path, day)
+        known = _PARAMETERS_ON.get(key)
+        if known is None:
+            known = {
+                name: kind
+                for name, kind in self.parameters.items()
+                if in_force(day, _DATED_KINDS.get(kind))
+            }
+            if len(_PARAMETERS_ON) > 4096:
+                _PARAMETERS_ON.clear()
+            known = _PARAMETERS_ON[key] = MappingProxyType(known)
+        return known
+
+
+#: Parameter kinds Binance added after the first snapshots, and the day it began to read them.
+_DATED_KINDS: Mapping[str, dt.date] = {}
+_PARAMETERS_ON: dict[tuple[str, dt.date], Mapping[str, str]] = {}
 
 
 #: The fields of an order, named as POST /api/v3/order names them.

@@ -8,6 +8,7 @@ leg's wire names, the rules of the whole request run once.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import localcontext
 from typing import Any, NoReturn, cast
@@ -15,8 +16,9 @@ from typing import Any, NoReturn, cast
 from attrs import evolve, frozen
 
 from . import fastpath
-from .catalogue import RANK, rule
+from .catalogue import RANK, RULES_BY_ID, rule
 from .context import Context, as_context
+from .dates import AsOf, in_force, resolve_as_of
 from .decimals import CONTEXT
 from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
 from .exceptions import UsageError
@@ -47,8 +49,10 @@ def check(
     endpoint: str = "/api/v3/order",
     context: Context | Mapping[str, object] | None = None,
     max_age_ms: int = DEFAULT_MAX_AGE_MS,
+    as_of: dt.date | str | None = None,
 ) -> Verdict:
-    """What Binance Spot would answer to ``params`` sent to ``endpoint``, given ``context``.
+    """What Binance Spot would answer to ``params`` sent to ``endpoint``, given ``context``,
+    on the snapshot's day (its ``serverTime``) or on ``as_of``.
 
     Pure and thread-safe; the caller's ``decimal`` context has no effect. A bad order never
     raises: it gets its error in the verdict. Raises :class:`~filterlib.UsageError` only when
@@ -60,13 +64,26 @@ def check(
     and the snapshot's own ``serverTime`` is more than ``max_age_ms`` before it, the verdict
     carries a ``stale_snapshot`` warning (``snapshot_age_unknown`` when the snapshot has no
     ``serverTime``). ``check`` never reads the clock: without ``serverTime`` there is no warning.
+
+    Binance's rules change (docs/rules.md gives each rule's period): by default the answer is
+    Binance's on the snapshot's day, in UTC, and by the latest rules for a snapshot without
+    ``serverTime``. ``as_of`` asks for another day: a ``datetime.date``, a
+    ``datetime.datetime`` or ``"latest"``.
     """
     if not isinstance(info, ExchangeInfo):
         _not_exchange_info(info)
     if max_age_ms is not DEFAULT_MAX_AGE_MS:
         _check_max_age(max_age_ms)
     key = None
-    if context is None or type(context) is dict:
+    if as_of is not None:
+        day = resolve_as_of(as_of, None)
+    elif (taken := info.server_time) is None:
+        day = None
+    else:
+        day = resolve_as_of(None, taken)
+    if as_of is None and (context is None or type(context) is dict):
+        # The fast path learns from the full engine on the snapshot's own day, so it answers
+        # for that day only.
         # The fast path reads only plain dicts and known endpoints; it declines anything else,
         # including every misuse, which the checks below then report.
         prices = fastpath.where(endpoint, context)
@@ -84,7 +101,7 @@ def check(
         raise UsageError(f"unknown endpoint {endpoint!r}; known: {', '.join(ENDPOINTS)}")
     ctx = as_context(context)
     with localcontext(CONTEXT):
-        verdict = _check(info, params, spec, ctx)
+        verdict = _check(info, params, spec, ctx, day)
     if key is not None:
         fastpath.remember(key, verdict)
     if ctx.server_time is not None:
@@ -99,6 +116,7 @@ def check_many(
     endpoint: str = "/api/v3/order",
     context: Context | Mapping[str, object] | None = None,
     max_age_ms: int = DEFAULT_MAX_AGE_MS,
+    as_of: dt.date | str | None = None,
 ) -> list[Verdict]:
     """:func:`check` for each of ``requests`` (one endpoint, one context), in order.
 
@@ -112,8 +130,10 @@ def check_many(
         _not_exchange_info(info)
     if max_age_ms is not DEFAULT_MAX_AGE_MS:
         _check_max_age(max_age_ms)
+    if as_of is not None:
+        resolve_as_of(as_of, None)  # refused before the first order, like the rest
     prices = None
-    if context is None or type(context) is dict:
+    if as_of is None and (context is None or type(context) is dict):
         prices = fastpath.where(endpoint, context)
     if prices is None:
         # A bad context is a UsageError before any order, not midway. (A context the fast path
@@ -121,7 +141,9 @@ def check_many(
         if isinstance(context, Mapping):
             as_context(context)
         return [
-            check(info, params, endpoint=endpoint, context=context, max_age_ms=max_age_ms)
+            check(
+                info, params, endpoint=endpoint, context=context, max_age_ms=max_age_ms, as_of=as_of
+            )
             for params in requests
         ]
     judge = fastpath.judge
@@ -181,9 +203,17 @@ def _duration(ms: int) -> str:
 
 
 def _check(
-    info: ExchangeInfo, params: Mapping[str, object], endpoint: Endpoint, ctx: Context
+    info: ExchangeInfo,
+    params: Mapping[str, object],
+    endpoint: Endpoint,
+    ctx: Context,
+    day: AsOf = None,
 ) -> Verdict:
-    request = decode_request(params, endpoint)
+    if day is not None and not in_force(day, endpoint.since):
+        raise UsageError(
+            f"{endpoint.path} did not exist on {day} (Binance added it on {endpoint.since})"
+        )
+    request = decode_request(params, endpoint, day)
     findings: list[Finding] = list(request.violations)
     findings.extend(_request_rules(request))
     name = request.symbol
@@ -202,12 +232,33 @@ def _check(
         )
     if symbol is not None:
         findings.extend(_symbol_findings(request, symbol, info, ctx))
+    if day is not None:
+        findings = _on_day(findings, day)
     violations = best_match(_unique(f for f in findings if isinstance(f, Violation)))
     unchecked = tuple(_unique(f for f in findings if isinstance(f, Unchecked)))
     error = violations[0].error if violations else None
     if error is not None and endpoint.kind == "cancelReplace":
         error = _cancel_replace_answer(request, violations)
     return Verdict(error, violations, unchecked)
+
+
+def _on_day(findings: Iterable[Finding], day: dt.date) -> list[Finding]:
+    """The findings of the rules Binance applied on ``day``, in the texts it sent then."""
+    kept: list[Finding] = []
+    for f in findings:
+        r = RULES_BY_ID.get(f.rule)
+        if r is None:  # a filter type filterlib does not know: unchecked on every day
+            kept.append(f)
+            continue
+        if not r.in_force(day):
+            continue
+        if isinstance(f, Violation):
+            message = r.message_on(day)
+            if message is not r.message:
+                msg = message % f.parameter if "%s" in message else message
+                f = evolve(f, msg=msg)
+        kept.append(f)
+    return kept
 
 
 def _request_rules(request: Request) -> Iterable[Finding]:

@@ -18,6 +18,7 @@ from . import endpoints as kinds
 from .catalogue import rule
 from .decimals import DECIMAL_PATTERN, LONG_PATTERN, decimals_written, parse_wire_decimal
 from .decimals import format_decimal as _format
+from .dates import AsOf
 from .endpoints import Endpoint, Leg
 from .snapshot import SymbolInfo
 from .verdict import Violation
@@ -192,9 +193,12 @@ def _violation(rule_id: str, parameter: str | None, *args: str, **extra: object)
     return Violation(r.code, msg, rule_id, parameter, **extra)  # type: ignore[arg-type]
 
 
-def decode_request(params: Mapping[str, object], endpoint: Endpoint) -> Request:
-    """Apply the request-layer rules that need no snapshot and decode what is valid."""
-    known = endpoint.parameters
+def decode_request(
+    params: Mapping[str, object], endpoint: Endpoint, day: AsOf = None
+) -> Request:
+    """Apply the request-layer rules that need no snapshot and decode what is valid, as
+    Binance read the endpoint's parameters on ``day`` (None: today)."""
+    known = endpoint.parameters_on(day)
     texts = {str(k): wire_text(v) for k, v in params.items() if v is not None}
     found: list[Violation] = []
     add = found.append

@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .dates import PRECISION_TEXT, AsOf, in_force
+from .dates import PEGS, PRECISION_TEXT, AsOf, in_force
 from .endpoints import ENDPOINTS, Endpoint
 
 __all__ = ["PLACING", "RANK", "RULES", "RULES_BY_ID", "STAGES", "Rule", "Variant", "rule"]
@@ -125,6 +125,9 @@ _OCO_TYPED_PAIR = ("/api/v3/orderList/oco", "otoco")
 _ORDER_LISTS = ("oco", "oto", "otoco")  # legs named by the request (above, working, ...)
 _DEPRECATED_OCO = ("/api/v3/order/oco",)
 _CANCEL_REPLACE = ("cancelReplace",)
+#: The requests that take price pegs: every placing kind but SOR ("Currently, Smart Order
+#: Routing (SOR) does not support pegged orders", docs 2026-07, 3a) and the deprecated OCO.
+_PEGGED = ("order", "/api/v3/orderList/oco", "oto", "otoco", "cancelReplace")
 _AMEND = ("amend",)
 #: The endpoint kinds that place orders: every kind but the amend, which changes an open
 #: order's quantity in place. An amend is judged by the amend rules, by LOT_SIZE and the
@@ -265,6 +268,28 @@ RULES: tuple[Rule, ...] = (
         endpoints=PLACING,
     ),
     Rule(
+        "invalid_peg_price_type",
+        -1210,
+        "Invalid pegPriceType.",
+        "request",
+        "pegPriceType is PRIMARY_PEG or MARKET_PEG",
+        "docs 2026-07, 1 (-1210 INVALID_PEG_PRICE_TYPE) and 2b (New order: 'PRIMARY_PEG or "
+        "MARKET_PEG'); CHANGELOG 2025-08-12 (pegged orders from 2025-08-28)",
+        endpoints=_PEGGED,
+        since=PEGS,
+    ),
+    Rule(
+        "invalid_peg_offset_type",
+        -1211,
+        "Invalid pegOffsetType.",
+        "request",
+        "pegOffsetType is PRICE_LEVEL",
+        "docs 2026-07, 1 (-1211 INVALID_PEG_OFFSET_TYPE) and 2b (New order: 'Only PRICE_LEVEL "
+        "is supported'); CHANGELOG 2025-08-12",
+        endpoints=_PEGGED,
+        since=PEGS,
+    ),
+    Rule(
         "invalid_parameter",
         -1130,
         "Data sent for parameter '%s' is not valid.",
@@ -370,6 +395,25 @@ RULES: tuple[Rule, ...] = (
         endpoints=_DEPRECATED_OCO,
     ),
     Rule(
+        "peg_offset_together",
+        -1128,
+        "Combination of optional parameters invalid. Recommendation: '%s' should also be sent.",
+        "request",
+        "pegOffsetType and pegOffsetValue are sent together or not at all",
+        "docs 2026-07, 2b ('These parameters must be specified together'). The text is "
+        "filterlib's reading: -1128 in the form Binance sent for the old OCO's "
+        "stopLimitTimeInForce (docs/evidence.md §22c), naming the parameter not sent",
+        variants=(
+            Variant(
+                "Combination of optional fields invalid. Recommendation: '%s' and '%s' must "
+                "both be sent.",
+                "docs 2026-07, Appendix A (-1128; the FIX API's wording)",
+            ),
+        ),
+        endpoints=_PEGGED,
+        since=PEGS,
+    ),
+    Rule(
         "iceberg_time_in_force",
         -1013,
         "Unsupported order combination",
@@ -380,6 +424,37 @@ RULES: tuple[Rule, ...] = (
         "combination'). The code is inferred: the check needs no market state",
         variants=(Variant("-1014 Unsupported order combination.", "spec: Errors > -1014"),),
         endpoints=("order", "sor", "cancelReplace"),
+    ),
+    Rule(
+        "peg_order_type",
+        -1013,
+        "This order type may not use pegged price.",
+        "request",
+        "pegPriceType is sent only on LIMIT, LIMIT_MAKER, STOP_LOSS_LIMIT and TAKE_PROFIT_LIMIT "
+        "orders",
+        "docs 2026-07, 1 (-2010 table: 'You are using parameter pegPriceType with an "
+        "unsupported order type. (e.g. MARKET)') and 3a ('What order types support pegged "
+        "orders?'). Code -1013 is filterlib's reading, as for 'Unsupported order combination': "
+        "the check needs no market state",
+        variants=(Variant("-2010 This order type may not use pegged price.", "docs 2026-07, 1"),),
+        endpoints=_PEGGED,
+        since=PEGS,
+    ),
+    Rule(
+        "peg_type_combination",
+        -1013,
+        "This price peg cannot be used with this order type.",
+        "request",
+        "a LIMIT_MAKER is pegged only with PRIMARY_PEG; a LIMIT with PRIMARY_PEG is GTC",
+        "docs 2026-07, 1 (-2010 table: 'pegPriceType=MARKET_PEG for a LIMIT_MAKER order') and "
+        "3a ('LIMIT: With pegPriceType=PRIMARY_PEG only timeInForce=GTC is allowed'; "
+        "'LIMIT_MAKER: Only pegPriceType=PRIMARY_PEG'). That a LIMIT PRIMARY_PEG that is not "
+        "GTC gets this text is filterlib's reading; code -1013 as for peg_order_type",
+        variants=(
+            Variant("-2010 This price peg cannot be used with this order type.", "docs 2026-07, 1"),
+        ),
+        endpoints=_PEGGED,
+        since=PEGS,
     ),
     Rule(
         "list_iceberg_time_in_force",
@@ -497,6 +572,18 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "peg_offset_value",
+        -1102,
+        "'%s' contains unexpected value. Cannot be greater than 100.",
+        "request",
+        "pegOffsetValue is at most 100",
+        "docs 2026-07, 2b ('Price level to peg the price to (max: 100)'); the text is "
+        "filterlib's reading: Errors > -1102's template \"'%s' contains unexpected value. Cannot "
+        'be greater than %s.", as for recvWindow',
+        endpoints=_PEGGED,
+        since=PEGS,
+    ),
+    Rule(
         "unknown_symbol",
         -1121,
         "Invalid symbol.",
@@ -548,7 +635,8 @@ RULES: tuple[Rule, ...] = (
         -1013,
         "Market is closed.",
         "symbol",
-        "the symbol's status is TRADING",
+        "the symbol's status is TRADING (a new order on a CANCEL_ONLY symbol too: that status "
+        "allows only cancels and amends)",
         "live: https://github.com/sammchardy/python-binance/issues/1329 (code -1013); spec: "
         "Errors > Messages for -2010",
         variants=(
@@ -561,6 +649,18 @@ RULES: tuple[Rule, ...] = (
                 "CHANGELOG 2023-03-13 (research §10), for some trading phases",
             ),
         ),
+        endpoints=PLACING,
+    ),
+    Rule(
+        "amend_market_closed",
+        -1013,
+        "Market is closed.",
+        "symbol",
+        "the symbol's status is TRADING, or CANCEL_ONLY, where users 'can only cancel and "
+        "amend orders'",
+        "docs 2026-07, 7a (glossary: CANCEL_ONLY) and 5a; CHANGELOG 2026-07-01 (from 2026-07-07). "
+        "The text and code of market_closed, whose rule this is for the amend",
+        endpoints=_AMEND,
     ),
     Rule(
         "order_type_not_supported",
@@ -606,6 +706,22 @@ RULES: tuple[Rule, ...] = (
         "an order with trailingDelta is on a symbol with allowTrailingStop",
         _NOT_SUPPORTED,
         endpoints=PLACING,
+    ),
+    Rule(
+        "peg_not_supported",
+        -1013,
+        "Pegged orders are not supported for this symbol.",
+        "symbol",
+        "a pegged order is on a symbol with pegInstructionsAllowed",
+        "docs 2026-07, 1 (-2010 table: 'pegInstructionsAllowed has not been enabled') and 3a "
+        "('Which symbols allow pegged orders?'); code -1013 as for the other capability texts ("
+        + _NOT_SUPPORTED
+        + ")",
+        variants=(
+            Variant("-2010 Pegged orders are not supported for this symbol.", "docs 2026-07, 1"),
+        ),
+        endpoints=_PEGGED,
+        since=PEGS,
     ),
     Rule(
         "stp_mode_not_allowed",
@@ -857,6 +973,19 @@ RULES: tuple[Rule, ...] = (
         "https://github.com/hummingbot/hummingbot/issues/4554",
         ("bidPrice", "askPrice"),
         endpoints=PLACING,
+    ),
+    Rule(
+        "peg_liquidity",
+        -2010,
+        "Order book liquidity is too low for this pegged order.",
+        "engine",
+        "the order book has the price level a pegged order that enters the book now pegs to "
+        "(level pegOffsetValue, 0 the best, on the side pegPriceType names)",
+        "docs 2026-07, 1 (-2010 table: 'The order book doesn't have the best price level to peg "
+        "the price to.') and 3a",
+        ("bidPrice", "askPrice", "depth"),
+        endpoints=_PEGGED,
+        since=PEGS,
     ),
     Rule(
         "insufficient_balance",

@@ -43,6 +43,7 @@ CONTEXT_KEYS = (
     "account",
     "openOrders",
     "serverTime",
+    "depth",
 )
 
 
@@ -88,6 +89,15 @@ class OpenOrder:
 
 
 @frozen
+class Depth:
+    """The price levels of ``GET /api/v3/depth``, best first: bids high to low, asks low to
+    high, as Binance sends them. Quantities are not kept: a peg reads only the prices."""
+
+    bids: tuple[Decimal, ...]
+    asks: tuple[Decimal, ...]
+
+
+@frozen
 class Context:
     """Typed context; build it from a mapping with :func:`as_context`."""
 
@@ -100,6 +110,8 @@ class Context:
     open_orders: tuple[OpenOrder, ...] | None = None
     #: The current time in milliseconds since the epoch, as ``GET /api/v3/time`` gives it.
     server_time: int | None = None
+    #: The order book's price levels, best first (``GET /api/v3/depth``), for price pegs.
+    depth: Depth | None = None
 
 
 EMPTY = Context()
@@ -133,7 +145,28 @@ def as_context(context: Context | Mapping[str, object] | None) -> Context:
         account=_account(context.get("account")),
         open_orders=_open_orders(context.get("openOrders")),
         server_time=_server_time(context.get("serverTime")),
+        depth=_depth(context.get("depth")),
     )
+
+
+def _depth(value: object) -> Depth | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ContextError("depth must be the JSON object of GET /api/v3/depth")
+    return Depth(_levels(value, "bids"), _levels(value, "asks"))
+
+
+def _levels(depth: Mapping[str, object], side: str) -> tuple[Decimal, ...]:
+    levels = depth.get(side, [])
+    if not isinstance(levels, Sequence) or isinstance(levels, str | bytes):
+        raise ContextError(f"depth.{side} must be a list of [price, quantity] pairs")
+    prices = []
+    for i, level in enumerate(levels):
+        if not isinstance(level, Sequence) or isinstance(level, str | bytes) or len(level) != 2:
+            raise ContextError(f"depth.{side}[{i}] must be a [price, quantity] pair")
+        prices.append(_decimal(level[0], f"depth.{side}[{i}][0]"))
+    return tuple(prices)
 
 
 def _server_time(value: object) -> int | None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from .exceptions import UsageError
 
 __all__ = [
+    "AMEND",
     "CANCEL_ONLY",
     "LATEST",
     "OPO",
@@ -27,6 +28,9 @@ __all__ = [
 
 #: -1111's text became "Parameter '%s' has too much precision." (CHANGELOG 2023-12-04).
 PRECISION_TEXT = dt.date(2023, 12, 4)
+#: PUT /api/v3/order/amend/keepPriority and amendAllowed appear (CHANGELOG 2025-04-07, as
+#: clarified 2025-04-21: amend enabled on all symbols from 2025-05-07).
+AMEND = dt.date(2025, 4, 24)
 #: Pegged orders, ``pegInstructionsAllowed``, recvWindow with microseconds, MAX_NUM_ORDER_LISTS
 #: and MAX_NUM_ORDER_AMENDS (CHANGELOG 2025-08-12, "Future Changes": 2025-08-28 07:00 UTC).
 PEGS = dt.date(2025, 8, 28)
@@ -37,7 +41,7 @@ OPO = dt.date(2025, 12, 2)
 CANCEL_ONLY = dt.date(2026, 7, 7)
 
 #: The newest change modelled: on or after it, every rule is in its latest form.
-LATEST_CHANGE = max(PRECISION_TEXT, PEGS, OPO, CANCEL_ONLY)
+LATEST_CHANGE = max(PRECISION_TEXT, AMEND, PEGS, OPO, CANCEL_ONLY)
 
 #: ``as_of="latest"``: the rules as they stand now, whatever the snapshot's day.
 LATEST = "latest"

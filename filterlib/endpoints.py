@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .dates import AsOf, in_force
+from .dates import AMEND, PEGS, AsOf, in_force
 
 __all__ = ["ENDPOINTS", "ORDER_FIELDS", "Endpoint", "Leg"]
 
@@ -33,6 +33,12 @@ SYMBOL, CLIENT_ID, STRATEGY_TYPE, RECV_WINDOW = (
     "RECV_WINDOW",
 )
 SIDE, TYPE, TIF, RESP, STP = "SIDE", "TYPE", "TIF", "RESP", "STP"
+#: Pegged orders (docs 2026-07, 2b: "pegPriceType ... pegOffsetValue ... pegOffsetType").
+PEG_PRICE_TYPE, PEG_OFFSET_TYPE, PEG_OFFSET_VALUE = (
+    "PEG_PRICE_TYPE",
+    "PEG_OFFSET_TYPE",
+    "PEG_OFFSET_VALUE",
+)
 CANCEL_REPLACE_MODE, CANCEL_RESTRICTIONS, RATE_LIMIT_MODE = (
     "CANCEL_REPLACE_MODE",
     "CANCEL_RESTRICTIONS",
@@ -122,7 +128,11 @@ class Endpoint:
 
 
 #: Parameter kinds Binance added after the first snapshots, and the day it began to read them.
-_DATED_KINDS: Mapping[str, dt.date] = {}
+_DATED_KINDS: Mapping[str, dt.date] = {
+    PEG_PRICE_TYPE: PEGS,
+    PEG_OFFSET_TYPE: PEGS,
+    PEG_OFFSET_VALUE: PEGS,
+}
 _PARAMETERS_ON: dict[tuple[str, dt.date], Mapping[str, str]] = {}
 
 
@@ -138,7 +148,14 @@ ORDER_FIELDS = (
     "trailingDelta",
     "icebergQty",
     "strategyType",
+    "pegPriceType",
+    "pegOffsetValue",
+    "pegOffsetType",
 )
+#: The fields of a price peg, which the SOR does not take ("Currently, Smart Order Routing
+#: (SOR) does not support pegged orders": docs 2026-07, 3a).
+PEG_FIELDS = ("pegPriceType", "pegOffsetValue", "pegOffsetType")
+_NO_PEGS = dict.fromkeys(PEG_FIELDS, "")
 
 
 def _names(prefix: str = "", **overrides: str) -> Mapping[str, str]:
@@ -166,6 +183,9 @@ _NEW_ORDER = {
     "icebergQty": DECIMAL,
     "newOrderRespType": RESP,
     "selfTradePreventionMode": STP,
+    "pegPriceType": PEG_PRICE_TYPE,
+    "pegOffsetValue": PEG_OFFSET_VALUE,
+    "pegOffsetType": PEG_OFFSET_TYPE,
     **_SIGNED,
 }
 _SINGLE = (Leg(None, _names()),)
@@ -185,6 +205,9 @@ def _leg_parameters(prefix: str, *, shared: tuple[str, ...] = ()) -> dict[str, s
         "TimeInForce": TIF,
         "StrategyId": LONG,
         "StrategyType": STRATEGY_TYPE,
+        "PegPriceType": PEG_PRICE_TYPE,
+        "PegOffsetType": PEG_OFFSET_TYPE,
+        "PegOffsetValue": PEG_OFFSET_VALUE,
     }
     return {prefix + k: v for k, v in own.items() if k[0].lower() + k[1:] not in shared}
 
@@ -310,7 +333,9 @@ _OTOCO_PARAMETERS = {
 del _OTOCO_PARAMETERS["workingStopPrice"], _OTOCO_PARAMETERS["workingTrailingDelta"]
 
 _SOR_PARAMETERS = {
-    k: v for k, v in _NEW_ORDER.items() if k not in ("quoteOrderQty", "stopPrice", "trailingDelta")
+    k: v
+    for k, v in _NEW_ORDER.items()
+    if k not in ("quoteOrderQty", "stopPrice", "trailingDelta", *PEG_FIELDS)
 }
 
 _CANCEL_REPLACE_PARAMETERS = {
@@ -333,6 +358,9 @@ _CANCEL_REPLACE_PARAMETERS = {
     "icebergQty": DECIMAL,
     "newOrderRespType": RESP,
     "selfTradePreventionMode": STP,
+    "pegPriceType": PEG_PRICE_TYPE,
+    "pegOffsetValue": PEG_OFFSET_VALUE,
+    "pegOffsetType": PEG_OFFSET_TYPE,
     "cancelRestrictions": CANCEL_RESTRICTIONS,
     "orderRateLimitExceededMode": RATE_LIMIT_MODE,
     **_SIGNED,
@@ -425,7 +453,7 @@ _ENDPOINTS = (
         (
             Leg(
                 None,
-                _names(quoteOrderQty="", stopPrice="", trailingDelta=""),
+                _names(quoteOrderQty="", stopPrice="", trailingDelta="", **_NO_PEGS),
                 frozenset({"LIMIT", "MARKET"}),
                 "sor_order_type",
             ),
@@ -440,7 +468,7 @@ _ENDPOINTS = (
         (
             Leg(
                 None,
-                _names(quoteOrderQty="", stopPrice="", trailingDelta=""),
+                _names(quoteOrderQty="", stopPrice="", trailingDelta="", **_NO_PEGS),
                 frozenset({"LIMIT", "MARKET"}),
                 "sor_order_type",
             ),
@@ -464,6 +492,9 @@ _ENDPOINTS = (
         (),
         0,
         kind="amend",
+        # CHANGELOG 2025-04-07 and 2025-04-21 (docs 2026-07, 6): the request and amendAllowed
+        # appear on 2025-04-24; the feature is enabled on all symbols on 2025-05-07.
+        since=AMEND,
     ),
 )
 

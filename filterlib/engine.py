@@ -23,7 +23,7 @@ from .decimals import CONTEXT
 from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
 from .exceptions import UsageError
 from .request import LegOrder, Request, decode_request, symbol_rules
-from .rules import lists
+from .rules import lists, pegs
 from .rules.account import (
     LEG_ENGINE_RULES,
     PENDING_LEG_ENGINE_RULES,
@@ -389,6 +389,12 @@ def _leg_findings(
         check_filter = filters.get(f.filter_type)
         if check_filter is not None:
             found.extend(check_filter(f, order, symbol, ctx))
+    if order.peg_price_type is not None:
+        priced, at_peg = pegs.pegged_findings(
+            order, lo.leg, symbol, ctx, filters, request.endpoint.engine
+        )
+        found.extend(at_peg)
+        order = priced or order  # the matching engine's rules see the price the peg selects
     pending = lo.leg.pending
     for engine_rule in checks.pending_leg_engine_rules if pending else checks.leg_engine_rules:
         found.extend(engine_rule(order, symbol, ctx))

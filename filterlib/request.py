@@ -16,9 +16,9 @@ from attrs import evolve, frozen
 
 from . import endpoints as kinds
 from .catalogue import rule
+from .dates import PEGS, AsOf, in_force
 from .decimals import DECIMAL_PATTERN, LONG_PATTERN, decimals_written, parse_wire_decimal
 from .decimals import format_decimal as _format
-from .dates import AsOf
 from .endpoints import Endpoint, Leg
 from .snapshot import SymbolInfo
 from .verdict import Violation
@@ -116,7 +116,17 @@ ENUMS: Mapping[str, tuple[frozenset[str], str]] = {
         "invalid_cancel_restrictions",
     ),
     kinds.RATE_LIMIT_MODE: (frozenset({"DO_NOTHING", "CANCEL_ONLY"}), "invalid_parameter"),
+    kinds.PEG_PRICE_TYPE: (frozenset({"PRIMARY_PEG", "MARKET_PEG"}), "invalid_peg_price_type"),
+    kinds.PEG_OFFSET_TYPE: (frozenset({"PRICE_LEVEL"}), "invalid_peg_offset_type"),
 }
+#: Enum kinds Binance reads whatever the case: ``side=sell`` reached the OCO price check and
+#: ``side=buy`` the symbol's order types (docs/evidence.md §22a, §23). No response on record
+#: shows another enum read so, so the others stay exact.
+CASE_INSENSITIVE = frozenset({kinds.SIDE})
+#: The most decimals recvWindow takes since microseconds (docs 2026-07, 2a; from 2025-08-28).
+RECV_WINDOW_DECIMALS = 3
+#: The deepest price level a peg may name (docs 2026-07, 2b: "max: 100").
+MAX_PEG_OFFSET = 100
 
 
 @frozen
@@ -134,6 +144,8 @@ class Order:
     iceberg_qty: Decimal | None = None
     trailing_delta: int | None = None
     stp_mode: str | None = None
+    peg_price_type: str | None = None
+    peg_offset_value: int | None = None
 
     @property
     def is_algo(self) -> bool:
@@ -193,9 +205,7 @@ def _violation(rule_id: str, parameter: str | None, *args: str, **extra: object)
     return Violation(r.code, msg, rule_id, parameter, **extra)  # type: ignore[arg-type]
 
 
-def decode_request(
-    params: Mapping[str, object], endpoint: Endpoint, day: AsOf = None
-) -> Request:
+def decode_request(params: Mapping[str, object], endpoint: Endpoint, day: AsOf = None) -> Request:
     """Apply the request-layer rules that need no snapshot and decode what is valid, as
     Binance read the endpoint's parameters on ``day`` (None: today)."""
     known = endpoint.parameters_on(day)
@@ -215,7 +225,7 @@ def decode_request(
         text = texts.get(name)
         if not text:
             continue
-        parsed = _parse(name, kind, text, found)
+        parsed = _parse(name, kind, text, found, day)
         if parsed is not None:
             values[name] = parsed
 
@@ -241,10 +251,21 @@ def decode_request(
                     "strategy_type", name, value=texts[name], limit="1000000", nearest=("1000000",)
                 )
             )
-        elif kind == kinds.RECV_WINDOW and isinstance(value, int) and value > 60_000:
+        elif kind == kinds.RECV_WINDOW and isinstance(value, int | Decimal) and value > 60_000:
             add(
                 _violation(
                     "recv_window", name, value=texts[name], limit="60000", nearest=("60000",)
+                )
+            )
+        elif kind == kinds.PEG_OFFSET_VALUE and isinstance(value, int) and value > MAX_PEG_OFFSET:
+            add(
+                _violation(
+                    "peg_offset_value",
+                    name,
+                    name,
+                    value=texts[name],
+                    limit=str(MAX_PEG_OFFSET),
+                    nearest=(str(MAX_PEG_OFFSET),),
                 )
             )
 
@@ -288,6 +309,7 @@ def _leg_order(
     if order_type is not None:
         before = len(found)
         _type_parameters(leg, endpoint, order_type, texts, found)
+        found.extend(_peg_parameters(leg, order_type, texts, values))
         iceberg = leg.wire("icebergQty")
         tif = leg.wire("timeInForce")
         if (
@@ -335,12 +357,16 @@ def _leg_order(
         iceberg_qty=_dec_or_none(value("icebergQty")),
         trailing_delta=_int_or_none(value("trailingDelta")),
         stp_mode=_str_or_none(values.get("selfTradePreventionMode")),
+        peg_price_type=_str_or_none(value("pegPriceType")),
+        peg_offset_value=_int_or_none(value("pegOffsetValue")),
     )
     return LegOrder(leg, order)
 
 
-def _parse(name: str, kind: str, text: str, found: list[Violation]) -> object:
+def _parse(name: str, kind: str, text: str, found: list[Violation], day: AsOf = None) -> object:
     """The decoded value of one parameter, or None after recording why it is not valid."""
+    if kind == kinds.RECV_WINDOW and in_force(day, PEGS):
+        return _recv_window(name, text, found)
     if kind == kinds.DECIMAL:
         value = parse_wire_decimal(text)
         if value is None:
@@ -351,7 +377,13 @@ def _parse(name: str, kind: str, text: str, found: list[Violation]) -> object:
             )
             return None
         return value
-    if kind in (kinds.LONG, kinds.INT, kinds.STRATEGY_TYPE, kinds.RECV_WINDOW):
+    if kind in (
+        kinds.LONG,
+        kinds.INT,
+        kinds.STRATEGY_TYPE,
+        kinds.RECV_WINDOW,
+        kinds.PEG_OFFSET_VALUE,
+    ):
         if _LONG_RE.fullmatch(text) is None:
             found.append(_illegal(name, text, LONG_PATTERN))
             return None
@@ -376,10 +408,38 @@ def _parse(name: str, kind: str, text: str, found: list[Violation]) -> object:
     return text
 
 
+def _recv_window(name: str, text: str, found: list[Violation]) -> Decimal | None:
+    """recvWindow since 2025-08-28: milliseconds with up to three decimals (microseconds).
+
+    More decimals get -1111, the code of a DECIMAL parameter with too many (filterlib's
+    reading: no response on record)."""
+    value = parse_wire_decimal(text)
+    if value is None:
+        found.append(_illegal(name, text, DECIMAL_PATTERN))
+        return None
+    written = decimals_written(text)
+    if written > RECV_WINDOW_DECIMALS:
+        found.append(
+            _violation(
+                "too_much_precision",
+                name,
+                name,
+                value=text,
+                limit=str(RECV_WINDOW_DECIMALS),
+                detail=f"{name} is written with {written} decimals; it takes "
+                f"{RECV_WINDOW_DECIMALS} (microseconds)",
+            )
+        )
+        return None
+    return value
+
+
 def _enum(name: str, kind: str, text: str, found: list[Violation]) -> str | None:
     allowed, rule_id = ENUMS[kind]
     if text in allowed:
         return text
+    if kind in CASE_INSENSITIVE and text.upper() in allowed:
+        return text.upper()
     args = (name,) if "%s" in rule(rule_id).message else ()
     found.append(
         _violation(
@@ -438,10 +498,13 @@ def _type_parameters(
             )
         )
     rule_ = rule("mandatory_for_type")
+    pegged = leg.wire("pegPriceType") in sent
     for field in spec.required:
         name = leg.wire(field)
         if name is None or name in sent or name in endpoint.mandatory:
             continue  # a missing endpoint-mandatory parameter is already reported
+        if field == "price" and pegged:
+            continue  # "If pegPriceType is specified, price becomes optional" (docs 2026-07, 2b)
         rule_id = leg.missing_rules.get(name, "mandatory_for_type")
         r = rule(rule_id)
         found.append(
@@ -471,6 +534,62 @@ def _type_parameters(
             detail=f"a {order_type} order needs " + " or ".join(f"'{w}'" for w in pair),
         )
     )
+
+
+#: The order types a price peg may go on (docs 2026-07, 2b and 3a): not MARKET, nor STOP_LOSS
+#: and TAKE_PROFIT, which "place a MARKET order once the stop condition is met".
+PEGGABLE_TYPES = frozenset({"LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"})
+
+
+def _peg_parameters(
+    leg: Leg, order_type: str, texts: Mapping[str, str], values: Mapping[str, object]
+) -> Iterator[Violation]:
+    """The rules of one leg's price peg: offset type and value together, then the order types
+    and the peg each type takes (docs 2026-07, 2b and 3a)."""
+    peg, offset_type, offset = (leg.wire(f) for f in kinds.PEG_FIELDS)
+    if peg is None or offset_type is None or offset is None:
+        return  # a leg that takes no peg (the SOR's, the deprecated OCO's)
+    for given, missing in ((offset_type, offset), (offset, offset_type)):
+        if texts.get(given) and not texts.get(missing):
+            yield _violation(
+                "peg_offset_together",
+                missing,
+                missing,
+                detail=f"{given} and {missing} are sent together or not at all",
+            )
+    kind = values.get(peg)
+    if not texts.get(peg):
+        return
+    if order_type not in PEGGABLE_TYPES:
+        yield _violation(
+            "peg_order_type",
+            peg,
+            value=texts[peg],
+            limit=", ".join(sorted(PEGGABLE_TYPES)),
+            detail=f"a {order_type} order cannot be pegged",
+        )
+    elif order_type == "LIMIT_MAKER" and kind == "MARKET_PEG":
+        yield _violation(
+            "peg_type_combination",
+            peg,
+            value=texts[peg],
+            limit="PRIMARY_PEG",
+            nearest=("PRIMARY_PEG",),
+            detail="a LIMIT_MAKER order takes only PRIMARY_PEG",
+        )
+    elif order_type == "LIMIT" and kind == "PRIMARY_PEG":
+        tif = leg.wire("timeInForce")
+        written = values.get(tif) if tif is not None else None
+        if written is not None and written != "GTC":
+            assert tif is not None
+            yield _violation(
+                "peg_type_combination",
+                tif,
+                value=texts[tif],
+                limit="GTC",
+                nearest=("GTC",),
+                detail="a LIMIT order with PRIMARY_PEG must be GTC",
+            )
 
 
 def symbol_rules(

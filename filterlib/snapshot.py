@@ -85,6 +85,8 @@ class SymbolInfo:
     ``allowAmend``/``amendAllowed`` (before 2025) are missing from older snapshots because the
     feature did not exist then, so nobody could use it. ``permission_sets`` is ``()`` when the
     snapshot predates ``permissionSets``; the STP fields are None when it predates STP.
+    ``pegInstructionsAllowed`` (2025-08) and ``opoAllowed`` (2025-12) are None when the
+    snapshot lacks them: the rules that read them are then unchecked, not guessed.
     """
 
     symbol: str
@@ -112,6 +114,8 @@ class SymbolInfo:
     filter_map: Mapping[str, Filter] = field(
         init=False, eq=False, repr=False, default=Factory(_filter_map, takes_self=True)
     )
+    peg_instructions_allowed: bool | None = None
+    opo_allowed: bool | None = None
 
     def filter(self, filter_type: str) -> Filter | None:
         """The symbol's filter of that wire type (``"LOT_SIZE"``), or None if it has none."""
@@ -728,6 +732,8 @@ def _symbol(
         if "allowedSelfTradePreventionModes" in raw
         else None
     )
+    pegs = flag("pegInstructionsAllowed") if "pegInstructionsAllowed" in raw else None
+    opo = flag("opoAllowed") if "opoAllowed" in raw else None
     filters = _filters(raw.get("filters", _MISSING), f"{path}.filters", symbol, problems, cache)
 
     if len(problems) != before or symbol is None:
@@ -754,6 +760,8 @@ def _symbol(
         default_stp,
         allowed_stp,
         filters,
+        pegs,
+        opo,
     )
 
 

@@ -129,7 +129,7 @@ def test_exact_texts_of_the_spec() -> None:
 
 
 def test_context_needs_are_known_keys() -> None:
-    known = {"avgPrice", "lastPrice", "bidPrice", "askPrice", "account", "openOrders"}
+    known = {"avgPrice", "lastPrice", "bidPrice", "askPrice", "account", "openOrders", "depth"}
     for r in RULES:
         assert set(r.needs) <= known, r.id
         if r.needs:
@@ -210,7 +210,7 @@ def test_an_amend_is_judged_on_new_qty_alone() -> None:
     ):
         assert not rule(rule_id).applies_to(amend), rule_id
         assert rule(rule_id).endpoints == PLACING, rule_id
-    for rule_id in ("market_closed", "stp_mode_not_allowed", "account_cannot_trade"):
+    for rule_id in ("amend_market_closed", "stp_mode_not_allowed", "account_cannot_trade"):
         assert rule(rule_id).applies_to(amend), rule_id
 
 
@@ -226,11 +226,15 @@ _KIND_READERS: Mapping[str, frozenset[str]] = {
             kinds.RECV_WINDOW,
             kinds.SYMBOL,
             kinds.CLIENT_ID,
+            kinds.PEG_OFFSET_VALUE,
         }
     ),
     "parameter_overflow": frozenset({kinds.DECIMAL}),
     "strategy_type": frozenset({kinds.STRATEGY_TYPE}),
     "recv_window": frozenset({kinds.RECV_WINDOW}),
+    # recvWindow's microseconds: more than three decimals is -1111 (request._recv_window).
+    "too_much_precision": frozenset({kinds.RECV_WINDOW}),
+    "peg_offset_value": frozenset({kinds.PEG_OFFSET_VALUE}),
     "unknown_symbol": frozenset({kinds.SYMBOL}),
     "invalid_parameter": frozenset({kinds.BOOLEAN}),
 }
@@ -278,6 +282,11 @@ def _request_reads(endpoint: Endpoint) -> dict[str, set[str]]:
             reads[rule_id].add(wire)
         reads["parameter_not_required"] |= _wires(leg, {*forbidden, "quantity"})
         reads["mandatory_for_type"] |= _wires(leg, required)
+        if leg.wire("pegPriceType") is not None:  # request._peg_parameters
+            pegs = _wires(leg, ("pegPriceType", "pegOffsetType", "pegOffsetValue"))
+            reads["peg_offset_together"] |= pegs
+            reads["peg_order_type"] |= pegs
+            reads["peg_type_combination"] |= pegs | _wires(leg, ("timeInForce",))
         if leg.wire("icebergQty") is not None and leg.wire("timeInForce") is not None:
             iceberg = "iceberg_time_in_force" if leg.name is None else "list_iceberg_time_in_force"
             reads[iceberg] |= _wires(leg, ("icebergQty", "timeInForce"))
@@ -321,7 +330,8 @@ def test_a_request_rule_applies_exactly_where_the_endpoint_has_a_parameter_it_re
         assert new_oco[rule_id], rule_id
     assert old_oco["oco_price_order"] == {"side", "price", "stopPrice"}
     amend = _request_reads(ENDPOINTS["/api/v3/order/amend/keepPriority"])
-    assert amend["invalid_quantity"] == amend["too_much_precision"] == {"newQty"}
+    assert amend["invalid_quantity"] == {"newQty"}
+    assert amend["too_much_precision"] == {"newQty", "recvWindow"}
     assert amend["illegal_characters"] == {
         "symbol",
         "orderId",

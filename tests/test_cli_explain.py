@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 import pytest
-from test_conformance import CASES, snapshot
+from test_conformance import CASES, as_of, snapshot
 
 import filterlib
 from filterlib import cli_explain
@@ -44,7 +44,7 @@ def _found_on_endpoints() -> Iterator[tuple[str, str, str, str]]:
         if not isinstance(symbol, str) or info.symbol(symbol) is None:
             continue  # no symbol to explain
         verdict = filterlib.check(
-            info, case["params"], endpoint=endpoint, context=case.get("context")
+            info, case["params"], endpoint=endpoint, context=case.get("context"), as_of=as_of(case)
         )
         for rule_id in [v.rule for v in verdict.violations] + [u.rule for u in verdict.unchecked]:
             yield key, endpoint, symbol, rule_id
@@ -219,7 +219,8 @@ def test_an_amend_shows_na_for_the_rules_never_run_on_it() -> None:
     assert {rid: amend[rid] for rid in ON_AN_AMEND} == dict.fromkeys(ON_AN_AMEND, "pass")
     assert amend["LOT_SIZE"] == "pass"  # on newQty
     assert amend["NOTIONAL"] == "pass"
-    assert amend["market_closed"] == "pass"
+    assert amend["amend_market_closed"] == "pass"
+    assert amend["market_closed"] == "n/a"
     assert amend["account_cannot_trade"] == "unchecked"
     # The same rules still concern an order, and a failing newQty still fails LOT_SIZE.
     order = _walk("/api/v3/order", "side=BUY", "type=LIMIT")

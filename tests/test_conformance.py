@@ -6,6 +6,7 @@ answer Binance gives. See fixtures/cases/README.md for the format and the runner
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import importlib.resources
 import json
@@ -79,6 +80,15 @@ def _marks(key: str) -> list[pytest.MarkDecorator]:
     return [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
 
 
+def as_of(case: Mapping[str, Any]) -> dt.date | str | None:
+    """The day a case is judged at: its ``as_of`` ("YYYY-MM-DD" or "latest"), else the
+    snapshot's own day (fixtures/cases/README.md)."""
+    text = case.get("as_of")
+    if text is None or text == "latest":
+        return text
+    return dt.date.fromisoformat(text)
+
+
 def _check_answer(key: str, expected: Mapping[str, Any], answer: Mapping[str, Any]) -> None:
     """Compare one answer (the CLI's JSON contract) with a case's expectation."""
     if expected.get("ok"):
@@ -109,6 +119,7 @@ def test_case(key: str, case: dict[str, Any]) -> None:
         case["params"],
         endpoint=case["endpoint"],
         context=case.get("context"),
+        as_of=as_of(case),
     )
     _check_answer(key, case["expected"], verdict.to_dict())
 
@@ -124,16 +135,20 @@ def test_case_ids_are_unique_and_sourced() -> None:
 
 
 def _by_snapshot() -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """The cases by snapshot and the day they are judged at ("name" or "name@as_of")."""
     groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for key, case in CASES:
-        groups.setdefault(case["snapshot"], []).append((key, case))
+        group = case["snapshot"] + (f"@{case['as_of']}" if "as_of" in case else "")
+        groups.setdefault(group, []).append((key, case))
     return groups
 
 
-@pytest.mark.parametrize("name", sorted(_by_snapshot()))
-def test_cli(name: str) -> None:
-    """All cases of one snapshot through ``python -m filterlib check - --format json``."""
-    cases = _by_snapshot()[name]
+@pytest.mark.parametrize("group", sorted(_by_snapshot()))
+def test_cli(group: str) -> None:
+    """All cases of one snapshot and day through ``python -m filterlib check - --format json``
+    (with ``--as-of`` for the cases judged at another day than the snapshot's)."""
+    cases = _by_snapshot()[group]
+    name, _, day = group.partition("@")
     lines = []
     for _, case in cases:
         request: dict[str, Any] = {"endpoint": case["endpoint"], "params": case["params"]}
@@ -142,6 +157,8 @@ def test_cli(name: str) -> None:
         lines.append(json.dumps(request, ensure_ascii=False))
     command = [sys.executable, "-m", "filterlib", "check", "-"]
     command += ["--exchange-info", str(snapshot_path(name)), "--format", "json"]
+    if day:
+        command += ["--as-of", day]
     result = subprocess.run(
         command,
         input="\n".join(lines) + "\n",

@@ -12,10 +12,12 @@ import pytest
 from conftest import BTC_LIMIT
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_conformance import as_of
 
 import filterlib
 from filterlib import engine, fastpath
 from filterlib.context import as_context
+from filterlib.dates import resolve_as_of
 from filterlib.decimals import CONTEXT
 from filterlib.endpoints import ENDPOINTS
 from filterlib.filters import LotSize, PriceFilter
@@ -24,10 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 INFO = filterlib.load_default_exchange_info()
 
 
-def full(info: filterlib.ExchangeInfo, params: Any, endpoint: str, context: Any) -> dict[str, Any]:
-    """The full engine's answer, never through the fast path."""
+def full(
+    info: filterlib.ExchangeInfo, params: Any, endpoint: str, context: Any, as_of: Any = None
+) -> dict[str, Any]:
+    """The full engine's answer, never through the fast path, on the snapshot's day (or
+    ``as_of``), as check() answers."""
+    day = resolve_as_of(as_of, info.server_time)
     with localcontext(CONTEXT):
-        verdict = engine._check(info, params, ENDPOINTS[endpoint], as_context(context))
+        verdict = engine._check(info, params, ENDPOINTS[endpoint], as_context(context), day)
     return verdict.to_dict()
 
 
@@ -48,9 +54,9 @@ def test_every_conformance_case_on_the_shipped_snapshot_agrees_both_ways() -> No
     for _ in range(2):  # the second round meets a warm cache
         for case in cases:
             endpoint = case.get("endpoint", "/api/v3/order")
-            params, context = case["params"], case.get("context")
-            got = filterlib.check(INFO, params, endpoint=endpoint, context=context).to_dict()
-            assert got == full(INFO, params, endpoint, context), case["id"]
+            params, context, day = case["params"], case.get("context"), as_of(case)
+            got = filterlib.check(INFO, params, endpoint=endpoint, context=context, as_of=day)
+            assert got.to_dict() == full(INFO, params, endpoint, context, day), case["id"]
 
 
 def _text(value: Decimal) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 
 import orjson
 import pytest
+from test_conformance import as_of
 
 import filterlib
 from filterlib.exceptions import SnapshotError
@@ -238,6 +239,8 @@ def test_every_conformance_case_gets_the_same_verdict_lazily() -> None:
         kwargs: dict[str, Any] = {"context": case.get("context")}
         if "endpoint" in case:
             kwargs["endpoint"] = case["endpoint"]
+        if "as_of" in case:
+            kwargs["as_of"] = as_of(case)
         want = filterlib.check(eager, case["params"], **kwargs).to_dict()
         assert filterlib.check(lazy, case["params"], **kwargs).to_dict() == want, key
 

@@ -132,8 +132,16 @@ def info(make_info: MakeInfo) -> ExchangeInfo:
     return make_info(otoAllowed=True)
 
 
-def run(info: ExchangeInfo, params: dict[str, object], endpoint: str, **ctx: object) -> Verdict:
-    return filterlib.check(info, params, endpoint=endpoint, context=full_context(**ctx))
+def run(
+    info: ExchangeInfo,
+    params: dict[str, object],
+    endpoint: str,
+    as_of: str | None = None,
+    **ctx: object,
+) -> Verdict:
+    return filterlib.check(
+        info, params, endpoint=endpoint, context=full_context(**ctx), as_of=as_of
+    )
 
 
 def open_orders(n: int, **fields: str) -> list[dict[str, Any]]:
@@ -595,7 +603,11 @@ def test_lot_size_on_a_working_and_a_pending_quantity(info: ExchangeInfo) -> Non
 
 
 def test_too_much_precision_uses_the_legs_wire_name(info: ExchangeInfo) -> None:
+    # The text names the parameter since 2023-12-04 (CHANGELOG); the snapshot is older.
     verdict = run(info, otoco(pendingAbovePrice="12.000000001"), OTOCO)
+    assert verdict.error is not None
+    assert verdict.error.msg == "Precision is over the maximum defined for this asset."
+    verdict = run(info, otoco(pendingAbovePrice="12.000000001"), OTOCO, as_of="latest")
     assert_fires(
         verdict,
         "too_much_precision",
@@ -604,7 +616,7 @@ def test_too_much_precision_uses_the_legs_wire_name(info: ExchangeInfo) -> None:
         "pendingAbovePrice",
         leg="pendingAbove",
     )
-    verdict = run(info, sell_oco(belowStopPrice="9.000000000"), OCO)
+    verdict = run(info, sell_oco(belowStopPrice="9.000000000"), OCO, as_of="latest")
     assert_fires(
         verdict,
         "too_much_precision",
@@ -618,7 +630,7 @@ def test_too_much_precision_uses_the_legs_wire_name(info: ExchangeInfo) -> None:
 
 
 def test_too_much_precision_on_the_deprecated_stop_leg(info: ExchangeInfo) -> None:
-    verdict = run(info, old_oco(stopLimitPrice="8.900000000"), OLD_OCO)
+    verdict = run(info, old_oco(stopLimitPrice="8.900000000"), OLD_OCO, as_of="latest")
     assert_fires(
         verdict,
         "too_much_precision",

@@ -30,8 +30,14 @@ PRICES = {"avgPrice": {"mins": 5, "price": "29000.00"}, "lastPrice": "29100.00"}
 
 #: (snapshot, endpoint, params, context): every conformance case, then plain LIMIT orders the
 #: fast path answers (passing and failing, with and without prices), then a stale snapshot.
-REQUESTS: list[tuple[filterlib.ExchangeInfo, str, dict[str, Any], Any]] = [
-    (conformance.snapshot(c["snapshot"]), c["endpoint"], c["params"], c.get("context"))
+REQUESTS: list[tuple[filterlib.ExchangeInfo, str, dict[str, Any], Any, Any]] = [
+    (
+        conformance.snapshot(c["snapshot"]),
+        c["endpoint"],
+        c["params"],
+        c.get("context"),
+        conformance.as_of(c),
+    )
     for _, c in conformance.CASES
 ]
 REQUESTS += [
@@ -47,6 +53,7 @@ REQUESTS += [
             "price": p,
         },
         ctx,
+        None,
     )
     for s, side, q, p, ctx in itertools.product(
         ("BTCUSDT", "ETHBTC"),
@@ -56,7 +63,9 @@ REQUESTS += [
         (None, PRICES),
     )
 ]
-REQUESTS.append((DEFAULT, "/api/v3/order", REQUESTS[-1][2], {"serverTime": 2_000_000_000_000}))
+REQUESTS.append(
+    (DEFAULT, "/api/v3/order", REQUESTS[-1][2], {"serverTime": 2_000_000_000_000}, None)
+)
 
 #: Caller contexts: every precision 1 to 60 and, at the extremes, every rounding with traps on
 #: and off.
@@ -82,17 +91,17 @@ def _answers(job: tuple[int, decimal.Context]) -> list[dict[str, Any]]:
     # Read every verdict whole: the fast path computes violations on first access, here,
     # under the caller's context.
     return [
-        filterlib.check(info, params, endpoint=endpoint, context=ctx).to_dict()
-        for info, endpoint, params, ctx in REQUESTS[index % SPREAD :: SPREAD]
+        filterlib.check(info, params, endpoint=endpoint, context=ctx, as_of=day).to_dict()
+        for info, endpoint, params, ctx, day in REQUESTS[index % SPREAD :: SPREAD]
     ]
 
 
 def test_same_verdicts_under_any_decimal_context_from_many_threads() -> None:
     expected = [
-        filterlib.check(info, params, endpoint=endpoint, context=ctx).to_dict()
-        for info, endpoint, params, ctx in REQUESTS
+        filterlib.check(info, params, endpoint=endpoint, context=ctx, as_of=day).to_dict()
+        for info, endpoint, params, ctx, day in REQUESTS
     ]
-    assert {endpoint for _, endpoint, _, _ in REQUESTS} == set(ENDPOINTS)
+    assert {endpoint for _, endpoint, _, _, _ in REQUESTS} == set(ENDPOINTS)
     assert any(e["ok"] for e in expected)
     assert not all(e["ok"] for e in expected)
     assert any("warnings" in e for e in expected)

@@ -10,6 +10,8 @@ import pytest
 from conftest import SYMBOL, MakeInfo, assert_fires, assert_ok, assert_passes, of_rule, order
 
 import filterlib
+from filterlib.endpoints import ENDPOINTS
+from filterlib.request import decode_request
 
 DECIMAL_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
 LONG_RANGE = "^[0-9]{1,20}$"
@@ -198,15 +200,15 @@ FIRING: list[
         {},
     ),
     (
-        "lower-case side",
-        order(side="buy"),
+        "no such side",
+        order(side="HOLD"),
         {},
         "/api/v3/order",
         "invalid_side",
         -1117,
         "Invalid side.",
         "side",
-        {"value": "buy"},
+        {"value": "HOLD"},
     ),
     (
         "unknown type",
@@ -490,8 +492,39 @@ def test_rule_fires(
     parameter: str | None,
     extra: dict[str, object],
 ) -> None:
-    verdict = filterlib.check(make_info(**fields), params, endpoint=endpoint)
+    verdict = filterlib.check(make_info(**fields), params, endpoint=endpoint, as_of="latest")
     assert_fires(verdict, rule, code, msg, parameter, **extra)
+
+
+@pytest.mark.parametrize("side", ["buy", "Buy", "sell", "sELL"])
+def test_a_side_is_read_whatever_its_case(make_info: MakeInfo, side: str) -> None:
+    # side=sell and side=buy reached later checks at Binance (docs/evidence.md §22a, §23).
+    verdict = filterlib.check(make_info(), order(side=side))
+    assert "invalid_side" not in {v.rule for v in verdict.violations}
+    decoded = decode_request(order(side=side), ENDPOINTS["/api/v3/order"])
+    assert decoded.orders[0].order.side == side.upper()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code", "msg"),
+    [
+        ("type", "limit", -1116, "Invalid orderType."),
+        ("timeInForce", "gtc", -1115, "Invalid timeInForce."),
+        (
+            "newOrderRespType",
+            "ack",
+            -1130,
+            "Data sent for parameter 'newOrderRespType' is not valid.",
+        ),
+    ],
+)
+def test_other_enums_are_read_exactly(
+    make_info: MakeInfo, field: str, value: str, code: int, msg: str
+) -> None:
+    # No response on record shows Binance reading another enum whatever its case.
+    verdict = filterlib.check(make_info(), order(**{field: value}))
+    assert verdict.error is not None
+    assert (verdict.error.code, verdict.error.msg) == (code, msg)
 
 
 # (id, params, symbol overrides, endpoint, rule that must not fire)

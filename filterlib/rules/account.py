@@ -85,6 +85,8 @@ def stop_would_trigger(order: Order, symbol: SymbolInfo, ctx: Context) -> Findin
 def limit_maker_would_take(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
     if order.type != "LIMIT_MAKER" or order.price is None or order.side is None:
         return
+    if order.peg_price_type is not None:
+        return  # a pegged maker takes PRIMARY_PEG, the best price of its own side: it rests
     if order.side == "BUY":
         if ctx.ask_price is None:
             yield unchecked("limit_maker_would_take", "askPrice")
@@ -116,6 +118,12 @@ def insufficient_balance(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
         if order.quote_order_qty is not None:
             need = order.quote_order_qty
         elif not order.executes_at_market:
+            if order.price is None and order.peg_price_type is not None:
+                yield unchecked(
+                    "insufficient_balance",
+                    reason="a pegged BUY costs its pegged price: needs the book's prices",
+                )
+                return
             if order.price is None or order.quantity is None:
                 return  # the request layer already reports the missing or malformed value
             need = order.price * order.quantity

@@ -8,6 +8,7 @@ from ..context import Context
 from ..request import Order
 from ..snapshot import SymbolInfo
 from .common import Findings, fail
+from .pegs import peg_not_supported
 
 #: The words Binance uses for each order type in "... orders are not supported for this symbol."
 TYPE_WORDS = {
@@ -29,6 +30,22 @@ def market_closed(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
             None,
             limit="TRADING",
             detail=f"{symbol.symbol} is {symbol.status}, not TRADING",
+        )
+
+
+#: The statuses an amend may act in: CANCEL_ONLY allows "only cancel and amend" (docs 2026-07,
+#: 7a).
+AMEND_STATUSES = frozenset({"TRADING", "CANCEL_ONLY"})
+
+
+def amend_market_closed(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    if symbol.status not in AMEND_STATUSES:
+        yield fail(
+            "amend_market_closed",
+            "symbol",
+            None,
+            limit="TRADING, CANCEL_ONLY",
+            detail=f"{symbol.symbol} is {symbol.status}; an amend needs TRADING or CANCEL_ONLY",
         )
 
 
@@ -89,11 +106,12 @@ def stp_mode_not_allowed(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
 SymbolRule = Callable[[Order, SymbolInfo, Context], Findings]
 
 #: Rules about the symbol alone, applied once per request.
-REQUEST_RULES: tuple[SymbolRule, ...] = (market_closed, stp_mode_not_allowed)
+REQUEST_RULES: tuple[SymbolRule, ...] = (market_closed, amend_market_closed, stp_mode_not_allowed)
 #: Rules about each order of the request.
 LEG_RULES: tuple[SymbolRule, ...] = (
     order_type_not_supported,
     iceberg_not_supported,
     quote_order_qty_not_supported,
     trailing_stop_not_supported,
+    peg_not_supported,
 )

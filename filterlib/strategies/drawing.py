@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
+from attrs import evolve
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from ..catalogue import rule
+from ..dates import resolve_as_of
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo
 from .grids import _Chooser, _Draws, _Infeasible, _Simplest
@@ -61,6 +64,19 @@ def _attempt(draw: st.DrawFn, build: Callable[[_Chooser], _T]) -> _T:
         raise AssertionError("unreachable") from None
 
 
+def _on_its_day(order: GeneratedOrder, info: ExchangeInfo) -> GeneratedOrder:
+    """``order`` with Binance's text of the snapshot's day, which ``check`` answers by default
+    (a rule's dated texts are in the catalogue: docs/rules.md)."""
+    error = order.error
+    day = resolve_as_of(None, info.server_time)
+    if error is None or order.rule is None or day is None:
+        return order
+    text = rule(order.rule).message_on(day)
+    if "%s" in text or text == error.msg:
+        return order  # the dated texts so far have no parameter to fill in
+    return evolve(order, error=evolve(error, msg=text))
+
+
 def _drawn(
     info: ExchangeInfo,
     symbol: str | None,
@@ -83,7 +99,7 @@ def _drawn(
         plans = plans_of(name)
         assume(plans)  # a symbol the first look let through but no plan fits (rare)
         plan = draw(st.sampled_from(plans))
-        return _attempt(draw, lambda ch: build_plan(ch, info, plan))
+        return _on_its_day(_attempt(draw, lambda ch: build_plan(ch, info, plan)), info)
 
     # Named build, as the strategies always were: hypothesis shows it as ``build()``.
     return build()

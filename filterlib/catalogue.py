@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .dates import PEGS, PRECISION_TEXT, AsOf, in_force
+from .dates import OPO, PEGS, PRECISION_TEXT, AsOf, in_force
 from .endpoints import ENDPOINTS, Endpoint
 
 __all__ = ["PLACING", "RANK", "RULES", "RULES_BY_ID", "STAGES", "Rule", "Variant", "rule"]
@@ -115,19 +115,24 @@ def _engine_filter_rule(
 LISTS = "Trading endpoints > New Order list - OCO"
 
 # Endpoint scopes (see Rule.endpoints).
-_OCO_PAIR = ("oco", "otoco")  # the requests that hold an OCO pair
+_OCO_PAIR = ("oco", "otoco", "opoco")  # the requests that hold an OCO pair
 #: The requests whose OCO pair is an above and a below leg with their types sent (aboveType,
 #: pendingBelowType ...): the new OCO and the OTOCO. The deprecated OCO (kind "oco" too) sends
 #: no type and no above/below pair: its legs are a limit (LIMIT_MAKER) and a stop (STOP_LOSS, or
 #: STOP_LOSS_LIMIT with stopLimitPrice), implied by its parameters, so the rules of a leg's
 #: type and of which leg holds which order cannot concern it.
-_OCO_TYPED_PAIR = ("/api/v3/orderList/oco", "otoco")
-_ORDER_LISTS = ("oco", "oto", "otoco")  # legs named by the request (above, working, ...)
+_OCO_TYPED_PAIR = ("/api/v3/orderList/oco", "otoco", "opoco")
+#: The order lists: legs named by the request (above, working, ...).
+_ORDER_LISTS = ("oco", "oto", "otoco", "opo", "opoco")
+#: The lists with a working order and pending ones.
+_WORKING_LISTS = ("oto", "otoco", "opo", "opoco")
+#: One Pays the Other (docs 2026-07, 3b): the OPO and the OPOCO.
+_OPO_LISTS = ("opo", "opoco")
 _DEPRECATED_OCO = ("/api/v3/order/oco",)
 _CANCEL_REPLACE = ("cancelReplace",)
 #: The requests that take price pegs: every placing kind but SOR ("Currently, Smart Order
 #: Routing (SOR) does not support pegged orders", docs 2026-07, 3a) and the deprecated OCO.
-_PEGGED = ("order", "/api/v3/orderList/oco", "oto", "otoco", "cancelReplace")
+_PEGGED = ("order", "/api/v3/orderList/oco", "oto", "otoco", "opo", "opoco", "cancelReplace")
 _AMEND = ("amend",)
 #: The endpoint kinds that place orders: every kind but the amend, which changes an open
 #: order's quantity in place. An amend is judged by the amend rules, by LOT_SIZE and the
@@ -135,9 +140,18 @@ _AMEND = ("amend",)
 #: the rules of a new order's type, price, stop and iceberg, and the open-order counts (an
 #: amend adds no order), are scoped to these kinds, as are the request rules of the parameters
 #: an amend does not take (side, type, timeInForce, price, strategyType, the enums).
-PLACING = ("order", "oco", "oto", "otoco", "sor", "cancelReplace")
+PLACING = ("order", "oco", "oto", "otoco", "opo", "opoco", "sor", "cancelReplace")
 #: PLACING less the deprecated OCO, which sends no order type (see _OCO_TYPED_PAIR).
-_TYPE_SENT = ("order", "/api/v3/orderList/oco", "oto", "otoco", "sor", "cancelReplace")
+_TYPE_SENT = (
+    "order",
+    "/api/v3/orderList/oco",
+    "oto",
+    "otoco",
+    "opo",
+    "opoco",
+    "sor",
+    "cancelReplace",
+)
 
 _NOT_SUPPORTED = (
     "spec: Errors > Messages for -1010, -2010, -2011 and -2038; code -1013 as observed for "
@@ -243,10 +257,11 @@ RULES: tuple[Rule, ...] = (
         -1116,
         "Invalid orderType.",
         "request",
-        "an OTO/OTOCO working order is LIMIT or LIMIT_MAKER",
-        "spec: Trading endpoints > New Order list - OTO ('must be LIMIT or LIMIT_MAKER'); the "
-        "code and text are inferred from -1116, no live response was found",
-        endpoints=("oto", "otoco"),
+        "an OTO, OTOCO, OPO or OPOCO working order is LIMIT or LIMIT_MAKER",
+        "spec: Trading endpoints > New Order list - OTO ('must be LIMIT or LIMIT_MAKER'); docs "
+        "2026-07, 2c and 2d (workingType 'Supported values: LIMIT, LIMIT_MAKER'); the code and "
+        "text are inferred from -1116, no live response was found",
+        endpoints=_WORKING_LISTS,
     ),
     Rule(
         "sor_order_type",
@@ -531,6 +546,27 @@ RULES: tuple[Rule, ...] = (
         endpoints=_OCO_TYPED_PAIR,
     ),
     Rule(
+        "opo_working_side",
+        -1222,
+        "Working order in an OPO list must be a bid.",
+        "request",
+        "an OPO's or OPOCO's working order is a BUY",
+        "docs 2026-07, 1 (-1222 OPO_WORKING_MUST_BE_BUY) and 3b ('Only working orders on the "
+        "BUY side and pending order(s) on the SELL side are accepted'); CHANGELOG 2025-12-02",
+        endpoints=_OPO_LISTS,
+        since=OPO,
+    ),
+    Rule(
+        "opo_pending_side",
+        -1223,
+        "Pending orders in an OPO list must be asks.",
+        "request",
+        "an OPO's or OPOCO's pending orders are SELLs",
+        "docs 2026-07, 1 (-1223 OPO_PENDING_MUST_BE_SELL) and 3b; CHANGELOG 2025-12-02",
+        endpoints=_OPO_LISTS,
+        since=OPO,
+    ),
+    Rule(
         "oco_price_order",
         -1013,
         "The relationship of the prices for the orders is not correct.",
@@ -737,8 +773,9 @@ RULES: tuple[Rule, ...] = (
         -1013,
         "OCO orders are not supported for this symbol",
         "symbol",
-        "an OCO (or OTOCO, whose pending pair is an OCO) is on a symbol with ocoAllowed",
-        _NOT_SUPPORTED + " (the spec's text has no final period)",
+        "an OCO (or OTOCO or OPOCO, whose pending pair is an OCO) is on a symbol with ocoAllowed",
+        _NOT_SUPPORTED + " (the spec's text has no final period); for the OPOCO: docs 2026-07, "
+        "3b ('OPOCO: otoAllowed, opoAllowed, and ocoAllowed')",
         variants=(
             Variant(
                 "OCO orders are not supported for this symbol.", "CHANGELOG 2019-08-15, with one"
@@ -751,10 +788,27 @@ RULES: tuple[Rule, ...] = (
         -1013,
         "OTO orders are not supported for this symbol.",
         "symbol",
-        "an OTO or OTOCO is on a symbol with otoAllowed",
+        "an OTO, OTOCO, OPO or OPOCO is on a symbol with otoAllowed",
         "inferred from the other capability texts; otoAllowed: CHANGELOG 2024-04-02 "
-        "(research §16). No live response was found",
-        endpoints=("oto", "otoco"),
+        "(research §16); for the OPO and OPOCO: docs 2026-07, 3b ('OPO: otoAllowed and "
+        "opoAllowed'). No live response was found",
+        endpoints=_WORKING_LISTS,
+    ),
+    Rule(
+        "opo_not_supported",
+        -1013,
+        "OPO orders are not supported for this symbol.",
+        "symbol",
+        "an OPO or OPOCO is on a symbol with opoAllowed; unchecked on a snapshot without the field",
+        "docs 2026-07, 1 (-2010 table) and 3b ('Which symbols allow OPO orders?'); CHANGELOG "
+        "2025-12-02 (opoAllowed appears); code -1013 as for the other capability texts ("
+        + _NOT_SUPPORTED
+        + ")",
+        variants=(
+            Variant("-2010 OPO orders are not supported for this symbol.", "docs 2026-07, 1"),
+        ),
+        endpoints=_OPO_LISTS,
+        since=OPO,
     ),
     Rule(
         "sor_not_supported",
@@ -1069,13 +1123,14 @@ def rule(rule_id: str) -> Rule:
 def markdown_table() -> str:
     """The rule table of docs/rules.md, generated here so the two cannot drift apart."""
     lines = [
-        "| # | rule | stage | code | message | checks | needs | endpoints | source |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| # | rule | stage | code | message | checks | needs | endpoints | in force | source |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for i, r in enumerate(RULES, 1):
         message = f"`{r.message}`"
         for v in r.variants:
-            message += f"<br>also known: `{v.message}` ({v.source})"
+            until = f"; Binance's text until {v.until}" if v.until else ""
+            message += f"<br>also known: `{v.message}` ({v.source}{until})"
         cells = (
             str(i),
             f"`{r.id}`",
@@ -1085,10 +1140,20 @@ def markdown_table() -> str:
             r.checks,
             ", ".join(r.needs) or "-",
             _endpoints_cell(r),
+            _period_cell(r),
             r.source,
         )
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _period_cell(r: Rule) -> str:
+    """When Binance applied the rule: "always" is from the first snapshot there is evidence for."""
+    if r.since is None and r.until is None:
+        return "always"
+    since = f"from {r.since}" if r.since else ""
+    until = f"until {r.until}" if r.until else ""
+    return " ".join(p for p in (since, until) if p)
 
 
 def _endpoints_cell(r: Rule) -> str:

@@ -20,7 +20,7 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .dates import AMEND, PEGS, AsOf, in_force
+from .dates import AMEND, OPO, PEGS, AsOf, in_force
 
 __all__ = ["ENDPOINTS", "ORDER_FIELDS", "Endpoint", "Leg"]
 
@@ -332,6 +332,32 @@ _OTOCO_PARAMETERS = {
 }
 del _OTOCO_PARAMETERS["workingStopPrice"], _OTOCO_PARAMETERS["workingTrailingDelta"]
 
+#: OPO and OPOCO (docs 2026-07, 2c and 2d): an OTO and OTOCO whose pending orders take their
+#: quantity from the working order's fill, so no pending quantity is sent.
+_OPO_PARAMETERS = {
+    "symbol": SYMBOL,
+    "listClientOrderId": CLIENT_ID,
+    "newOrderRespType": RESP,
+    "selfTradePreventionMode": STP,
+    **_leg_parameters("working"),
+    **_leg_parameters("pending", shared=("quantity",)),
+    **_SIGNED,
+}
+del _OPO_PARAMETERS["workingStopPrice"], _OPO_PARAMETERS["workingTrailingDelta"]
+
+_OPOCO_PARAMETERS = {
+    "symbol": SYMBOL,
+    "listClientOrderId": CLIENT_ID,
+    "newOrderRespType": RESP,
+    "selfTradePreventionMode": STP,
+    **_leg_parameters("working"),
+    "pendingSide": SIDE,
+    **_leg_parameters("pendingAbove", shared=("side", "quantity")),
+    **_leg_parameters("pendingBelow", shared=("side", "quantity")),
+    **_SIGNED,
+}
+del _OPOCO_PARAMETERS["workingStopPrice"], _OPOCO_PARAMETERS["workingTrailingDelta"]
+
 _SOR_PARAMETERS = {
     k: v
     for k, v in _NEW_ORDER.items()
@@ -445,6 +471,50 @@ _ENDPOINTS = (
         ),
         3,
         kind="otoco",
+    ),
+    Endpoint(
+        "/api/v3/orderList/opo",
+        _OPO_PARAMETERS,
+        (
+            "symbol",
+            "workingType",
+            "workingSide",
+            "workingPrice",
+            "workingQuantity",
+            "pendingType",
+            "pendingSide",
+        ),
+        (
+            _WORKING,
+            Leg("pending", _names("pending", quoteOrderQty="", quantity=""), pending=True),
+        ),
+        2,  # "OPOs add 2 orders to the EXCHANGE_MAX_NUM_ORDERS filter and MAX_NUM_ORDERS"
+        kind="opo",
+        since=OPO,
+    ),
+    Endpoint(
+        "/api/v3/orderList/opoco",
+        _OPOCO_PARAMETERS,
+        (
+            "symbol",
+            "workingType",
+            "workingSide",
+            "workingPrice",
+            "workingQuantity",
+            "pendingSide",
+            "pendingAboveType",
+            # Optional in the table, as for the OTOCO, yet an OPOCO's pending orders are an OCO
+            # pair ("Unfilled Order Count: 3"); taken as mandatory, as for the OTOCO.
+            "pendingBelowType",
+        ),
+        (
+            _WORKING,
+            _oco_leg("pendingAbove", "pendingSide", "", pending=True),
+            _oco_leg("pendingBelow", "pendingSide", "", pending=True),
+        ),
+        3,  # the docs give no count; an OPOCO holds three orders, as the OTOCO that adds 3
+        kind="opoco",
+        since=OPO,
     ),
     Endpoint(
         "/api/v3/sor/order",

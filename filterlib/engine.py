@@ -9,7 +9,7 @@ leg's wire names, the rules of the whole request run once.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import localcontext
 from typing import Any, NoReturn, cast
 
@@ -22,7 +22,7 @@ from .dates import AsOf, in_force, resolve_as_of
 from .decimals import CONTEXT
 from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
 from .exceptions import UsageError
-from .request import LegOrder, Request, decode_request, symbol_rules
+from .request import LegOrder, Order, Request, decode_request, symbol_rules
 from .rules import lists, pegs
 from .rules.account import (
     LEG_ENGINE_RULES,
@@ -267,12 +267,14 @@ def _request_rules(request: Request) -> Iterable[Finding]:
         # The deprecated OCO's legs (limit, stop) are no above/below pair, so oco_placement
         # would find nothing: the catalogue scopes its rules to the other OCO requests.
         yield from lists.oco_price_order(request)
-    elif kind in ("oco", "otoco"):
+    elif kind in ("oco", "otoco", "opoco"):
         yield from lists.oco_placement(request)
     elif kind == "cancelReplace":
         yield from lists.one_of(request, "cancelOrderId", "cancelOrigClientOrderId")
     elif kind == "amend":
         yield from lists.one_of(request, "orderId", "origClientOrderId")
+    if kind in ("opo", "opoco"):
+        yield from lists.opo_sides(request)
 
 
 @frozen
@@ -385,9 +387,16 @@ def _leg_findings(
     for leg_rule in checks.leg_rules:
         found.extend(leg_rule(order, symbol, ctx))
     filters = checks.filters
+    later = lo.leg.pending and lo.leg.wire("quantity") is None
     for f in symbol.filters:
         check_filter = filters.get(f.filter_type)
-        if check_filter is not None:
+        if check_filter is None:
+            continue
+        reads_quantity = _QUANTITY_FILTERS.get(f.filter_type)
+        if later and reads_quantity is not None:
+            if reads_quantity(order):
+                found.append(Unchecked(f.filter_type, reason=_OPO_QUANTITY))
+        else:
             found.extend(check_filter(f, order, symbol, ctx))
     if order.peg_price_type is not None:
         priced, at_peg = pegs.pegged_findings(
@@ -399,6 +408,22 @@ def _leg_findings(
     for engine_rule in checks.pending_leg_engine_rules if pending else checks.leg_engine_rules:
         found.extend(engine_rule(order, symbol, ctx))
     return [_on_leg(f, lo.leg) for f in found]
+
+
+#: The filters that read an order's quantity. An OPO's pending orders have none until the
+#: working order fills: "The quantity of the pending order(s) are evaluated (e.g. filters)
+#: after the working order fully fills" (docs 2026-07, 3b), so at placement they are unchecked.
+_QUANTITY_FILTERS: Mapping[str, Callable[[Order], bool]] = {
+    "LOT_SIZE": lambda order: True,
+    "MARKET_LOT_SIZE": lambda order: order.type == "MARKET",
+    "MIN_NOTIONAL": lambda order: True,
+    "NOTIONAL": lambda order: True,
+    "ICEBERG_PARTS": lambda order: order.is_iceberg,
+}
+_OPO_QUANTITY = (
+    "an OPO's pending order takes its quantity from the working order's fill; Binance applies "
+    "this filter then"
+)
 
 
 def _on_leg(finding: Finding, leg: Leg) -> Finding:

@@ -16,7 +16,7 @@ from attrs import evolve, frozen
 
 from . import endpoints as kinds
 from .catalogue import rule
-from .dates import PEGS, AsOf, in_force
+from .dates import OPO, PEGS, AsOf, in_force
 from .decimals import DECIMAL_PATTERN, LONG_PATTERN, decimals_written, parse_wire_decimal
 from .decimals import format_decimal as _format
 from .endpoints import Endpoint, Leg
@@ -59,6 +59,9 @@ _CLIENT_ORDER_ID_RE = re.compile(r"[a-zA-Z0-9\-_]{1,36}")
 # Java's class intersection: word characters, '-', '.', '_', less the lower case letters.
 SYMBOL_PATTERN = "^[\\w\\-._&&[^a-z]]{1,50}$"
 _SYMBOL_RE = re.compile(r"[A-Z0-9_.\-]{1,50}")
+#: The same class with a Unicode ``\w``, from 2025-12-02 ("symbol ... can now support Unicode
+#: values encoded in UTF-8", docs 2026-07, 6): letters and digits of any script, less a-z.
+_UNICODE_SYMBOL_RE = re.compile(r"(?:(?![a-z])[\w.\-]){1,50}")
 _LONG_RE = re.compile(r"[0-9]{1,20}")
 
 #: Parameters a signed request carries even when the caller leaves them to its HTTP client.
@@ -218,7 +221,7 @@ def decode_request(params: Mapping[str, object], endpoint: Endpoint, day: AsOf =
         if texts.get(name) == "":
             add(_violation("empty_parameter", name, name, detail=f"'{name}' was sent empty"))
     for name in endpoint.mandatory:
-        if name not in texts:
+        if name not in texts and not _pegged_price(endpoint, name, texts):
             add(_violation("mandatory_parameter", name, name, detail=f"send '{name}'"))
 
     for name, kind in known.items():
@@ -271,6 +274,17 @@ def decode_request(params: Mapping[str, object], endpoint: Endpoint, day: AsOf =
 
     orders = tuple(_leg_order(leg, endpoint, texts, values, found) for leg in endpoint.legs)
     return Request(endpoint, texts, values, orders, tuple(found))
+
+
+def _pegged_price(endpoint: Endpoint, name: str, texts: Mapping[str, str]) -> bool:
+    """Whether ``name`` is the price of a leg whose peg is sent: "If pegPriceType is
+    specified, price becomes optional" (docs 2026-07, 2b), taken to hold on every leg that
+    takes a peg, as the pegged-orders FAQ (3a) lets each order of a list be pegged."""
+    for leg in endpoint.legs:
+        peg = leg.wire("pegPriceType")
+        if leg.wire("price") == name and peg is not None and texts.get(peg):
+            return True
+    return False
 
 
 def _leg_order(
@@ -389,7 +403,8 @@ def _parse(name: str, kind: str, text: str, found: list[Violation], day: AsOf = 
             return None
         return int(text)
     if kind == kinds.SYMBOL:
-        if _SYMBOL_RE.fullmatch(text) is None:
+        pattern = _SYMBOL_RE if not in_force(day, OPO) else _UNICODE_SYMBOL_RE
+        if pattern.fullmatch(text) is None:
             found.append(_illegal(name, text, SYMBOL_PATTERN))
             return None
         return text
@@ -519,8 +534,8 @@ def _type_parameters(
     if spec.either is None:
         return
     pair = [w for f in spec.either if (w := leg.wire(f)) is not None]
-    if sent.intersection(pair) or any(w in endpoint.mandatory for w in pair):
-        return
+    if not pair or sent.intersection(pair) or any(w in endpoint.mandatory for w in pair):
+        return  # no pair on this leg: an OPO's pending quantity comes from the working order
     if len(pair) == 2:
         msg = f"Param '{pair[0]}' or '{pair[1]}' must be sent, but both were empty/null!"
     else:

@@ -33,6 +33,8 @@ ENDPOINTS = frozenset(
         "/api/v3/order/oco",
         "/api/v3/orderList/oto",
         "/api/v3/orderList/otoco",
+        "/api/v3/orderList/opo",
+        "/api/v3/orderList/opoco",
         "/api/v3/sor/order",
         "/api/v3/sor/order/test",
         "/api/v3/order/cancelReplace",

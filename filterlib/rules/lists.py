@@ -38,6 +38,21 @@ def oco_pairs(request: Request) -> Iterator[tuple[LegOrder, LegOrder]]:
             yield by_name[above], by_name[below]
 
 
+def opo_sides(request: Request) -> Iterator[Violation]:
+    """-1222 and -1223: an OPO buys with its working order and sells with its pending ones
+    (docs 2026-07, 3b: "Only working orders on the BUY side and pending order(s) on the SELL
+    side are accepted")."""
+    for lo in request.orders:
+        side = lo.order.side
+        if side is None:
+            continue  # not sent or not a side: the request layer says so
+        wire = lo.leg.wire("side")
+        if lo.leg.pending and side != "SELL":
+            yield fail("opo_pending_side", wire, side, limit="SELL", nearest=("SELL",))
+        elif not lo.leg.pending and side != "BUY":
+            yield fail("opo_working_side", wire, side, limit="BUY", nearest=("BUY",))
+
+
 def oco_placement(request: Request) -> Iterator[Violation]:
     """Which leg holds which order: -1165, -1166, -1168, -1196 to -1199.
 
@@ -134,10 +149,18 @@ def oco_price_relationship(request: Request, ctx: Context) -> Findings:
 def capability(request: Request, symbol: SymbolInfo, info: ExchangeInfo) -> Findings:
     """The symbol's flags for the request's kind (ocoAllowed, otoAllowed, sors, ...)."""
     kind = request.endpoint.kind
-    if kind in ("oco", "otoco") and not symbol.oco_allowed:
+    if kind in ("oco", "otoco", "opoco") and not symbol.oco_allowed:
         yield fail("oco_not_supported", "symbol", symbol.symbol)
-    if kind in ("oto", "otoco") and not symbol.oto_allowed:
+    if kind in ("oto", "otoco", "opo", "opoco") and not symbol.oto_allowed:
         yield fail("oto_not_supported", "symbol", symbol.symbol)
+    if kind in ("opo", "opoco"):
+        if symbol.opo_allowed is None:
+            yield unchecked(
+                "opo_not_supported",
+                reason="the snapshot has no opoAllowed (it predates 2025-12-02)",
+            )
+        elif not symbol.opo_allowed:
+            yield fail("opo_not_supported", "symbol", symbol.symbol)
     if (
         kind == "sor"
         and info.sors is not None

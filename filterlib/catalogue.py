@@ -665,6 +665,17 @@ RULES: tuple[Rule, ...] = (
         "https://github.com/JKorf/Binance.Net/issues/158",
         endpoints=PLACING,
     ),
+    Rule(
+        "duplicate_client_ids",
+        -1013,
+        "Duplicate order sent.",
+        "request",
+        "the orders of one request have distinct client order ids",
+        "live, code -1013: https://github.com/hughestu/MATLAB-Binance-API/issues/6 (a deprecated "
+        "OCO sent with limitClientOrderId=0 and stopClientOrderId=0); text: spec: Errors > "
+        "Messages for -2010 ('The clOrdId is already in use')",
+        endpoints=_ORDER_LISTS,
+    ),
     # -- symbol layer: what the symbol allows (-1013, rejected before the matching engine) ----
     Rule(
         "market_closed",
@@ -871,6 +882,19 @@ RULES: tuple[Rule, ...] = (
         "quantity and icebergQty: >= minQty, <= maxQty, a multiple of stepSize (zero disables); "
         "not applied to quoteOrderQty MARKET orders, which execute on the step by themselves",
     ),
+    Rule(
+        "price_quantity_zero",
+        -1013,
+        "Price * QTY is zero or less.",
+        "filter",
+        "price * quantity is above zero at Binance's 8-decimal fixed point (at least "
+        "0.00000001); ranked before the notional filters, which Binance did not report for it",
+        "spec: Errors > Messages for -2010 ('price * quantity is too low'). Live, code -1013: "
+        "https://github.com/ccxt/ccxt/issues/7168, "
+        "https://github.com/ccxt/binance-api-node/issues/223 (2019, when every symbol had "
+        "MIN_NOTIONAL). The 8-decimal fixed point: -1108's int64 with 8 decimals (research §17)",
+        endpoints=PLACING,
+    ),
     _filter_rule(
         "MIN_NOTIONAL",
         "price * quantity >= minNotional; for MARKET orders (and STOP_LOSS/TAKE_PROFIT, which "
@@ -1051,6 +1075,21 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > Messages for -2010. Live, code -2010: "
         "https://github.com/binance-exchange/node-binance-api/issues/222",
         ("account",),
+        endpoints=PLACING,
+    ),
+    Rule(
+        "duplicate_order",
+        -2010,
+        "Duplicate order sent.",
+        "engine",
+        "no open order on the symbol has the client order id of an order sent "
+        "(newClientOrderId, or a list's leg ids); a cancel-replace may reuse the id of the "
+        "order it cancels; an order list's listClientOrderId is unchecked (openOrders does not "
+        "carry it)",
+        "spec: Errors > Messages for -2010 ('The clOrdId is already in use'), Trading endpoints > "
+        "New order ('A unique id among open orders'). Live, code -2010: "
+        "https://github.com/JKorf/Binance.Net/issues/935",
+        ("openOrders",),
         endpoints=PLACING,
     ),
     Rule(

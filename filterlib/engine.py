@@ -275,6 +275,8 @@ def _request_rules(request: Request) -> Iterable[Finding]:
         yield from lists.one_of(request, "orderId", "origClientOrderId")
     if kind in ("opo", "opoco"):
         yield from lists.opo_sides(request)
+    if len(request.endpoint.legs) > 1:
+        yield from lists.duplicate_client_ids(request)
 
 
 @frozen
@@ -293,6 +295,7 @@ class _Checks:
     leg_engine_rules: tuple[EngineRule, ...]
     pending_leg_engine_rules: tuple[EngineRule, ...]
     counts: Mapping[str, CountCheck]
+    duplicate_order: bool
 
     @classmethod
     def of(cls, endpoint: Endpoint) -> _Checks:
@@ -310,6 +313,7 @@ class _Checks:
             selected(LEG_ENGINE_RULES),
             selected(PENDING_LEG_ENGINE_RULES),
             {k: c for k, c in COUNT_CHECKS.items() if applies(k)},
+            applies("duplicate_order"),
         )
 
 
@@ -363,6 +367,8 @@ def _symbol_findings(
         for f in info.exchange_filters:
             if f.filter_type not in COUNT_CHECKS:
                 yield Unchecked(f.filter_type, reason="filterlib does not know this filter type")
+    if checks.duplicate_order:
+        yield from lists.duplicate_order(request, symbol, ctx)
     if endpoint.kind == "oco":
         yield from lists.oco_price_relationship(request, ctx)
     elif endpoint.kind == "cancelReplace":

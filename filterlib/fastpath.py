@@ -154,6 +154,7 @@ class _Compiled:
         "price_places",
         "quantity_places",
         "symbol",
+        "zero_product",
     )
 
     def __init__(self, s: SymbolInfo) -> None:
@@ -213,8 +214,11 @@ class _Compiled:
         low = max((n[1] for n in self.notionals), default=0)
         high = min((n[2] for n in self.notionals), default=_UNBOUNDED)
         self.grid: _Grid = (sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high)
+        # A product below 10**-8 is zero at Binance's fixed point: "Price * QTY is zero or
+        # less.", which the full engine answers (as it answers a zero price or quantity).
+        self.zero_product = 10 ** max(sp + sq - 8, 0)
         # The passing verdicts learned from the full engine, by slot (see Where).
-        self.learned: list[Verdict | None] = [None] * 32
+        self.learned: list[Verdict | None] = [None] * 64
 
 
 def _eligible(s: SymbolInfo) -> bool:
@@ -254,7 +258,8 @@ def _compile(info: ExchangeInfo, name: object) -> _Compiled | None:
 #: The context prices an order is judged against, parsed once (per call of check, per batch of
 #: check_many): the validated texts of referencePrice, avgPrice and lastPrice (None: not given),
 #: and the slot of the learned verdicts they select: 16 for the test endpoint, plus which
-#: prices are given as bits (referencePrice 4, avgPrice 2, lastPrice 1). A SELL adds 8.
+#: prices are given as bits (referencePrice 4, avgPrice 2, lastPrice 1). A SELL adds 8, a
+#: newClientOrderId 32 (judge adds those two).
 Where = tuple[str | None, str | None, str | None, int]
 #: Where a passing verdict is learned: the compiled symbol and the slot (see Where). The same
 #: key, the same rules left unchecked.
@@ -344,8 +349,12 @@ def judge(
     else:
         return None
     # Six parameters present and six in all: exactly the required ones, nothing to validate.
-    if len(params) != 6 and not _optional_ok(params):
-        return None
+    if len(params) != 6:
+        if not _optional_ok(params):
+            return None
+        if "newClientOrderId" in params:
+            slot |= 32  # duplicate_order is unchecked without openOrders: another verdict
+
     if type(quantity) is not str or type(price) is not str:
         return None
     known = c.learned[slot]
@@ -366,12 +375,15 @@ def judge(
     qi = _scale(quantity, quantity_digits, c.quantity_places, sq)
     if pi is None or qi is None:
         return None
+    product = pi * qi
+    if product < c.zero_product:
+        return None
     if (
         min_p <= pi <= max_p
         and not pi % tick
         and min_q <= qi <= max_q
         and not qi % step
-        and low <= pi * qi <= high
+        and low <= product <= high
     ):
         if not c.bands:
             return known

@@ -38,8 +38,9 @@ from .common import Findings, fail, grid_nearest, market_price, range_grid_failu
 
 def price_filter(f: PriceFilter, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
     for name, value in (("price", order.price), ("stopPrice", order.stop_price)):
-        if value is None or not value:  # zero prices are the request layer's "Invalid price."
-            continue
+        if value is None or (not value and name == "price"):
+            continue  # a zero price is the request layer's "Invalid price."; a zero stopPrice
+            # is below minPrice like any other ("minPrice defines the minimum price/stopPrice")
         why = range_grid_failure(value, f.min_price, f.max_price, f.tick_size)
         if why:
             yield fail(
@@ -105,6 +106,26 @@ def percent_price_by_side(
     else:
         return iter(())
     return _band("PERCENT_PRICE_BY_SIDE", order, symbol, ctx, down, up, f.avg_price_mins)
+
+
+#: Binance's fixed point: 8 decimals (int64, hence -1108 above 92233720368.54775807).
+_FIXED_POINT_UNIT = Decimal("0.00000001")
+
+
+def price_quantity_zero(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    """ "Price * QTY is zero or less.": the product is below one unit of the 8-decimal fixed
+    point, so it truncates to zero there (zero price or quantity is the request layer's)."""
+    price, quantity = order.price, order.quantity
+    if price is None or quantity is None or not price or not quantity:
+        return
+    if price * quantity < _FIXED_POINT_UNIT:
+        yield fail(
+            "price_quantity_zero",
+            "quantity",
+            quantity,
+            limit=f"price * quantity >= {_s(_FIXED_POINT_UNIT)}",
+            detail=f"{_s(price)} * {_s(quantity)} is {_s(price * quantity)}, zero at 8 decimals",
+        )
 
 
 def _lot(rule_id: str, f: LotSize | MarketLotSize, name: str, value: Decimal | None) -> Findings:

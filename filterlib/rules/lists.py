@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from ..context import Context, OpenOrder
+from ..endpoints import CLIENT_ID
 from ..request import LegOrder, Order, Request
 from ..snapshot import ExchangeInfo, SymbolInfo
 from ..verdict import Violation
@@ -51,6 +52,76 @@ def opo_sides(request: Request) -> Iterator[Violation]:
             yield fail("opo_pending_side", wire, side, limit="SELL", nearest=("SELL",))
         elif not lo.leg.pending and side != "BUY":
             yield fail("opo_working_side", wire, side, limit="BUY", nearest=("BUY",))
+
+
+#: Client order ids that name no order of the request: the list's own, the cancel's, the
+#: order an amend or a cancel-replace acts on.
+_NOT_AN_ORDERS_ID = frozenset(
+    {"listClientOrderId", "cancelNewClientOrderId", "cancelOrigClientOrderId", "origClientOrderId"}
+)
+
+
+def _client_ids(request: Request) -> list[tuple[str, str]]:
+    """(wire name, id) of each order's client order id the request sends."""
+    return [
+        (name, value)
+        for name, kind in request.endpoint.parameters.items()
+        if kind == CLIENT_ID
+        and name not in _NOT_AN_ORDERS_ID
+        and isinstance(value := request.values.get(name), str)
+    ]
+
+
+def duplicate_client_ids(request: Request) -> Iterator[Violation]:
+    """-1013 "Duplicate order sent." for two orders of one list with the same client id."""
+    seen: dict[str, str] = {}
+    for name, value in _client_ids(request):
+        if value in seen:
+            yield fail(
+                "duplicate_client_ids",
+                name,
+                value,
+                detail=f"{name} repeats {seen[value]}",
+            )
+        else:
+            seen[value] = name
+
+
+def duplicate_order(request: Request, symbol: SymbolInfo, ctx: Context) -> Findings:
+    """-2010 "Duplicate order sent.": a client order id already in use by an open order on the
+    symbol. A cancel-replace may reuse the id of the order it cancels first."""
+    ids = _client_ids(request)
+    if "listClientOrderId" in request.values:
+        yield unchecked(
+            "duplicate_order",
+            reason="openOrders does not carry listClientOrderId (GET /api/v3/openOrderList does)",
+        )
+    if not ids:
+        return
+    if ctx.open_orders is None:
+        yield unchecked("duplicate_order", "openOrders")
+        return
+    cancelled = None
+    if request.endpoint.kind == "cancelReplace":
+        cancelled = find_open_order(
+            ctx,
+            symbol.symbol,
+            request.values.get("cancelOrderId"),
+            request.values.get("cancelOrigClientOrderId"),
+        )
+    in_use = {
+        o.client_order_id
+        for o in ctx.open_orders
+        if o.symbol == symbol.symbol and o is not cancelled and o.client_order_id is not None
+    }
+    for name, value in ids:
+        if value in in_use:
+            yield fail(
+                "duplicate_order",
+                name,
+                value,
+                detail=f"an open order on {symbol.symbol} has the client order id {value!r}",
+            )
 
 
 def oco_placement(request: Request) -> Iterator[Violation]:

@@ -171,7 +171,8 @@ def _use(info: filterlib.ExchangeInfo) -> None:
         return
     for name in list(info.symbols)[:3]:
         for endpoint in ENDPOINTS:
-            verdict = filterlib.check(info, {**ORDER, "symbol": name}, endpoint=endpoint)
+            params = {**ORDER, "symbol": name}
+            verdict = filterlib.check(info, params, endpoint=endpoint, as_of="latest")
             verdict.to_dict()
 
 

@@ -18,6 +18,7 @@ the order type does not take. Check the result with :func:`filterlib.check`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
@@ -28,6 +29,7 @@ from attrs import frozen
 
 from .context import Context, as_context
 from .decimals import CONTEXT, decimals_written, format_decimal, parse_wire_decimal
+from .engine import check
 from .filters import (
     IcebergParts,
     LotSize,
@@ -39,7 +41,8 @@ from .filters import (
     PriceFilter,
     TrailingDelta,
 )
-from .request import wire_text
+from .request import Order, wire_text
+from .rules import pegs
 from .snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = ["Change", "Repair", "repair"]
@@ -129,6 +132,7 @@ def repair(
     round_price: Rounding = "safe",
     quantity: Literal["down", "up", "nearest"] = "down",
     raise_to_min_notional: bool = False,
+    as_of: dt.date | str | None = None,
 ) -> Repair:
     """The nearest order to ``params`` that the symbol's filters accept (see the module doc).
 
@@ -136,7 +140,12 @@ def repair(
     ``impossible``) to raise a BUY or lower a SELL to reach a bound; "down", "up" and "nearest"
     round and move prices either way. ``quantity`` rounds the quantity (and icebergQty) to the
     step. ``raise_to_min_notional`` lets repair raise the quantity (or quoteOrderQty) to the
-    minimum notional instead of reporting it impossible.
+    minimum notional instead of reporting it impossible. The result is checked (as of the
+    snapshot's day, or ``as_of``): an order Binance would still reject comes back
+    ``impossible``, with the reason.
+
+    A pegged order keeps its peg: the quantity meets the notional bounds at the price the peg
+    selects (from ``bidPrice``/``askPrice`` or ``depth`` in the context) and at ``price``.
     """
     texts = {str(k): wire_text(v) for k, v in params.items() if v is not None}
     with localcontext(CONTEXT):
@@ -146,6 +155,15 @@ def repair(
             )
         except _Impossible as exc:
             return Repair(texts, (), str(exc))
+    # What repair does not change (the type's parameters, a peg the order type does not take,
+    # the account, the book ...) can still reject the order: then say so, never hand back a
+    # rejected order as repaired.
+    verdict = check(info, new, context=context, as_of=as_of)
+    if verdict.error is not None:
+        first = verdict.violations[0] if verdict.violations else None
+        why = f" ({first.rule}: {first.detail})" if first is not None and first.detail else ""
+        still = f"still rejected: {verdict.error.code} {verdict.error.msg}{why}"
+        return Repair(texts, (), still)
     return Repair(new, tuple(changes))
 
 
@@ -240,6 +258,13 @@ def _repair(
     price = _parse(out.get("price")) if order_type in _PRICED else None
     market = _market_price(symbol, ctx)
     at = price if order_type in _PRICED else market if order_type in _AT_MARKET else None
+    # A pegged order passes the notional filters at its pegged price and at price when sent
+    # (docs 2026-07, 3a): the quantity must meet the bounds at both.
+    at_low = at_high = at
+    pegged = _pegged_price(texts, side, order_type, ctx)
+    if pegged is not None:
+        prices = [p for p in (price, pegged) if p is not None]
+        at_low, at_high = min(prices), max(prices)
     n_lo, n_hi = _notional_bounds(symbol, order_type in _AT_MARKET)
 
     if "quantity" in out and "quoteOrderQty" not in out:
@@ -253,7 +278,8 @@ def _repair(
             q, why = q_lo_grid, "up to the minimum quantity"
         if q_hi_grid is not None and q > q_hi_grid:
             q, why = q_hi_grid, "down to the maximum quantity"
-        if at is not None and at > 0:
+        if at_low is not None and at_high is not None and at_low > 0:
+            at = at_low
             if n_lo and q * at < n_lo:
                 need = _to_grid(n_lo / at, q_grid, ROUND_CEILING)
                 if q_hi_grid is not None and need > q_hi_grid:
@@ -269,8 +295,8 @@ def _repair(
                         "(pass raise_to_min_notional=True)"
                     )
                 q, why = need, "up to the minimum notional"
-            if n_hi and q * at > n_hi:
-                cap = _to_grid(n_hi / at, q_grid, ROUND_FLOOR)
+            if n_hi and q * at_high > n_hi:
+                cap = _to_grid(n_hi / at_high, q_grid, ROUND_FLOOR)
                 if cap < q_lo_grid or (n_lo and cap * at < n_lo):
                     raise _Impossible("no quantity on the step has a notional within bounds")
                 q, why = cap, "down to the maximum notional"
@@ -354,6 +380,24 @@ def _is_zero(text: str) -> bool:
         return Decimal(text) == 0
     except ArithmeticError:
         return False
+
+
+def _pegged_price(
+    texts: Mapping[str, str], side: str, order_type: str, ctx: Context
+) -> Decimal | None:
+    """The price a LIMIT or LIMIT_MAKER order's peg selects now, when the context has the book
+    (a stop-limit order is pegged when it triggers: none now)."""
+    if "pegPriceType" not in texts or order_type not in ("LIMIT", "LIMIT_MAKER"):
+        return None
+    offset = texts.get("pegOffsetValue", "0")
+    order = Order(
+        side=side,
+        type=order_type,
+        peg_price_type=texts["pegPriceType"],
+        peg_offset_value=int(offset) if offset.isdigit() and len(offset) < 4 else None,
+    )
+    found = pegs.pegged_price(order, ctx)
+    return found if isinstance(found, Decimal) else None
 
 
 def _market_price(symbol: SymbolInfo, ctx: Context) -> Decimal | None:

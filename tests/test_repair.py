@@ -189,3 +189,75 @@ def test_iceberg_parts_are_respected() -> None:
 def test_symbol_side_and_type_never_change() -> None:
     assert repair(INFO, order(symbol="NOPE")).impossible is not None
     assert repair(INFO, order(side="HOLD")).impossible is not None
+
+
+# --- what repair does not change, and pegged orders ------------------------------------------
+
+PEGGED_2026 = filterlib.load_exchange_info(
+    ROOT / "fixtures" / "snapshots" / "spot_4symbols_2026-09-25_ai-trade-agent.json"
+)
+BOOK = {"bidPrice": "30000.00", "askPrice": "30000.01"}
+
+
+def test_a_rejection_repair_does_not_mend_is_said() -> None:
+    # A LIMIT order without timeInForce: repair changes no parameter a type needs.
+    params = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "quantity": "0.001"}
+    result = repair(INFO, {**params, "price": "30000.00"})
+    assert not result.ok
+    assert result.impossible is not None
+    assert result.impossible.startswith(
+        "still rejected: -1102 Mandatory parameter 'timeInForce' was not sent"
+    )
+    assert result.changes == ()
+
+
+def test_a_pegged_order_meets_the_notional_at_its_pegged_price() -> None:
+    # 0.0001 at the best bid 30000.00 is 3, below NOTIONAL's 5: the quantity that meets it
+    # at that price is 0.00017 (5 / 30000 = 0.0001666..., up to the 0.00001 step).
+    params = {
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "type": "LIMIT",
+        "timeInForce": "GTC",
+        "quantity": "0.00010",
+        "pegPriceType": "PRIMARY_PEG",
+    }
+    assert not repair(PEGGED_2026, params, context=BOOK).ok
+    result = repair(PEGGED_2026, params, context=BOOK, raise_to_min_notional=True)
+    assert result.ok, result.impossible
+    assert result.params["quantity"] == "0.00017"
+    assert "price" not in result.params  # the peg is kept, no price is invented
+    assert filterlib.check(PEGGED_2026, result.params, context=BOOK).ok
+
+
+def test_a_pegged_order_with_a_price_meets_the_notional_at_both() -> None:
+    # price 10000.00 is below the pegged 30000.00: the minimum is met at the lower of the two,
+    # 5 / 10000 = 0.0005.
+    params = {
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "type": "LIMIT",
+        "timeInForce": "GTC",
+        "quantity": "0.00010",
+        "price": "10000.00",
+        "pegPriceType": "PRIMARY_PEG",
+    }
+    result = repair(PEGGED_2026, params, context=BOOK, raise_to_min_notional=True)
+    assert result.ok, result.impossible
+    assert result.params["quantity"] == "0.00050"
+    assert filterlib.check(PEGGED_2026, result.params, context=BOOK).ok
+
+
+def test_a_peg_the_order_type_cannot_take_is_said() -> None:
+    params = {
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "type": "MARKET",
+        "quantity": "0.00100",
+        "pegPriceType": "PRIMARY_PEG",
+    }
+    result = repair(PEGGED_2026, params, context=BOOK)
+    assert result.impossible == (
+        "still rejected: -1013 This order type may not use pegged price. "
+        "(peg_order_type: a MARKET order cannot be pegged)"
+    )

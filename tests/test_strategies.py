@@ -85,8 +85,14 @@ NO_FLAGS = build_info(
 )
 
 
+#: 2026 symbols with each 2025-2026 flag off on one of them (pegInstructionsAllowed ...).
+FLAGS_2026 = filterlib.load_exchange_info(
+    ROOT / "fixtures" / "snapshots" / "synthetic_2026_flags.json"
+)
+
+
 def infos() -> list[filterlib.ExchangeInfo]:
-    return [*(snapshot(n) for n in SNAPSHOTS), FULL, NO_FLAGS]
+    return [*(snapshot(n) for n in SNAPSHOTS), FULL, NO_FLAGS, FLAGS_2026]
 
 
 @functools.cache

@@ -21,7 +21,7 @@ from attrs import evolve
 
 from ..context import Context
 from ..endpoints import Leg
-from ..request import Order
+from ..request import PEGGABLE_TYPES, Order
 from ..snapshot import SymbolInfo
 from ..verdict import Violation
 from .common import Finding, Findings, fail, unchecked
@@ -98,8 +98,8 @@ def pegged_findings(
     whether the request reaches the matching engine (not the test endpoints), where the book
     must have the level the peg names.
     """
-    if order.peg_price_type is None or order.side is None:
-        return None, []
+    if order.peg_price_type is None or order.side is None or order.type not in PEGGABLE_TYPES:
+        return None, []  # no peg, or one the request layer already rejects
     applicable = [f for f in symbol.filters if f.filter_type in PEGGED_FILTERS]
     applicable = [f for f in applicable if f.filter_type in filters]
     if leg.pending or order.type in _TRIGGERED:

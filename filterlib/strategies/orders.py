@@ -43,6 +43,7 @@ from .model import (
     _check_args,
     _Plan,
 )
+from .pegs import PEG_RULES, broken_peg, maybe_pegged
 from .state import _COUNT_RULES, _context, _market_cons, _untriggered
 
 _ICEBERG_RULES = frozenset(
@@ -56,6 +57,8 @@ _ICEBERG_RULES = frozenset(
     }
 )
 
+
+_FIXED_POINT_UNIT = Fraction(1, 10**8)
 
 _ENGINE_ONLY = frozenset(r.id for r in RULES if r.stage == "engine")
 
@@ -108,6 +111,7 @@ BREAKABLE_RULES: tuple[str, ...] = (
     "stop_would_trigger",
     "limit_maker_would_take",
     "insufficient_balance",
+    *PEG_RULES,
 )
 
 
@@ -180,6 +184,8 @@ def _build(ch: _Chooser, info: ExchangeInfo, plan: _Plan) -> GeneratedOrder:
         cons = lim.price_cons()
         for name, lo, hi in lim.notional_bounds(False):
             cons.append(_Con(name, lo / q if lo else None, hi / q if hi else None))
+        # "Price * QTY is zero or less." below one unit of Binance's 8-decimal fixed point.
+        cons.append(_Con("_price_quantity_zero", lo=_FIXED_POINT_UNIT / q))
         p_broken = b if b in ("PRICE_FILTER", "NOTIONAL", "MIN_NOTIONAL") else None
         values["price"] = _pick(ch, cons, lim.quote_unit, p_broken)
     elif b in ("PRICE_FILTER",) and t not in _STOPS:
@@ -280,9 +286,11 @@ def _build(ch: _Chooser, info: ExchangeInfo, plan: _Plan) -> GeneratedOrder:
     context = _context(ch, lim, plan, params, values, m_cons, key, tied)
 
     order = GeneratedOrder(params, context, plan.endpoint, sym.symbol)
-    if b is not None:
-        order = _break_request(ch, info, lim, plan, order, values)
-    return order
+    if b is None:
+        return maybe_pegged(ch, info, sym, order)
+    if b in PEG_RULES:
+        return broken_peg(ch, info, sym, order, b)
+    return _break_request(ch, info, lim, plan, order, values)
 
 
 def _trailing(ch: _Chooser, lim: _Limits, t: str, side: str, broken: bool) -> int:
@@ -384,6 +392,8 @@ def _may_work(lim: _Limits, order_types: Sequence[str], endpoint: str, broken: s
         "trailing_stop_not_supported": not sym.allow_trailing_stop,
         "stp_mode_not_allowed": sym.allowed_self_trade_prevention_modes is not None
         and bool(set(_STP_MODES) - sym.allowed_self_trade_prevention_modes),
+        **dict.fromkeys(PEG_RULES, sym.peg_instructions_allowed is True),
+        "peg_not_supported": sym.peg_instructions_allowed is False,
     }
     return flags.get(str(broken), True)
 

@@ -25,9 +25,13 @@ SNAPSHOTS = {
     "shipped": None,
     "davijr-2024": ROOT / "fixtures" / "snapshots" / "spot_trading_only_2024-09-08_davijr.json.gz",
     "synthetic": ROOT / "fixtures" / "snapshots" / "synthetic_lists.json",
+    # The only one whose day has OPO and OPOCO (2025-12-02).
+    "real-2026": ROOT / "fixtures" / "snapshots" / "spot_4symbols_2026-09-25_ai-trade-agent.json",
 }
 #: A few symbols per real snapshot keep the first-draw cost of each symbol low.
-SYMBOLS = {"shipped": "BTCUSDT", "davijr-2024": "ETHBTC", "synthetic": None}
+SYMBOLS = {"shipped": "BTCUSDT", "davijr-2024": "ETHBTC", "synthetic": None, "real-2026": "BTCUSDT"}
+#: The OPO and OPOCO rules need a snapshot of 2025-12-02 or later.
+OPO_RULES = ("opo_working_side", "opo_pending_side")
 
 
 @functools.cache
@@ -121,7 +125,19 @@ def test_the_synthetic_snapshot_breaks_every_rule_somewhere() -> None:
     for rule_id in S.LIST_BREAKABLE_RULES:
         if rule_id in ("PERCENT_PRICE", "MIN_NOTIONAL"):  # filters the synthetic symbols lack
             continue
+        if rule_id in OPO_RULES:  # the synthetic snapshot's day (2023) has no OPO
+            continue
         assert any(_breakable(info, e, rule_id) for e in S.LIST_ENDPOINTS), rule_id
+
+
+def test_the_opo_rules_break_on_a_2026_snapshot() -> None:
+    info = snapshot("real-2026")
+    for rule_id in OPO_RULES:
+        for endpoint in ("/api/v3/orderList/opo", "/api/v3/orderList/opoco"):
+            S.invalid_order_lists(info, endpoint, rule_id, "BTCUSDT")  # no CannotBreak
+    for endpoint in ("/api/v3/orderList/opo", "/api/v3/orderList/opoco"):
+        with pytest.raises(S.NoValidOrder):  # the endpoint did not exist on the snapshot's day
+            S.valid_order_lists(snapshot("synthetic"), endpoint)
 
 
 def _breakable(info: filterlib.ExchangeInfo, endpoint: str, rule_id: str) -> bool:

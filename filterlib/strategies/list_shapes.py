@@ -18,6 +18,8 @@ LIST_ENDPOINTS = (
     "/api/v3/order/oco",
     "/api/v3/orderList/oto",
     "/api/v3/orderList/otoco",
+    "/api/v3/orderList/opo",
+    "/api/v3/orderList/opoco",
 )
 _PLACEMENT_RULES = (
     "oco_limit_below",
@@ -28,6 +30,9 @@ _PLACEMENT_RULES = (
     "oco_take_profit_below",
     "oco_take_profit_above",
 )
+#: An OPO's working order buys and its pending orders sell (docs 2026-07, 3b): a list of the
+#: wrong sides breaks these alone.
+_OPO_SIDE_RULES = ("opo_working_side", "opo_pending_side")
 #: The rules ``invalid_order_lists`` can break alone (where the endpoint and symbol allow it).
 LIST_BREAKABLE_RULES: tuple[str, ...] = (
     "mandatory_parameter",
@@ -43,6 +48,7 @@ LIST_BREAKABLE_RULES: tuple[str, ...] = (
     "NOTIONAL",
     "TRAILING_DELTA",
     "oco_price_relationship",
+    *_OPO_SIDE_RULES,
 )
 _LIMIT_SIDE = ("LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT")
 _STOP_SIDE = ("STOP_LOSS", "STOP_LOSS_LIMIT")
@@ -87,6 +93,8 @@ def _list_shapes(endpoint: str, broken: str | None) -> Iterator[tuple[tuple[str,
     rule (a pair that breaks that rule alone)."""
     kind = _WIRE[endpoint].kind
     wanted = [broken] if broken in _PLACEMENT_RULES else []
+    if broken in _OPO_SIDE_RULES and kind not in ("opo", "opoco"):
+        return
 
     def pairs(side: str) -> Iterator[tuple[str, str]]:
         for above in _OCO_LEG_TYPES:
@@ -110,6 +118,17 @@ def _list_shapes(endpoint: str, broken: str | None) -> Iterator[tuple[tuple[str,
                     for pending in ORDER_TYPES:
                         for p_side in SIDES:
                             yield (working, pending), (w_side, p_side)
+    elif kind in ("opo", "opoco"):
+        # BUY then SELL; the side rule asked for puts that order on the other side.
+        w_side = "SELL" if broken == "opo_working_side" else "BUY"
+        p_side = "BUY" if broken == "opo_pending_side" else "SELL"
+        for working in ("LIMIT", "LIMIT_MAKER"):
+            if kind == "opo" and not wanted:
+                for pending in ORDER_TYPES:
+                    yield (working, pending), (w_side, p_side)
+            elif kind == "opoco":
+                for above, below in pairs(p_side):
+                    yield (working, above, below), (w_side, p_side, p_side)
     else:
         for working in ("LIMIT", "LIMIT_MAKER"):
             for w_side in SIDES:
@@ -128,14 +147,21 @@ def _list_targets(plan: _ListPlan, legs: Sequence[Leg], sym: SymbolInfo) -> list
         priced = t in _PRICED and leg.wire("price") is not None
         stop = t in _STOPS and leg.wire("stopPrice") is not None
         iceberg = priced and leg.wire("icebergQty") is not None and sym.iceberg_allowed
+        # An OPO's pending order has no quantity until the working order fills: the filters
+        # that read one are not judged on it at placement.
+        sized = leg.wire("quantity") is not None
         if b == "PRICE_FILTER":
             out += [f"{i}:price"] * priced + [f"{i}:stopPrice"] * stop
         elif b == "LOT_SIZE":
             first = next(
                 j for j, other in enumerate(legs) if other.wire("quantity") == leg.wire("quantity")
             )
-            out += [f"{i}:quantity"] * (first == i) + [f"{i}:icebergQty"] * iceberg
-        elif b in ("NOTIONAL", "MIN_NOTIONAL", "PERCENT_PRICE", "PERCENT_PRICE_BY_SIDE"):
+            out += [f"{i}:quantity"] * (first == i and sized) + [f"{i}:icebergQty"] * (
+                iceberg and sized
+            )
+        elif b in ("NOTIONAL", "MIN_NOTIONAL"):
+            out += [f"{i}:price"] * (priced and sized)
+        elif b in ("PERCENT_PRICE", "PERCENT_PRICE_BY_SIDE"):
             out += [f"{i}:price"] * priced
         elif b == "TRAILING_DELTA":
             out += [f"{i}:trailingDelta"] * (stop and leg.wire("trailingDelta") is not None)

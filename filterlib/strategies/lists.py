@@ -1,4 +1,5 @@
-"""Order lists (OCO, OTO, OTOCO): the build, valid or breaking one rule, and the strategies.
+"""Order lists (OCO, OTO, OTOCO, OPO, OPOCO): the build, valid or breaking one rule, and the
+strategies.
 
 A list is built leg by leg with the single order's pieces (the lot, notional, price and band
 constraints of _Limits, _pick, _trailing, the count and permission helpers), plus what ties
@@ -14,6 +15,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
+from ..dates import in_force, resolve_as_of
 from ..endpoints import ENDPOINTS as _WIRE
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo, SymbolInfo
@@ -34,6 +36,7 @@ from .grids import (
 from .limits import _iceberg_min, _limits
 from .list_shapes import (
     _LIMIT_SIDE,
+    _OPO_SIDE_RULES,
     _PLACEMENT_RULES,
     LIST_BREAKABLE_RULES,
     LIST_ENDPOINTS,
@@ -67,16 +70,15 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
         raise _Infeasible("status")
     if not set(types) <= sym.order_types:
         raise _Infeasible("order type")
-    if ep.kind in ("oco", "otoco") and not sym.oco_allowed:
-        raise _Infeasible("ocoAllowed")
-    if ep.kind in ("oto", "otoco") and not sym.oto_allowed:
-        raise _Infeasible("otoAllowed")
+    if not _may_list(sym, plan.endpoint) or not _on_its_day(info, plan.endpoint):
+        raise _Infeasible("the symbol's flags, or the snapshot's day")
     allowed_stp = sym.allowed_self_trade_prevention_modes
     default_stp = sym.default_self_trade_prevention_mode
     if allowed_stp is not None and not allowed_stp and default_stp is not None:
         raise _Infeasible("no STP mode allowed")
     target, t_leg, t_field = None, -1, ""
-    if b is not None and b not in (*_PLACEMENT_RULES, "oco_price_order", "oco_price_relationship"):
+    whole = (*_PLACEMENT_RULES, *_OPO_SIDE_RULES, "oco_price_order", "oco_price_relationship")
+    if b is not None and b not in whole:
         options = _list_targets(plan, legs, sym)
         if not options:
             raise _Infeasible(f"nowhere to break {b}")
@@ -363,13 +365,21 @@ def _list_plans(
 
 
 def _may_list(sym: SymbolInfo, endpoint: str) -> bool:
+    """The symbol's status and flags take lists of this endpoint: an OPO needs otoAllowed and
+    opoAllowed, an OPOCO ocoAllowed too (docs 2026-07, 3b)."""
     kind = _WIRE[endpoint].kind
     return (
         sym.status == "TRADING"
         and sym.is_spot_trading_allowed
-        and (kind not in ("oco", "otoco") or sym.oco_allowed)
-        and (kind not in ("oto", "otoco") or bool(sym.oto_allowed))
+        and (kind not in ("oco", "otoco", "opoco") or sym.oco_allowed)
+        and (kind not in ("oto", "otoco", "opo", "opoco") or bool(sym.oto_allowed))
+        and (kind not in ("opo", "opoco") or sym.opo_allowed is True)
     )
+
+
+def _on_its_day(info: ExchangeInfo, endpoint: str) -> bool:
+    """Binance had the endpoint on the snapshot's day (OPO and OPOCO since 2025-12-02)."""
+    return in_force(resolve_as_of(None, info.server_time), _WIRE[endpoint].since)
 
 
 def _list_strategy(

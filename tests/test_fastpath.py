@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import filterlib
 from filterlib import engine, fastpath
 from filterlib.context import as_context
+from filterlib.dates import resolve_as_of
 from filterlib.decimals import CONTEXT
 from filterlib.endpoints import ENDPOINTS
 from filterlib.filters import LotSize, PriceFilter
@@ -25,9 +26,11 @@ INFO = filterlib.load_default_exchange_info()
 
 
 def full(info: filterlib.ExchangeInfo, params: Any, endpoint: str, context: Any) -> dict[str, Any]:
-    """The full engine's answer, never through the fast path."""
+    """The full engine's answer, never through the fast path, on the snapshot's day (as check
+    gives it: a rule Binance added after that day, such as MAX_ASSET, is not in it)."""
+    day = resolve_as_of(None, info.server_time)
     with localcontext(CONTEXT):
-        verdict = engine._check(info, params, ENDPOINTS[endpoint], as_context(context))
+        verdict = engine._check(info, params, ENDPOINTS[endpoint], as_context(context), day)
     return verdict.to_dict()
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from filterlib import endpoints as kinds
 from filterlib.catalogue import PLACING, RANK, RULES, STAGES, Rule, rule
+from filterlib.context import CONTEXT_KEYS
 from filterlib.endpoints import ENDPOINTS, Endpoint, Leg
 from filterlib.engine import _AMEND_LEG
 from filterlib.request import ENUMS, TYPE_RULES, decode_request
@@ -129,7 +130,17 @@ def test_exact_texts_of_the_spec() -> None:
 
 
 def test_context_needs_are_known_keys() -> None:
-    known = {"avgPrice", "lastPrice", "bidPrice", "askPrice", "account", "openOrders"}
+    known = {
+        "avgPrice",
+        "lastPrice",
+        "bidPrice",
+        "askPrice",
+        "account",
+        "openOrders",
+        "amendments",
+        "myFilters",
+    }
+    assert known <= set(CONTEXT_KEYS)
     for r in RULES:
         assert set(r.needs) <= known, r.id
         if r.needs:
@@ -197,12 +208,14 @@ def test_placing_is_every_endpoint_kind_but_the_amend() -> None:
 
 
 def test_an_amend_is_judged_on_new_qty_alone() -> None:
-    # The engine runs on an amend LOT_SIZE and the notional filters on newQty, no count (it adds
-    # no order) and no rule of a new order's type, price, stop or iceberg (research §14).
+    # The engine runs on an amend LOT_SIZE and the notional filters on newQty, no count of open
+    # orders (it adds no order) but the count of the order's own amendments, and no rule of a
+    # new order's type, price, stop or iceberg (research §14).
     amend = ENDPOINTS["/api/v3/order/amend/keepPriority"]
     filters = {r.id for r in RULES if r.id in FILTER_CHECKS and r.applies_to(amend)}
     assert filters == {"LOT_SIZE", "MIN_NOTIONAL", "NOTIONAL"}
-    assert not [r.id for r in RULES if r.id in COUNT_CHECKS and r.applies_to(amend)]
+    counts = [r.id for r in RULES if r.id in COUNT_CHECKS and r.applies_to(amend)]
+    assert counts == ["MAX_NUM_ORDER_AMENDS"]
     for rule_id in (
         "order_type_not_supported",
         "trailing_stop_not_supported",

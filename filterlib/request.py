@@ -16,9 +16,9 @@ from attrs import evolve, frozen
 
 from . import endpoints as kinds
 from .catalogue import rule
+from .dates import AsOf
 from .decimals import DECIMAL_PATTERN, LONG_PATTERN, decimals_written, parse_wire_decimal
 from .decimals import format_decimal as _format
-from .dates import AsOf
 from .endpoints import Endpoint, Leg
 from .snapshot import SymbolInfo
 from .verdict import Violation
@@ -193,9 +193,7 @@ def _violation(rule_id: str, parameter: str | None, *args: str, **extra: object)
     return Violation(r.code, msg, rule_id, parameter, **extra)  # type: ignore[arg-type]
 
 
-def decode_request(
-    params: Mapping[str, object], endpoint: Endpoint, day: AsOf = None
-) -> Request:
+def decode_request(params: Mapping[str, object], endpoint: Endpoint, day: AsOf = None) -> Request:
     """Apply the request-layer rules that need no snapshot and decode what is valid, as
     Binance read the endpoint's parameters on ``day`` (None: today)."""
     known = endpoint.parameters_on(day)

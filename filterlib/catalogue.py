@@ -18,10 +18,20 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .dates import OPO, PEGS, PRECISION_TEXT, AsOf, in_force
+from .dates import MY_FILTERS, OPO, PEGS, PRECISION_TEXT, AsOf, in_force
 from .endpoints import ENDPOINTS, Endpoint
 
-__all__ = ["PLACING", "RANK", "RULES", "RULES_BY_ID", "STAGES", "Rule", "Variant", "rule"]
+__all__ = [
+    "ORDER_LIST_KINDS",
+    "PLACING",
+    "RANK",
+    "RULES",
+    "RULES_BY_ID",
+    "STAGES",
+    "Rule",
+    "Variant",
+    "rule",
+]
 
 #: The four layers of evaluation, in order. "engine" rules are the matching engine's: the test
 #: endpoint (``POST /api/v3/order/test``) "does not send [the order] into the matching engine",
@@ -95,20 +105,30 @@ def _filter_rule(
 
 
 def _engine_filter_rule(
-    name: str, checks: str, needs: tuple[str, ...], where: str, endpoints: tuple[str, ...] = ()
+    name: str,
+    checks: str,
+    needs: tuple[str, ...],
+    where: str,
+    endpoints: tuple[str, ...] = (),
+    *,
+    since: dt.date | None = None,
 ) -> Rule:
+    """A filter the matching engine judges. ``where`` is the section that defines it: the
+    spec's Filters section, or (with a ``since`` day) the changelog of a later filter."""
     return Rule(
         name,
         -2010,
         f"Filter failure: {name}",
         "engine",
         checks,
-        f"spec: Filters > {where}; Errors > Filter failures. Code -2010 as observed for "
-        "MAX_NUM_ALGO_ORDERS in https://github.com/JKorf/Binance.Net/issues/1212 "
+        (f"spec: Filters > {where}; Errors > Filter failures" if since is None else where)
+        + ". Code -2010 as observed for MAX_NUM_ALGO_ORDERS in "
+        "https://github.com/JKorf/Binance.Net/issues/1212 "
         "(account-state filters are judged by the matching engine)",
         needs,
         (Variant(f"-1013 Filter failure: {name}", "spec: Errors > -1013 INVALID_MESSAGE"),),
         endpoints=endpoints,
+        since=since,
     )
 
 
@@ -122,8 +142,9 @@ _OCO_PAIR = ("oco", "otoco", "opoco")  # the requests that hold an OCO pair
 #: STOP_LOSS_LIMIT with stopLimitPrice), implied by its parameters, so the rules of a leg's
 #: type and of which leg holds which order cannot concern it.
 _OCO_TYPED_PAIR = ("/api/v3/orderList/oco", "otoco", "opoco")
-#: The order lists: legs named by the request (above, working, ...).
-_ORDER_LISTS = ("oco", "oto", "otoco", "opo", "opoco")
+#: The endpoint kinds that open an order list (the deprecated OCO too), whose legs the request
+#: names (above, working, ...): the scope of the order-list rules and count filters.
+ORDER_LIST_KINDS = ("oco", "oto", "otoco", "opo", "opoco")
 #: The lists with a working order and pending ones.
 _WORKING_LISTS = ("oto", "otoco", "opo", "opoco")
 #: One Pays the Other (docs 2026-07, 3b): the OPO and the OPOCO.
@@ -480,7 +501,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > -1160 (its backticks taken as markdown); Trading endpoints > New Order "
         "list - OCO, OTO, OTOCO (the *IcebergQty parameters). The text names above/below for "
         "every list, as the spec gives only that one",
-        endpoints=_ORDER_LISTS,
+        endpoints=ORDER_LIST_KINDS,
     ),
     Rule(
         "oco_limit_below",
@@ -674,7 +695,7 @@ RULES: tuple[Rule, ...] = (
         "live, code -1013: https://github.com/hughestu/MATLAB-Binance-API/issues/6 (a deprecated "
         "OCO sent with limitClientOrderId=0 and stopClientOrderId=0); text: spec: Errors > "
         "Messages for -2010 ('The clOrdId is already in use')",
-        endpoints=_ORDER_LISTS,
+        endpoints=ORDER_LIST_KINDS,
     ),
     # -- symbol layer: what the symbol allows (-1013, rejected before the matching engine) ----
     Rule(
@@ -1001,6 +1022,17 @@ RULES: tuple[Rule, ...] = (
         endpoints=PLACING,
     ),
     _engine_filter_rule(
+        "MAX_NUM_ORDER_LISTS",
+        "for an order list: distinct open order lists on the symbol (orderListId other than -1 "
+        "among openOrders; an OTOCO counts once) + 1 <= maxNumOrderLists",
+        ("openOrders",),
+        "docs 2026-07, 4 (filters.md: MAX_NUM_ORDER_LISTS, 'OTOCOs count as one order list') "
+        "and 1 (errors.md: 'Filter failure: MAX_NUM_ORDER_LISTS'); enabled 2025-08-28 "
+        "(CHANGELOG 2025-08-12)",
+        endpoints=ORDER_LIST_KINDS,
+        since=PEGS,
+    ),
+    _engine_filter_rule(
         "EXCHANGE_MAX_NUM_ORDERS",
         "open orders on all symbols + 1 <= maxNumOrders",
         ("openOrders",),
@@ -1020,6 +1052,34 @@ RULES: tuple[Rule, ...] = (
         ("openOrders",),
         "EXCHANGE_MAX_NUM_ICEBERG_ORDERS",
         endpoints=PLACING,
+    ),
+    _engine_filter_rule(
+        "EXCHANGE_MAX_NUM_ORDER_LISTS",
+        "for an order list: distinct open order lists on all symbols + 1 <= maxNumOrderLists",
+        ("openOrders",),
+        "docs 2026-07, 4 (filters.md: EXCHANGE_MAX_NUM_ORDER_LISTS) and 1 (errors.md: 'Filter "
+        "failure: EXCHANGE_MAX_NUM_ORDER_LISTS'); its SBE support came with the list filters "
+        "of 2025-08-28 (CHANGELOG 2025-08-12), no other date is given",
+        endpoints=ORDER_LIST_KINDS,
+        since=PEGS,
+    ),
+    Rule(
+        "max_asset",
+        -2010,
+        "Filter failure: MAX_ASSET",
+        "engine",
+        "for each MAX_ASSET filter of the account (myFilters' assetFilters): quantity <= limit "
+        "where its asset is the symbol's base asset; price * quantity (or quoteOrderQty) <= "
+        "limit where it is the quote asset. A market order's notional (and a quote order's "
+        "quantity) is known only when it fills: unchecked",
+        "docs 2026-07, 4 (filters.md: MAX_ASSET) and 2g (GET /api/v3/myFilters, the only "
+        "endpoint that shows it); CHANGELOG 2025-09-29. The text follows the 'Filter failure: "
+        "%s' pattern of every filter, and the code -2010 that of the account-state filters "
+        "(https://github.com/JKorf/Binance.Net/issues/1212); no live response was found",
+        ("myFilters",),
+        (Variant("-1013 Filter failure: MAX_ASSET", "spec: Errors > -1013 INVALID_MESSAGE"),),
+        endpoints=PLACING,
+        since=MY_FILTERS,
     ),
     Rule(
         "stop_would_trigger",
@@ -1145,6 +1205,20 @@ RULES: tuple[Rule, ...] = (
         "than 0 and less than the order's quantity')",
         ("openOrders",),
         endpoints=_AMEND,
+    ),
+    Rule(
+        "MAX_NUM_ORDER_AMENDS",
+        -2038,
+        "Filter failure: MAX_NUM_ORDER_AMENDS",
+        "engine",
+        "amendments already made to the order (the items of GET /api/v3/order/amendments) "
+        "< maxNumOrderAmends",
+        "docs 2026-07, 4 (filters.md: MAX_NUM_ORDER_AMENDS, 'you will receive the -2038 error "
+        "code') and 1 (errors.md: 'Filter failure: MAX_NUM_ORDER_AMENDS'); enabled 2025-08-28 "
+        "(CHANGELOG 2025-08-12)",
+        ("amendments",),
+        endpoints=_AMEND,
+        since=PEGS,
     ),
 )
 

@@ -27,13 +27,17 @@ from .filters import (
     FILTER_TYPES,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
+    ExchangeMaxNumOrderLists,
     ExchangeMaxNumOrders,
     Filter,
     IcebergParts,
     LotSize,
     MarketLotSize,
+    MaxAsset,
     MaxNumAlgoOrders,
     MaxNumIcebergOrders,
+    MaxNumOrderAmends,
+    MaxNumOrderLists,
     MaxNumOrders,
     MaxPosition,
     MinNotional,
@@ -257,6 +261,12 @@ def _filter_words(flt: Filter) -> list[str]:
         ]
     if isinstance(flt, MaxNumIcebergOrders | ExchangeMaxNumIcebergOrders):
         return [f"open iceberg orders: at most {flt.max_num_iceberg_orders} ({t})"]
+    if isinstance(flt, MaxNumOrderLists | ExchangeMaxNumOrderLists):
+        return [f"open order lists: at most {flt.max_num_order_lists} ({t}; needs openOrders)"]
+    if isinstance(flt, MaxNumOrderAmends):
+        return [f"amendments per order: at most {flt.max_num_order_amends} ({t}; needs amendments)"]
+    if isinstance(flt, MaxAsset):
+        return [f"{flt.asset} per order: at most {_f(flt.limit)} ({t}; from myFilters)"]
     if isinstance(flt, MaxPosition):
         return [
             f"position: at most {_f(flt.max_position)} of the base asset, open BUYs included "

@@ -10,7 +10,14 @@ Keys of the context mapping (each optional):
 - ``referencePrice``: the symbol's reference price, which since 2026-05 takes the place of the
   average price where a symbol has one; null means the symbol has none.
 - ``account``: the body of ``GET /api/v3/account`` (balances, permissions, canTrade).
-- ``openOrders``: the list of ``GET /api/v3/openOrders`` without a symbol (all symbols).
+- ``openOrders``: the list of ``GET /api/v3/openOrders`` without a symbol (all symbols). An
+  order's ``orderListId`` (-1, or absent: not in an order list) lets the order-list filters
+  count each open list once.
+- ``amendments``: the list of ``GET /api/v3/order/amendments`` for the order an amend names
+  (one object per amendment already made); MAX_NUM_ORDER_AMENDS counts its items.
+- ``myFilters``: the body of ``GET /api/v3/myFilters`` for the order's symbol
+  (``{"exchangeFilters": [...], "symbolFilters": [...], "assetFilters": [...]}``); the MAX_ASSET
+  filters among ``assetFilters`` are read, the rest are the snapshot's to give.
 - ``serverTime``: the current time, as the body of ``GET /api/v3/time``
   (``{"serverTime": 1691945251000}``) or its milliseconds; with it, a snapshot older than the
   maximum age (``check(..., max_age_ms=...)``) gets a warning in the verdict. ``check`` never
@@ -29,7 +36,8 @@ from types import MappingProxyType
 from attrs import frozen
 
 from .decimals import format_decimal, parse_wire_decimal
-from .exceptions import UsageError
+from .exceptions import SnapshotError, UsageError
+from .filters import MaxAsset
 
 __all__ = ["Account", "Balance", "Context", "ContextError", "OpenOrder", "as_context"]
 
@@ -44,6 +52,8 @@ CONTEXT_KEYS = (
     "openOrders",
     "serverTime",
     "depth",
+    "amendments",
+    "myFilters",
 )
 
 
@@ -82,6 +92,8 @@ class OpenOrder:
     client_order_id: str | None = None
     price: Decimal = Decimal(0)
     status: str = "NEW"
+    #: The order list the order belongs to; -1 (Binance's value, and the default) for none.
+    order_list_id: int = -1
 
     @property
     def remaining(self) -> Decimal:
@@ -112,6 +124,10 @@ class Context:
     server_time: int | None = None
     #: The order book's price levels, best first (``GET /api/v3/depth``), for price pegs.
     depth: Depth | None = None
+    #: How many times the order an amend names was amended already (``amendments``' length).
+    amendments: int | None = None
+    #: The account's MAX_ASSET filters on the symbol (``myFilters``' ``assetFilters``).
+    asset_filters: tuple[MaxAsset, ...] | None = None
 
 
 EMPTY = Context()
@@ -146,6 +162,8 @@ def as_context(context: Context | Mapping[str, object] | None) -> Context:
         open_orders=_open_orders(context.get("openOrders")),
         server_time=_server_time(context.get("serverTime")),
         depth=_depth(context.get("depth")),
+        amendments=_amendments(context.get("amendments")),
+        asset_filters=_asset_filters(context.get("myFilters")),
     )
 
 
@@ -265,6 +283,9 @@ def _open_orders(value: object) -> tuple[OpenOrder, ...] | None:
         status = entry.get("status", "NEW")
         if not isinstance(status, str):
             raise ContextError(f"{where}.status must be a string, got {status!r}")
+        list_id = entry.get("orderListId", -1)
+        if not isinstance(list_id, int) or isinstance(list_id, bool) or list_id < -1:
+            raise ContextError(f"{where}.orderListId must be an integer >= -1, got {list_id!r}")
         orders.append(
             OpenOrder(
                 str(entry["symbol"]),
@@ -277,6 +298,50 @@ def _open_orders(value: object) -> tuple[OpenOrder, ...] | None:
                 client_id,
                 _decimal(entry.get("price", "0"), f"{where}.price"),
                 status,
+                list_id,
             )
         )
     return tuple(orders)
+
+
+def _amendments(value: object) -> int | None:
+    # The body of GET /api/v3/order/amendments is a JSON list with one object per amendment;
+    # only their number matters here, so any object counts as one.
+    if value is None:
+        return None
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise ContextError("amendments must be the JSON list of GET /api/v3/order/amendments")
+    for i, entry in enumerate(value):
+        if not isinstance(entry, Mapping):
+            raise ContextError(f"amendments[{i}] must be an amendment object, got {entry!r}")
+    return len(value)
+
+
+_MY_FILTERS_LISTS = ("exchangeFilters", "symbolFilters", "assetFilters")
+
+
+def _asset_filters(value: object) -> tuple[MaxAsset, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ContextError("myFilters must be the JSON object of GET /api/v3/myFilters")
+    for key in _MY_FILTERS_LISTS:
+        listed = value.get(key, [])
+        if not isinstance(listed, Sequence) or isinstance(listed, str):
+            raise ContextError(f"myFilters.{key} must be a list of filters")
+    found = []
+    for i, entry in enumerate(value.get("assetFilters", [])):
+        where = f"myFilters.assetFilters[{i}]"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("filterType"), str):
+            raise ContextError(f"{where} must be a filter object with a filterType")
+        if entry["filterType"] != MaxAsset.filter_type:
+            continue  # another asset filter Binance may add: not this key's to judge
+        try:
+            found.append(MaxAsset.from_dict(entry))
+        except SnapshotError as exc:
+            why = "; ".join(
+                p.message if p.value is None else f"{p.field}: {p.message}, got {p.value!r}"
+                for p in exc.problems
+            )
+            raise ContextError(f"{where}: {why}") from None
+    return tuple(found)

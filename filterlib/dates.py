@@ -18,6 +18,7 @@ __all__ = [
     "AMEND",
     "CANCEL_ONLY",
     "LATEST",
+    "MY_FILTERS",
     "OPO",
     "PEGS",
     "PRECISION_TEXT",
@@ -34,6 +35,9 @@ AMEND = dt.date(2025, 4, 24)
 #: Pegged orders, ``pegInstructionsAllowed``, recvWindow with microseconds, MAX_NUM_ORDER_LISTS
 #: and MAX_NUM_ORDER_AMENDS (CHANGELOG 2025-08-12, "Future Changes": 2025-08-28 07:00 UTC).
 PEGS = dt.date(2025, 8, 28)
+#: ``GET /api/v3/myFilters`` and the MAX_ASSET filter it alone shows (CHANGELOG 2025-09-29,
+#: "will be deployed on 2025-09-29, starting at 10:00 UTC").
+MY_FILTERS = dt.date(2025, 9, 29)
 #: OPO and OPOCO, ``opoAllowed`` and STP TRANSFER (CHANGELOG 2025-12-02; rolled out over up to
 #: two weeks, so a snapshot of the fortnight after may or may not have them).
 OPO = dt.date(2025, 12, 2)
@@ -41,7 +45,7 @@ OPO = dt.date(2025, 12, 2)
 CANCEL_ONLY = dt.date(2026, 7, 7)
 
 #: The newest change modelled: on or after it, every rule is in its latest form.
-LATEST_CHANGE = max(PRECISION_TEXT, AMEND, PEGS, OPO, CANCEL_ONLY)
+LATEST_CHANGE = max(PRECISION_TEXT, AMEND, PEGS, MY_FILTERS, OPO, CANCEL_ONLY)
 
 #: ``as_of="latest"``: the rules as they stand now, whatever the snapshot's day.
 LATEST = "latest"

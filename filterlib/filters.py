@@ -11,6 +11,7 @@ type, so the rules are the same everywhere:
 * int fields take a JSON int (not a bool: ``True`` is an ``int`` to Python, not to JSON) or a
   string of ASCII digits; never negative.
 * bool fields take a JSON boolean only.
+* str fields (MAX_ASSET's ``asset``) take a non-empty JSON string.
 * every field is required: every real snapshot in fixtures/snapshots carries every field of every
   filter it has, so there is no real-data omission that would justify a default.
 * keys a known filter does not describe are ignored, so a field Binance adds later does not
@@ -20,8 +21,8 @@ The tightening says which change of a field can turn an order the old filter acc
 the new filter rejects (``filterlib diff``). It sits beside the field so that a new filter, or a
 new field, cannot be added without saying it.
 
-A ``filterType`` this module does not know (MAX_NUM_ORDER_LISTS, MAX_NUM_ORDER_AMENDS,
-T_PLUS_SELL, MAX_ASSET, ...) becomes an :class:`UnknownFilter` that keeps the raw fields.
+A ``filterType`` this module does not know (T_PLUS_SELL, ...) becomes an :class:`UnknownFilter`
+that keeps the raw fields.
 """
 
 from __future__ import annotations
@@ -40,14 +41,18 @@ __all__ = [
     "FILTER_TYPES",
     "ExchangeMaxNumAlgoOrders",
     "ExchangeMaxNumIcebergOrders",
+    "ExchangeMaxNumOrderLists",
     "ExchangeMaxNumOrders",
     "Filter",
     "IcebergParts",
     "KnownFilter",
     "LotSize",
     "MarketLotSize",
+    "MaxAsset",
     "MaxNumAlgoOrders",
     "MaxNumIcebergOrders",
+    "MaxNumOrderAmends",
+    "MaxNumOrderLists",
     "MaxNumOrders",
     "MaxPosition",
     "MinNotional",
@@ -66,12 +71,14 @@ __all__ = [
 DEC: Final = "decimal"
 INT: Final = "int"
 BOOL: Final = "bool"
+STR: Final = "str"
 
 #: Which change of a field tightens its filter (see :func:`tightens`):
 #: ``higher`` a minimum; ``lower`` a maximum; ``lower or set`` a maximum where 0 means none, so
 #: 0 becoming a bound tightens too; ``grid`` a tick or step, tightening when the new grid does
 #: not contain every point of the old one (0: no grid); ``on`` a flag that restricts when true;
-#: ``any`` every change (``avgPriceMins``: another averaging window moves the price compared).
+#: ``any`` every change (``avgPriceMins``: another averaging window moves the price compared;
+#: MAX_ASSET's ``asset``: the limit moves to other orders).
 Tightening: TypeAlias = Literal["higher", "lower", "lower or set", "grid", "on", "any"]
 HIGHER: Final = "higher"
 LOWER: Final = "lower"
@@ -83,12 +90,16 @@ ANY: Final = "any"
 _WireFields: TypeAlias = tuple[tuple[str, str, Tightening], ...]
 
 
-def tightens(tightening: Tightening, old: Decimal | int | bool, new: Decimal | int | bool) -> bool:
+def tightens(
+    tightening: Tightening, old: Decimal | int | bool | str, new: Decimal | int | bool | str
+) -> bool:
     """Whether changing a field from ``old`` to ``new`` can reject an order ``old`` accepted."""
     if tightening == ON:
         return bool(new) and not old
     if tightening == ANY:
         return True
+    assert not isinstance(old, str), "only ANY fits a str field"
+    assert not isinstance(new, str), "only ANY fits a str field"
     if tightening == HIGHER:
         return new > old
     if tightening == LOWER:
@@ -343,6 +354,53 @@ class ExchangeMaxNumIcebergOrders(_FromWire):
 
 
 @frozen
+class MaxNumOrderLists(_FromWire):
+    """MAX_NUM_ORDER_LISTS: open order lists an account may have on the symbol; an OTOCO
+    counts as one (docs 2026-07, 4; enabled 2025-08-28, CHANGELOG 2025-08-12)."""
+
+    filter_type: ClassVar[str] = "MAX_NUM_ORDER_LISTS"
+    wire_fields: ClassVar[_WireFields] = (("maxNumOrderLists", INT, LOWER),)
+
+    max_num_order_lists: int
+
+
+@frozen
+class MaxNumOrderAmends(_FromWire):
+    """MAX_NUM_ORDER_AMENDS: how many times one order on the symbol may be amended (docs
+    2026-07, 4; enabled 2025-08-28, CHANGELOG 2025-08-12)."""
+
+    filter_type: ClassVar[str] = "MAX_NUM_ORDER_AMENDS"
+    wire_fields: ClassVar[_WireFields] = (("maxNumOrderAmends", INT, LOWER),)
+
+    max_num_order_amends: int
+
+
+@frozen
+class MaxAsset(_FromWire):
+    """MAX_ASSET: the most of ``asset`` one order may transact: its quantity where the asset is
+    the symbol's base, its notional where it is the quote. Binance shows it in ``GET
+    /api/v3/myFilters`` (``assetFilters``), never in exchangeInfo (docs 2026-07, 2g and 4;
+    CHANGELOG 2025-09-29)."""
+
+    filter_type: ClassVar[str] = "MAX_ASSET"
+    wire_fields: ClassVar[_WireFields] = (("asset", STR, ANY), ("limit", DEC, LOWER))
+
+    asset: str
+    limit: Decimal
+
+
+@frozen
+class ExchangeMaxNumOrderLists(_FromWire):
+    """EXCHANGE_MAX_NUM_ORDER_LISTS: open order lists an account may have on the exchange; an
+    OTOCO counts as one (docs 2026-07, 4; CHANGELOG 2025-08-12)."""
+
+    filter_type: ClassVar[str] = "EXCHANGE_MAX_NUM_ORDER_LISTS"
+    wire_fields: ClassVar[_WireFields] = (("maxNumOrderLists", INT, LOWER),)
+
+    max_num_order_lists: int
+
+
+@frozen
 class UnknownFilter:
     """A ``filterType`` filterlib does not model, kept so it can be shown, never enforced.
 
@@ -368,9 +426,13 @@ KnownFilter: TypeAlias = (
     | MaxNumIcebergOrders
     | MaxPosition
     | TrailingDelta
+    | MaxNumOrderLists
+    | MaxNumOrderAmends
+    | MaxAsset
     | ExchangeMaxNumOrders
     | ExchangeMaxNumAlgoOrders
     | ExchangeMaxNumIcebergOrders
+    | ExchangeMaxNumOrderLists
 )
 Filter: TypeAlias = KnownFilter | UnknownFilter
 
@@ -388,9 +450,13 @@ _KNOWN: tuple[type[KnownFilter], ...] = (
     MaxNumIcebergOrders,
     MaxPosition,
     TrailingDelta,
+    MaxNumOrderLists,
+    MaxNumOrderAmends,
+    MaxAsset,
     ExchangeMaxNumOrders,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
+    ExchangeMaxNumOrderLists,
 )
 
 _BY_TYPE: dict[str, type[KnownFilter]] = {cls.filter_type: cls for cls in _KNOWN}
@@ -508,6 +574,11 @@ def _read_fields(
                 values.append(number)
                 continue
             message = "expected a non-negative JSON integer"
+        elif kind == STR:
+            if type(value) is str and value:
+                values.append(value)
+                continue
+            message = "expected a non-empty JSON string"
         else:
             if type(value) is bool:
                 values.append(value)

@@ -5,7 +5,8 @@ type, a malformed decimal); it accepts whatever Binance serves, oddities include
 :func:`validate_snapshot` then looks for rules that cannot all hold: a minimum above its
 maximum, a minimum off its own grid, a grid finer than the asset's precision, notional bounds
 that leave no valid order, percent bands that are empty, unknown filter types, a TRADING symbol
-with no order types. Each finding is an :class:`Issue`; nothing here raises on odd data.
+with no order types, an order-list or amend limit of 0 where the symbol allows them. Each
+finding is an :class:`Issue`; nothing here raises on odd data.
 
 ``filterlib snapshot validate FILE`` prints them (:mod:`filterlib.cli_snapshot`).
 """
@@ -20,9 +21,12 @@ from attrs import frozen
 
 from .decimals import CONTEXT, format_decimal, is_multiple
 from .filters import (
+    ExchangeMaxNumOrderLists,
     Filter,
     LotSize,
     MarketLotSize,
+    MaxNumOrderAmends,
+    MaxNumOrderLists,
     MinNotional,
     Notional,
     PercentPrice,
@@ -46,6 +50,7 @@ KINDS = {
     "duplicate_filter": "a filterType listed twice for one symbol (the first is enforced)",
     "no_order_types": "a TRADING symbol that allows no order type",
     "unknown_sor_symbol": "an SOR entry naming a symbol the snapshot does not list",
+    "no_room": "an order-list or amend limit of 0 where the symbol allows them: none can pass",
 }
 
 
@@ -83,7 +88,11 @@ def validate_snapshot(info: ExchangeInfo) -> list[Issue]:
     with localcontext(CONTEXT):
         for symbol in info.symbols.values():
             issues.extend(_symbol_issues(symbol))
+        lists = any(s.oco_allowed or s.oto_allowed for s in info.symbols.values())
         for f in info.exchange_filters:
+            if isinstance(f, ExchangeMaxNumOrderLists) and not f.max_num_order_lists and lists:
+                why = "maxNumOrderLists 0 while symbols allow order lists"
+                issues.append(Issue("no_room", why, None, f.filter_type))
             if isinstance(f, UnknownFilter):
                 issues.append(
                     Issue(
@@ -140,6 +149,12 @@ def _filter_issues(f: Filter, s: SymbolInfo) -> Iterator[Issue]:
     elif isinstance(f, PercentPriceBySide):
         yield from _band(name, t, "bidMultiplier", f.bid_multiplier_down, f.bid_multiplier_up)
         yield from _band(name, t, "askMultiplier", f.ask_multiplier_down, f.ask_multiplier_up)
+    elif isinstance(f, MaxNumOrderLists) and not f.max_num_order_lists:
+        if s.oco_allowed or s.oto_allowed:
+            yield Issue("no_room", "maxNumOrderLists 0 but ocoAllowed or otoAllowed", name, t)
+    elif isinstance(f, MaxNumOrderAmends) and not f.max_num_order_amends:
+        if s.allow_amend:
+            yield Issue("no_room", "maxNumOrderAmends 0 but amendAllowed", name, t)
     elif isinstance(f, TrailingDelta):
         for side in ("Above", "Below"):
             low = getattr(f, f"min_trailing_{side.lower()}_delta")

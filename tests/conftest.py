@@ -153,6 +153,8 @@ def full_context(**overrides: object) -> dict[str, object]:
             ],
         },
         "openOrders": [],
+        "amendments": [],
+        "myFilters": {"exchangeFilters": [], "symbolFilters": [], "assetFilters": []},
     }
     return with_(ctx, **overrides)
 

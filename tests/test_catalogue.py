@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 from filterlib import endpoints as kinds
 from filterlib.catalogue import PLACING, RANK, RULES, STAGES, Rule, rule
+from filterlib.context import CONTEXT_KEYS
 from filterlib.endpoints import ENDPOINTS, Endpoint, Leg
 from filterlib.engine import _AMEND_LEG
 from filterlib.request import ENUMS, TYPE_RULES, decode_request
@@ -59,7 +60,10 @@ def test_filter_rules_follow_the_spec_order() -> None:
         "MARKET_LOT_SIZE",
         "TRAILING_DELTA",
     ]
-    assert [r.id for r in RULES if r.stage == "filter"] == spec
+    # "Price * QTY is zero or less." reads no filter; Binance reported it where MIN_NOTIONAL
+    # also failed (ccxt#7168), so it ranks before the notional filters.
+    filters = [r.id for r in RULES if r.stage == "filter"]
+    assert filters == [*spec[:4], "price_quantity_zero", *spec[4:]]
 
 
 def _variant_texts(r: Rule) -> list[str]:
@@ -129,7 +133,18 @@ def test_exact_texts_of_the_spec() -> None:
 
 
 def test_context_needs_are_known_keys() -> None:
-    known = {"avgPrice", "lastPrice", "bidPrice", "askPrice", "account", "openOrders", "depth"}
+    known = {
+        "avgPrice",
+        "lastPrice",
+        "bidPrice",
+        "askPrice",
+        "account",
+        "openOrders",
+        "amendments",
+        "myFilters",
+        "depth",
+    }
+    assert known <= set(CONTEXT_KEYS)
     for r in RULES:
         assert set(r.needs) <= known, r.id
         if r.needs:
@@ -170,13 +185,11 @@ def test_scoped_rules_apply_only_to_their_endpoints() -> None:
         r.id: {e.path for e in ENDPOINTS.values() if r.applies_to(e)} for r in RULES if r.endpoints
     }
     assert applies["oco_price_order"] == {"/api/v3/order/oco"}
+    typed_pairs = {"/api/v3/orderList/oco", "/api/v3/orderList/otoco", "/api/v3/orderList/opoco"}
     for rule_id in ("oco_order_type", *_OCO_PLACEMENT):  # not the deprecated OCO: no type sent
-        assert applies[rule_id] == {"/api/v3/orderList/oco", "/api/v3/orderList/otoco"}, rule_id
-    assert applies["oco_not_supported"] == {
-        "/api/v3/orderList/oco",
-        "/api/v3/order/oco",
-        "/api/v3/orderList/otoco",
-    }
+        assert applies[rule_id] == typed_pairs, rule_id
+    assert applies["oco_not_supported"] == {*typed_pairs, "/api/v3/order/oco"}
+    assert applies["opo_working_side"] == {"/api/v3/orderList/opo", "/api/v3/orderList/opoco"}
     assert applies["invalid_order_type"] == set(ENDPOINTS) - {
         "/api/v3/order/oco",
         "/api/v3/order/amend/keepPriority",
@@ -197,12 +210,14 @@ def test_placing_is_every_endpoint_kind_but_the_amend() -> None:
 
 
 def test_an_amend_is_judged_on_new_qty_alone() -> None:
-    # The engine runs on an amend LOT_SIZE and the notional filters on newQty, no count (it adds
-    # no order) and no rule of a new order's type, price, stop or iceberg (research §14).
+    # The engine runs on an amend LOT_SIZE and the notional filters on newQty, no count of open
+    # orders (it adds no order) but the count of the order's own amendments, and no rule of a
+    # new order's type, price, stop or iceberg (research §14).
     amend = ENDPOINTS["/api/v3/order/amend/keepPriority"]
     filters = {r.id for r in RULES if r.id in FILTER_CHECKS and r.applies_to(amend)}
     assert filters == {"LOT_SIZE", "MIN_NOTIONAL", "NOTIONAL"}
-    assert not [r.id for r in RULES if r.id in COUNT_CHECKS and r.applies_to(amend)]
+    counts = [r.id for r in RULES if r.id in COUNT_CHECKS and r.applies_to(amend)]
+    assert counts == ["MAX_NUM_ORDER_AMENDS"]
     for rule_id in (
         "order_type_not_supported",
         "trailing_stop_not_supported",
@@ -290,6 +305,16 @@ def _request_reads(endpoint: Endpoint) -> dict[str, set[str]]:
         if leg.wire("icebergQty") is not None and leg.wire("timeInForce") is not None:
             iceberg = "iceberg_time_in_force" if leg.name is None else "list_iceberg_time_in_force"
             reads[iceberg] |= _wires(leg, ("icebergQty", "timeInForce"))
+    if len(endpoint.legs) > 1:  # lists.duplicate_client_ids: each order's client order id
+        reads["duplicate_client_ids"] |= {
+            name
+            for name, kind in params.items()
+            if kind == kinds.CLIENT_ID
+            and name not in ("listClientOrderId", "cancelOrigClientOrderId", "origClientOrderId")
+        }
+    if endpoint.kind in ("opo", "opoco"):  # lists.opo_sides
+        reads["opo_working_side"].add("workingSide")
+        reads["opo_pending_side"].add("pendingSide")
     for above, below in oco_pairs(decode_request({}, endpoint)):  # lists.oco_placement
         for rule_id in _OCO_PLACEMENT:
             reads[rule_id] |= _wires(above.leg, ("type", "side"))

@@ -15,7 +15,18 @@ from conftest import build_info
 from test_filters_model import EXAMPLES
 
 from filterlib.cli_diff import Change, diff
-from filterlib.filters import ANY, BOOL, DEC, FILTER_TYPES, GRID, HIGHER, LOWER, LOWER_OR_SET, ON
+from filterlib.filters import (
+    ANY,
+    BOOL,
+    DEC,
+    FILTER_TYPES,
+    GRID,
+    HIGHER,
+    LOWER,
+    LOWER_OR_SET,
+    ON,
+    STR,
+)
 
 
 def _info(raw: dict[str, Any]) -> Any:
@@ -44,6 +55,10 @@ def test_each_field_change_is_marked_as_its_declaration_says(
     if kind == BOOL:
         [change] = _changes(raw, {**raw, key: not old})
         assert change.tightens is (tightening == ON and not old)
+        return
+    if kind == STR:  # MAX_ASSET's asset: the limit now concerns other orders
+        [change] = _changes(raw, {**raw, key: old + "X"})
+        assert change.tightens is True
         return
     value = Decimal(str(old))
     up = value * 2 if value else Decimal(1)

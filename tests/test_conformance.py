@@ -134,6 +134,7 @@ def test_case_ids_are_unique_and_sourced() -> None:
         assert case["description"], key
         assert case["endpoint"] in ENDPOINTS, key
         snapshot_path(case["snapshot"])
+        as_of(case)  # a malformed as_of fails here, not only in its own case
 
 
 def _by_snapshot() -> dict[str, list[tuple[str, dict[str, Any]]]]:

@@ -13,13 +13,17 @@ from filterlib.filters import (
     FILTER_TYPES,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
+    ExchangeMaxNumOrderLists,
     ExchangeMaxNumOrders,
     Filter,
     IcebergParts,
     LotSize,
     MarketLotSize,
+    MaxAsset,
     MaxNumAlgoOrders,
     MaxNumIcebergOrders,
+    MaxNumOrderAmends,
+    MaxNumOrderLists,
     MaxNumOrders,
     MaxPosition,
     MinNotional,
@@ -131,6 +135,17 @@ EXAMPLES: list[tuple[dict[str, Any], Filter]] = [
     (
         {"filterType": "EXCHANGE_MAX_NUM_ICEBERG_ORDERS", "maxNumIcebergOrders": 10000},
         ExchangeMaxNumIcebergOrders(10000),
+    ),
+    # The 2025 filters, as docs 2026-07 section 4 writes them.
+    ({"filterType": "MAX_NUM_ORDER_LISTS", "maxNumOrderLists": 20}, MaxNumOrderLists(20)),
+    ({"filterType": "MAX_NUM_ORDER_AMENDS", "maxNumOrderAmends": 10}, MaxNumOrderAmends(10)),
+    (
+        {"filterType": "MAX_ASSET", "asset": "USDC", "limit": "42.00000000"},
+        MaxAsset("USDC", Decimal("42.00000000")),
+    ),
+    (
+        {"filterType": "EXCHANGE_MAX_NUM_ORDER_LISTS", "maxNumOrderLists": 20},
+        ExchangeMaxNumOrderLists(20),
     ),
 ]
 
@@ -318,7 +333,7 @@ def test_missing_or_bad_filter_type_is_a_problem(
 
 def test_unknown_filter_type_is_kept_with_its_fields_and_hashable() -> None:
     raw = {
-        "filterType": "MAX_ASSET",
+        "filterType": "T_PLUS_SELL",
         "asset": "USDC",
         "limit": "42.00000000",
         "nested": {"a": [1, 2]},
@@ -326,19 +341,18 @@ def test_unknown_filter_type_is_kept_with_its_fields_and_hashable() -> None:
     result, problems = parse(raw)
     assert problems == []
     assert result == UnknownFilter(
-        "MAX_ASSET",
+        "T_PLUS_SELL",
         (("asset", "USDC"), ("limit", "42.00000000"), ("nested", (("a", (1, 2)),))),
     )
     hash(result)  # frozen containers only, so this must not raise
-    assert "MAX_ASSET" in repr(result)
+    assert "T_PLUS_SELL" in repr(result)
 
 
 @pytest.mark.parametrize(
     "raw",
     [
-        {"filterType": "MAX_NUM_ORDER_LISTS", "maxNumOrderLists": 20},
-        {"filterType": "MAX_NUM_ORDER_AMENDS", "maxNumOrderAmends": 10},
         {"filterType": "T_PLUS_SELL", "endTime": 1759881600000},
+        {"filterType": "SOME_FILTER_OF_2027", "maxSomething": 20},
     ],
 )
 def test_newer_filter_types_are_unknown_not_errors(raw: dict[str, Any]) -> None:
@@ -378,3 +392,27 @@ def test_index_builds_the_path() -> None:
     problems: list[SnapshotProblem] = []
     parse_filter({"filterType": "ICEBERG_PARTS"}, "symbols[4].filters", "X", problems, index=2)
     assert [p.path for p in problems] == ["symbols[4].filters[2].limit"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({"filterType": "MAX_ASSET", "asset": "", "limit": "1"}, "asset"),
+        ({"filterType": "MAX_ASSET", "asset": 5, "limit": "1"}, "asset"),
+        ({"filterType": "MAX_ASSET", "limit": "1"}, "asset"),
+        ({"filterType": "MAX_ASSET", "asset": "USDC", "limit": "-1"}, "limit"),
+        ({"filterType": "MAX_NUM_ORDER_LISTS", "maxNumOrderLists": -1}, "maxNumOrderLists"),
+        ({"filterType": "MAX_NUM_ORDER_AMENDS", "maxNumOrderAmends": True}, "maxNumOrderAmends"),
+        ({"filterType": "EXCHANGE_MAX_NUM_ORDER_LISTS"}, "maxNumOrderLists"),
+    ],
+)
+def test_the_2025_filters_refuse_bad_fields(raw: dict[str, Any], field: str) -> None:
+    result, problems = parse(raw)
+    assert result is None
+    assert [(p.field, p.filter_type) for p in problems] == [(field, raw["filterType"])]
+
+
+def test_max_asset_reads_its_asset_as_written() -> None:
+    result, _ = parse({"filterType": "MAX_ASSET", "asset": "USDC", "limit": "42.00000000"})
+    assert isinstance(result, MaxAsset)
+    assert (result.asset, str(result.limit)) == ("USDC", "42.00000000")

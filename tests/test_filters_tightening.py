@@ -25,6 +25,7 @@ from filterlib.filters import (
     LOWER,
     LOWER_OR_SET,
     ON,
+    STR,
     Tightening,
     tightens,
 )
@@ -45,6 +46,8 @@ def test_every_wire_field_of_every_filter_declares_how_it_tightens() -> None:
             assert tightening in get_args(Tightening), (cls.filter_type, key)
             if kind == BOOL:
                 assert tightening == ON, (cls.filter_type, key)
+            elif kind == STR:  # a name (MAX_ASSET's asset): any change moves the filter
+                assert tightening == ANY, (cls.filter_type, key)
             else:
                 assert kind in (DEC, INT), (cls.filter_type, key)
                 assert tightening != ON, (cls.filter_type, key)
@@ -62,7 +65,7 @@ def test_the_declaration_matches_the_fields_name(
         assert tightening in (LOWER, LOWER_OR_SET)
     elif key in ("tickSize", "stepSize"):
         assert tightening == GRID
-    elif key == "avgPriceMins":
+    elif key == "avgPriceMins" or kind == STR:
         assert tightening == ANY
     else:
         assert kind == BOOL

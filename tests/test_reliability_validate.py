@@ -119,6 +119,18 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("unknown_filter_type", _doc(symbol_dict({"NEW_FILTER": {"x": 1}}))),
     ("unknown_filter_type", _doc(symbol_dict(), exchangeFilters=[{"filterType": "NEW_X"}])),
     ("no_order_types", _doc(symbol_dict(orderTypes=[]))),
+    ("no_room", _doc(symbol_dict({"MAX_NUM_ORDER_LISTS": {"maxNumOrderLists": 0}}))),
+    (
+        "no_room",
+        _doc(symbol_dict({"MAX_NUM_ORDER_AMENDS": {"maxNumOrderAmends": 0}}, amendAllowed=True)),
+    ),
+    (
+        "no_room",
+        _doc(
+            symbol_dict(),
+            exchangeFilters=[{"filterType": "EXCHANGE_MAX_NUM_ORDER_LISTS", "maxNumOrderLists": 0}],
+        ),
+    ),
     (
         "unknown_sor_symbol",
         _doc(symbol_dict(), sors=[{"baseAsset": "TST", "symbols": ["TSTUSDT", "GONE"]}]),
@@ -134,6 +146,21 @@ def test_each_inconsistency_is_found(kind: str, doc: dict[str, Any]) -> None:
 def test_every_kind_has_a_case_and_a_clean_snapshot_has_none() -> None:
     assert {k for k, _ in CASES} | {"duplicate_filter"} == set(KINDS)
     assert _kinds(_doc(symbol_dict())) == set()
+
+
+@pytest.mark.parametrize(
+    ("filters", "fields"),
+    [
+        ({"MAX_NUM_ORDER_LISTS": {"maxNumOrderLists": 0}}, {"ocoAllowed": False}),
+        ({"MAX_NUM_ORDER_AMENDS": {"maxNumOrderAmends": 0}}, {}),  # amendAllowed absent: false
+        ({"MAX_NUM_ORDER_LISTS": {"maxNumOrderLists": 1}}, {}),
+        ({"MAX_NUM_ORDER_AMENDS": {"maxNumOrderAmends": 1}}, {"amendAllowed": True}),
+    ],
+)
+def test_a_zero_limit_is_room_for_nothing_only_where_the_symbol_allows_it(
+    filters: dict[str, Any], fields: dict[str, Any]
+) -> None:
+    assert "no_room" not in _kinds(_doc(symbol_dict(filters, **fields)))
 
 
 def test_a_duplicated_filter_is_found() -> None:

@@ -17,6 +17,7 @@ from filterlib.exceptions import SnapshotError, UsageError
 from filterlib.filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
+    ExchangeMaxNumOrderLists,
     ExchangeMaxNumOrders,
     MarketLotSize,
     MaxPosition,
@@ -289,9 +290,9 @@ def test_exchange_filters_load() -> None:
         ExchangeMaxNumOrders(1000),
         ExchangeMaxNumAlgoOrders(200),
         ExchangeMaxNumIcebergOrders(10000),
-        UnknownFilter("EXCHANGE_MAX_NUM_ORDER_LISTS", (("maxNumOrderLists", 20),)),
+        ExchangeMaxNumOrderLists(20),
     )
-    assert info.unknown_filter_types() == frozenset({"EXCHANGE_MAX_NUM_ORDER_LISTS"})
+    assert info.unknown_filter_types() == frozenset()
 
 
 def test_bad_exchange_filter_is_located() -> None:
@@ -305,15 +306,13 @@ def test_bad_exchange_filter_is_located() -> None:
 
 def test_unknown_symbol_filter_is_kept_and_listed() -> None:
     doc = small_doc()
-    doc["symbols"][0]["filters"].append(
-        {"filterType": "MAX_NUM_ORDER_AMENDS", "maxNumOrderAmends": 10}
-    )
+    doc["symbols"][0]["filters"].append({"filterType": "T_PLUS_SELL", "endTime": 1759881600000})
     info = load_exchange_info(doc)
     btc = info.symbol("BTCUSDT")
     assert btc is not None
-    assert btc.filters[-1] == UnknownFilter("MAX_NUM_ORDER_AMENDS", (("maxNumOrderAmends", 10),))
-    assert btc.filter("MAX_NUM_ORDER_AMENDS") == btc.filters[-1]
-    assert info.unknown_filter_types() == frozenset({"MAX_NUM_ORDER_AMENDS"})
+    assert btc.filters[-1] == UnknownFilter("T_PLUS_SELL", (("endTime", 1759881600000),))
+    assert btc.filter("T_PLUS_SELL") == btc.filters[-1]
+    assert info.unknown_filter_types() == frozenset({"T_PLUS_SELL"})
 
 
 def test_duplicate_filter_type_first_wins_in_the_map() -> None:

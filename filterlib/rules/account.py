@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..context import Context
+from ..decimals import format_decimal
 from ..request import Order
 from ..snapshot import SymbolInfo
 from .common import Findings, fail, unchecked
@@ -156,6 +157,43 @@ def insufficient_balance(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
         )
 
 
+def max_asset(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    """MAX_ASSET, the account's own limit per order (docs 2026-07, 4): on the base asset, the
+    quantity; on the quote asset, the notional. The filters come from the context (myFilters),
+    not the snapshot, so this is an account rule rather than a filter check."""
+    if order.quantity is None and order.quote_order_qty is None:
+        return  # the request layer already reports the missing or malformed value
+    if ctx.asset_filters is None:
+        yield unchecked("max_asset", "myFilters")
+        return
+    for f in ctx.asset_filters:
+        if f.asset == symbol.base_asset:
+            amount, parameter, what = order.quantity, "quantity", "quantity"
+            why = "the quantity of a quoteOrderQty order is known only when it fills"
+        elif f.asset == symbol.quote_asset:
+            parameter, what = "quantity", "notional"
+            if order.quote_order_qty is not None:
+                amount, parameter = order.quote_order_qty, "quoteOrderQty"
+            elif order.executes_at_market or order.price is None or order.quantity is None:
+                amount = None
+            else:
+                amount = order.price * order.quantity
+            why = "the notional of a market order is known only when it fills"
+        else:
+            continue
+        if amount is None:
+            yield unchecked("max_asset", reason=why)
+        elif amount > f.limit:
+            yield fail(
+                "max_asset",
+                parameter,
+                order.quote_order_qty if parameter == "quoteOrderQty" else order.quantity,
+                limit=f"{f.asset} {format_decimal(f.limit)}",
+                detail=f"{what} {format_decimal(amount)} {f.asset} exceeds the account's "
+                f"MAX_ASSET limit {format_decimal(f.limit)}",
+            )
+
+
 EngineRule = Callable[[Order, SymbolInfo, Context], Findings]
 
 #: The matching engine's rules about the account, applied once per request.
@@ -167,5 +205,6 @@ LEG_ENGINE_RULES: tuple[EngineRule, ...] = (
     stop_would_trigger,
     limit_maker_would_take,
     insufficient_balance,
+    max_asset,
 )
-PENDING_LEG_ENGINE_RULES: tuple[EngineRule, ...] = (iceberg_exceeds_quantity,)
+PENDING_LEG_ENGINE_RULES: tuple[EngineRule, ...] = (iceberg_exceeds_quantity, max_asset)

@@ -2,7 +2,8 @@
 
 A filter type with no entry here is reported as unchecked by the engine, never passed in silence.
 The account-state filters (MAX_NUM_*, MAX_POSITION, EXCHANGE_MAX_NUM_*) are here too, though the
-matching engine judges them: the catalogue's stage says when each runs.
+matching engine judges them: the catalogue's stage says when each runs, and its endpoint scope
+where (the order-list counts on the order-list endpoints, MAX_NUM_ORDER_AMENDS on the amend).
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from ..decimals import ceil_to_step, floor_to_step, format_decimal
 from ..filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
+    ExchangeMaxNumOrderLists,
     ExchangeMaxNumOrders,
     IcebergParts,
     LotSize,
     MarketLotSize,
     MaxNumAlgoOrders,
     MaxNumIcebergOrders,
+    MaxNumOrderAmends,
+    MaxNumOrderLists,
     MaxNumOrders,
     MaxPosition,
     MinNotional,
@@ -268,28 +272,38 @@ def trailing_delta(f: TrailingDelta, order: Order, symbol: SymbolInfo, ctx: Cont
 def _count(
     rule_id: str, ctx: Context, limit: int, adding: int, symbol: str | None, what: str
 ) -> Findings:
-    """Open orders (on ``symbol``, or on all symbols when None) + ``adding`` must fit ``limit``."""
+    """Open orders (on ``symbol``, or on all symbols when None) + ``adding`` must fit ``limit``.
+
+    ``what`` picks what counts: every order, the algo or iceberg ones, or (``order lists``)
+    each open order list once, by its ``orderListId``: an OTOCO's three orders are one list.
+    """
     if not adding:
         return
     if ctx.open_orders is None:
         yield unchecked(rule_id, "openOrders")
         return
-    count = sum(
-        1
-        for o in ctx.open_orders
-        if (symbol is None or o.symbol == symbol)
-        and (what == "orders" or (o.type in _ALGO if what == "algo" else o.iceberg_qty > 0))
-    )
+    mine = [o for o in ctx.open_orders if symbol is None or o.symbol == symbol]
+    if what == _LISTS:
+        count = len({o.order_list_id for o in mine if o.order_list_id != -1})
+    else:
+        count = sum(
+            1
+            for o in mine
+            if what == "orders" or (o.type in _ALGO if what == "algo" else o.iceberg_qty > 0)
+        )
     if count + adding > limit:
         where = f"on {symbol}" if symbol else "on the exchange"
-        kind = "" if what == "orders" else f" {what}"
+        kind = _LISTS if what == _LISTS else "orders" if what == "orders" else f"{what} orders"
         yield fail(
             rule_id,
             None,
             count,
             limit=str(limit),
-            detail=f"{count} open{kind} orders {where} + {adding} new; the limit is {limit}",
+            detail=f"{count} open {kind} {where} + {adding} new; the limit is {limit}",
         )
+
+
+_LISTS = "order lists"
 
 
 _ALGO = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
@@ -355,6 +369,50 @@ def exchange_max_num_iceberg_orders(
         None,
         "iceberg",
     )
+
+
+def max_num_order_lists(
+    f: MaxNumOrderLists, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
+) -> Findings:
+    """An order-list request (the catalogue scopes it) opens one list, whatever its legs."""
+    return _count(
+        "MAX_NUM_ORDER_LISTS",
+        ctx,
+        f.max_num_order_lists,
+        min(len(orders), 1),
+        symbol.symbol,
+        _LISTS,
+    )
+
+
+def exchange_max_num_order_lists(
+    f: ExchangeMaxNumOrderLists, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
+) -> Findings:
+    return _count(
+        "EXCHANGE_MAX_NUM_ORDER_LISTS",
+        ctx,
+        f.max_num_order_lists,
+        min(len(orders), 1),
+        None,
+        _LISTS,
+    )
+
+
+def max_num_order_amends(
+    f: MaxNumOrderAmends, orders: Sequence[Order], symbol: SymbolInfo, ctx: Context
+) -> Findings:
+    """An amend (the catalogue scopes it) fails once the order has had maxNumOrderAmends."""
+    if ctx.amendments is None:
+        yield unchecked("MAX_NUM_ORDER_AMENDS", "amendments")
+    elif ctx.amendments >= f.max_num_order_amends:
+        yield fail(
+            "MAX_NUM_ORDER_AMENDS",
+            None,
+            ctx.amendments,
+            limit=str(f.max_num_order_amends),
+            detail=f"the order was amended {ctx.amendments} times; the limit is "
+            f"{f.max_num_order_amends}",
+        )
 
 
 def max_position(
@@ -441,7 +499,10 @@ COUNT_CHECKS: Mapping[str, CountCheck] = {
     "MAX_NUM_ALGO_ORDERS": max_num_algo_orders,
     "MAX_NUM_ICEBERG_ORDERS": max_num_iceberg_orders,
     "MAX_POSITION": max_position,
+    "MAX_NUM_ORDER_LISTS": max_num_order_lists,
+    "MAX_NUM_ORDER_AMENDS": max_num_order_amends,
     "EXCHANGE_MAX_NUM_ORDERS": exchange_max_num_orders,
     "EXCHANGE_MAX_NUM_ALGO_ORDERS": exchange_max_num_algo_orders,
     "EXCHANGE_MAX_NUM_ICEBERG_ORDERS": exchange_max_num_iceberg_orders,
+    "EXCHANGE_MAX_NUM_ORDER_LISTS": exchange_max_num_order_lists,
 }

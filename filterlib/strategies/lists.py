@@ -56,7 +56,14 @@ from .model import (
     _above,
 )
 from .orders import _stp_mode, _trailing
-from .state import _book, _held_permissions, _market_price, _open_orders_for, _untriggered
+from .state import (
+    _book,
+    _held_permissions,
+    _market_price,
+    _open_orders_for,
+    _untriggered,
+    no_asset_limits,
+)
 
 
 def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedOrder:
@@ -341,6 +348,7 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
     algo = sum(1 for t in types if t in _STOPS)
     ice = sum(1 for v in vals if "icebergQty" in v)
     ctx["openOrders"] = _open_orders_for(ch, lim, None, n, algo, ice)
+    ctx["myFilters"] = no_asset_limits()
 
     generated = GeneratedOrder(params, ctx, plan.endpoint, sym.symbol)
     if b is None:

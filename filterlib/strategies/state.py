@@ -130,7 +130,14 @@ def _context(
     ctx["bookTicker"] = _book(sym.symbol, bid, ask)
     ctx["account"] = _account(ch, lim, plan, values)
     ctx["openOrders"] = _open_orders(ch, lim, plan, "icebergQty" in values)
+    ctx["myFilters"] = no_asset_limits()
     return ctx
+
+
+def no_asset_limits() -> dict[str, object]:
+    """The body of GET /api/v3/myFilters for an account without MAX_ASSET filters: with it the
+    context is complete on every day (the list and count filters come from the snapshot)."""
+    return {"exchangeFilters": [], "symbolFilters": [], "assetFilters": []}
 
 
 def _account(

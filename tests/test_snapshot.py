@@ -53,6 +53,8 @@ REAL = {
     "spot_testnet_2021-04-02_20symbols_chrisleekr.json": 20,
     "spot_2symbols_2021-10-22_nautilus.json": 2,
     "spot_wsapi_btcusdt_2024-06-02_minitrade.json": 1,
+    "spot_4symbols_2026-09-25_ai-trade-agent.json": 4,
+    "spot_testnet_btcusdt_2026-09-13_fastmm.json": 1,
 }
 ERROR_BODY = SNAPSHOTS / "error_restricted_location_2022-12-07_sm2a.json"
 

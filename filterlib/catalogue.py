@@ -672,9 +672,11 @@ RULES: tuple[Rule, ...] = (
         -1013,
         "Invalid quantity.",
         "request",
-        "quantity is not zero",
+        "quantity is not zero, nor quoteOrderQty",
         "live: https://github.com/ccxt/binance-trade-bot/issues/357, "
-        "https://github.com/fj317/PumpBot/issues/55",
+        "https://github.com/fj317/PumpBot/issues/55. For a zero quoteOrderQty the text is "
+        "filterlib's reading: a quote-quantity MARKET order of an amount that buys nothing got "
+        "'Invalid quantity.' (https://github.com/Th0rgal/binance.py/issues/10)",
     ),
     Rule(
         "invalid_price",

@@ -637,6 +637,7 @@ def symbol_rules(
             )
     for field, value, rule_id in (
         ("quantity", order.quantity, "invalid_quantity"),
+        ("quoteOrderQty", order.quote_order_qty, "invalid_quantity"),
         ("price", order.price, "invalid_price"),
     ):
         name = leg.wire(field)

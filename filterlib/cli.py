@@ -29,7 +29,16 @@ from typing import IO, Any, BinaryIO, NoReturn, TextIO
 
 from . import cli_diff, cli_explain, cli_info
 from .cli_inputs import FORMATS as INPUT_FORMATS
-from .cli_inputs import Chunk, InputError, Record, open_chunks, open_records, record_chunks
+from .cli_inputs import (
+    MAX_LINE_BYTES,
+    Chunk,
+    InputError,
+    Record,
+    open_chunks,
+    open_records,
+    record_chunks,
+    too_long,
+)
 from .cli_outputs import (
     FAIL_ON,
     UNUSABLE,
@@ -170,6 +179,14 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         metavar="N",
         help="check in N worker processes, output still in input order (default 1: in-process)",
     )
+    checker.add_argument(
+        "--max-line-bytes",
+        type=_line_bytes,
+        default=MAX_LINE_BYTES,
+        metavar="N",
+        help=f"the longest JSON Lines or CSV line read (default {MAX_LINE_BYTES:,}); a longer "
+        "line is an unusable line and is not held in memory",
+    )
     cli_explain.add_parser(sub, out, err, _add_snapshot_option)
     cli_diff.add_parser(sub, out, err)
     # 'snapshot info' joins the actions cli_snapshot defines (fetch, validate).
@@ -194,6 +211,18 @@ def _jobs(text: str) -> int:
         ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1 process, got {value}")
+    return value
+
+
+def _line_bytes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of bytes, got {text!r}"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 byte, got {value}")
     return value
 
 
@@ -304,7 +333,7 @@ def _check_command(
         for warning in snapshot_age_warnings(info, now, int(args.max_age * 3_600_000)):
             err.write(f"filterlib: warning: {warning.text}\n")
             stale = True
-    run = _Run(info, args.exchange_info, args.jobs, opts, out, err)
+    run = _Run(info, args.exchange_info, args.jobs, opts, out, err, args.max_line_bytes)
     if args.files.count("-") > 1:
         err.write("filterlib: standard input ('-') can be read only once; name it once\n")
         return EXIT_UNUSABLE
@@ -346,8 +375,10 @@ class _Run:
         opts: Options,
         out: TextIO,
         err: TextIO,
+        max_line: int = MAX_LINE_BYTES,
     ) -> None:
         self.info, self.snapshot, self.jobs, self.opts = info, snapshot, jobs, opts
+        self.max_line = max_line
         self.out, self.err = out, err
         self.tally = Tally()
         self.failed = False  # a source could not be read to its end
@@ -377,8 +408,9 @@ class _Run:
 
         try:
             if self.jobs == 1:
-                records = open_records(stream, label, input_format)
-                ok = _serial(self.info, records, name, label, self.opts, write, tally, self)
+                records = open_records(stream, label, input_format, max_line=self.max_line)
+                checker = _Checker(self.info, name, self.opts, self.max_line)
+                ok = _serial(checker, records, label, write, tally, self)
             else:
                 read = [0]
                 chunks = open_chunks(
@@ -388,6 +420,7 @@ class _Run:
                     block_bytes=BLOCK_BYTES,
                     chunk_records=CHUNK_LINES,
                     read=read,
+                    max_line=self.max_line,
                 )
                 ok = _parallel(
                     self.snapshot,
@@ -397,6 +430,7 @@ class _Run:
                     name,
                     label,
                     self.opts,
+                    self.max_line,
                     write,
                     tally,
                     self,
@@ -481,8 +515,10 @@ class _Progress:
 class _Checker:
     """Checks, renders and tallies the orders of one source, in this process (or a worker)."""
 
-    def __init__(self, info: ExchangeInfo, name: str, opts: Options) -> None:
-        self.info, self.name, self.opts = info, name, opts
+    def __init__(
+        self, info: ExchangeInfo, name: str, opts: Options, max_line: int = MAX_LINE_BYTES
+    ) -> None:
+        self.info, self.name, self.opts, self.max_line = info, name, opts, max_line
         # Every message about a line that cannot be checked ends with the file it is in.
         self.where = f" (in {'standard input' if name == '-' else name})"
         self.renderer = Renderer(name, opts)
@@ -528,10 +564,13 @@ class _Checker:
         if not lines[-1]:
             lines.pop()  # the block ends with a newline, not with a last, unterminated line
         with_newline = data.count(b"\n")  # every line but perhaps the input's last has one
-        info, checked = self.info, self._checked
+        info, checked, max_line = self.info, self._checked, self.max_line
         out: list[str] = []
         append = out.append
         for i, raw in enumerate(lines):
+            if len(raw) > max_line:  # cut to max_line + 1 bytes by the reader, if longer
+                append(self.unusable(first + i, too_long(max_line), tally))
+                continue
             if not raw or raw.isspace():  # blank: no output, but it counts in the numbering
                 continue
             try:
@@ -559,11 +598,9 @@ class _Checker:
 
 
 def _serial(
-    info: ExchangeInfo,
+    checker: _Checker,
     records: Iterator[Record],
-    name: str,
     label: str,
-    opts: Options,
     write: Any,
     tally: Tally,
     run: _Run | None,
@@ -571,7 +608,6 @@ def _serial(
 ) -> bool:
     """Check ``records`` in this process, writing each answer before reading on; False after
     reporting a read error."""
-    checker = _Checker(info, name, opts)
     lineno = 0
     try:
         for lineno, payload in records:
@@ -614,7 +650,8 @@ def _run(
     """Check the JSON Lines ``lines`` (called ``name``) in this process; the exit status."""
     opts = opts or Options(fmt=fmt)
     tally = Tally()
-    ok = _serial(info, enumerate(lines, 1), name, name, opts, out.write, tally, None, err)
+    checker = _Checker(info, name, opts)
+    ok = _serial(checker, enumerate(lines, 1), name, out.write, tally, None, err)
     if not ok:
         return EXIT_UNUSABLE
     if fmt == "text":
@@ -638,13 +675,20 @@ def _init_worker(snapshot: str | None) -> None:
     _worker_info = _load_snapshot(snapshot)
 
 
-def _check_chunk(name: str, chunk: Chunk, opts: Options) -> _ChunkResult:
+def _check_chunk(
+    name: str, chunk: Chunk, opts: Options, max_line: int = MAX_LINE_BYTES
+) -> _ChunkResult:
     global _worker_checker
     checker = _worker_checker
-    if checker is None or checker.name != name or checker.opts != opts:
+    if (
+        checker is None
+        or checker.name != name
+        or checker.opts != opts
+        or checker.max_line != max_line
+    ):
         info = _worker_info
         assert info is not None, "worker used before _init_worker"
-        checker = _worker_checker = _Checker(info, name, opts)
+        checker = _worker_checker = _Checker(info, name, opts, max_line)
     tally = Tally()
     if isinstance(chunk, tuple):
         return tally, checker.block(chunk[0], chunk[1], tally)
@@ -659,6 +703,7 @@ def _parallel(
     name: str,
     label: str,
     opts: Options,
+    max_line: int,
     write: Any,
     tally: Tally,
     run: _Run | None,
@@ -686,7 +731,7 @@ def _parallel(
     ) as pool:
         try:
             for chunk in chunks:
-                pending.append(pool.apply_async(_check_chunk, (name, chunk, opts)))
+                pending.append(pool.apply_async(_check_chunk, (name, chunk, opts, max_line)))
                 drain(window - 1)
         except BrokenPipeError:
             raise
@@ -716,7 +761,9 @@ def _run_parallel(
     tally = Tally()
     read = [0]
     chunks = record_chunks(enumerate(lines, 1), CHUNK_LINES, read)
-    ok = _parallel(snapshot, jobs, chunks, read, name, name, opts, out.write, tally, None, err)
+    ok = _parallel(
+        snapshot, jobs, chunks, read, name, name, opts, MAX_LINE_BYTES, out.write, tally, None, err
+    )
     if not ok:
         return EXIT_UNUSABLE
     if fmt == "text":

@@ -44,6 +44,7 @@ from .filters import (
     TrailingDelta,
     UnknownFilter,
 )
+from .lines import NESTED_TOO_DEEPLY
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 
 __all__ = ["add_parser", "applicable_rules", "explain_symbol", "run"]
@@ -116,6 +117,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return 2
         params[key] = value
+    bad = next((item for item in args.params if not _is_text(item)), None)
+    if bad is not None:
+        err.write(
+            f"filterlib: order parameter {bad!r} is not UTF-8 text; write parameters in UTF-8\n"
+        )
+        return 2
     context: object = None
     if args.context is not None:
         try:
@@ -134,8 +141,21 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (ContextError, UsageError) as exc:
         err.write(f"filterlib: --context: {exc}\n")
         return 2
+    except RecursionError:
+        err.write(f"filterlib: --context: {NESTED_TOO_DEEPLY}\n")
+        return 2
     out.write("\n" + _walk(info, symbol, params, args.endpoint, verdict))
     return 0 if verdict.ok else 1
+
+
+def _is_text(item: str) -> bool:
+    """Whether a command-line argument is text (not bytes that are not UTF-8, which Python
+    keeps as lone surrogates)."""
+    try:
+        item.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _f(value: Decimal) -> str:

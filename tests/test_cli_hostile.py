@@ -210,3 +210,48 @@ def test_max_line_bytes_is_exact_and_the_same_with_jobs_2(fmt: str) -> None:
     too_long = {n for n, error in errors(one[1]).items() if "longer than 60 bytes" in error}
     assert too_long == ({2, 3, 5, 6} if fmt == "json" else {3})
     assert one[0] == cli.EXIT_UNUSABLE
+
+
+# --- deep nesting and bytes that are not text -------------------------------------------------
+
+DEEP = 1000
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"symbol":' + b"[" * DEEP + b"]" * DEEP + b"}",
+        b'{"params":{"symbol":"BTCUSDT"},"context":{"avgPrice":'
+        + b"[" * DEEP
+        + b"]" * DEEP
+        + b"}}",
+    ],
+    ids=["parameter", "context"],
+)
+def test_a_line_nested_1000_deep_is_bad_input_not_a_bug(line: bytes) -> None:
+    status, out, err = run(["check", "--format", "json"], line + b"\n" + ORDER + b"\n")
+    assert status == cli.EXIT_UNUSABLE, err
+    assert len(out.splitlines()) == 2
+    assert errors(out) == {
+        1: "line 1: a value nested too deeply to check (hundreds of arrays or objects inside "
+        "one another); give parameters as strings or numbers, and a context in Binance's "
+        "response shapes (in standard input)"
+    }
+
+
+def test_explain_refuses_a_parameter_that_is_not_utf8() -> None:
+    # Bytes that are not UTF-8 reach sys.argv as lone surrogates.
+    status, _, err = run(["explain", "BTCUSDT", "side=\udcff\udcfe"])
+    assert status == cli.EXIT_UNUSABLE
+    assert err == (
+        "filterlib: order parameter 'side=\\udcff\\udcfe' is not UTF-8 text; write parameters "
+        "in UTF-8\n"
+    )
+
+
+def test_explain_refuses_a_context_nested_1000_deep() -> None:
+    context = '{"avgPrice":' + "[" * DEEP + "]" * DEEP + "}"
+    status, _, err = run(["explain", "BTCUSDT", "side=BUY", "--context", context])
+    assert status == cli.EXIT_UNUSABLE
+    assert err.startswith("filterlib: --context: a value nested too deeply to check (")
+    assert err.count("\n") == 1

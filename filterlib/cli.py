@@ -16,6 +16,7 @@ could not be checked). The contract is in docs/cli.md.
 from __future__ import annotations
 
 import argparse
+import io
 import multiprocessing
 import os
 import sys
@@ -23,6 +24,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import IO, Any, BinaryIO, NoReturn, TextIO
@@ -74,6 +76,26 @@ IN_FLIGHT_PER_JOB = 4
 #: The progress line on a terminal: first after this many seconds, then at this interval.
 PROGRESS_AFTER = 1.0
 PROGRESS_EVERY = 0.5
+
+
+class _OutputError(Exception):
+    """Writing the output failed (a full disk, an I/O error); ``reason`` says how."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(exc)
+        self.reason = exc.strerror or str(exc)
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """Turn an OSError of the block (which writes the output) into an :class:`_OutputError`,
+    so that it is not taken for an error reading the input. A broken pipe stays itself."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _OutputError(exc) from None
 
 
 class _Exit(Exception):
@@ -245,22 +267,31 @@ def main(
 ) -> int:
     """Run the command line ``filterlib ARGS`` and return the exit status."""
     out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
+    # With standard error closed the messages are lost, but the exit status still tells.
+    err = stderr if stderr is not None else sys.stderr or io.StringIO()
+    if out is None:  # started with standard output closed (>&-)
+        err.write(
+            "filterlib: standard output is closed, so nothing could be written; give filterlib "
+            "an output (> FILE, or | ...)\n"
+        )
+        return EXIT_UNUSABLE
     parser = _build_parser(out, err)
     try:
         args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
     except _Exit as exc:
         return exc.status
     try:
-        if args.command == "snapshot":
-            if args.snapshot_command == "info":
-                return cli_info.run(args, out, err)
-            return run_snapshot(args, out, err)
-        if args.command == "explain":
-            return cli_explain.run(args, out, err)
-        if args.command == "diff":
-            return cli_diff.run(args, out, err)
-        return _check_command(args, stdin, out, err)
+        status = _command(args, stdin, out, err)
+        with _writing():
+            out.flush()
+        return status
+    except _OutputError as exc:
+        _silence(out)
+        err.write(
+            f"filterlib: cannot write the output: {exc.reason}; the output is incomplete. Make "
+            "room, or write it elsewhere\n"
+        )
+        return EXIT_UNUSABLE
     except BrokenPipeError:
         _silence(out)
         err.write(
@@ -270,8 +301,24 @@ def main(
         return EXIT_UNUSABLE
 
 
+def _command(args: argparse.Namespace, stdin: BinaryIO | None, out: TextIO, err: TextIO) -> int:
+    if args.command == "check":
+        return _check_command(args, stdin, out, err)
+    # The other commands turn every error of their input into a message (a SnapshotError, a
+    # failed request), so an OSError out of them is one of writing the output.
+    with _writing():
+        if args.command == "snapshot":
+            if args.snapshot_command == "info":
+                return cli_info.run(args, out, err)
+            return run_snapshot(args, out, err)
+        if args.command == "explain":
+            return cli_explain.run(args, out, err)
+        return cli_diff.run(args, out, err)
+
+
 def _silence(out: TextIO) -> None:
-    """After a broken pipe, point the real stdout at /dev/null so exiting does not fail again."""
+    """After a broken pipe or a failed write, point the real stdout at /dev/null so exiting
+    (which flushes what is left) does not fail again."""
     try:
         fd = out.fileno()
     except (OSError, ValueError, AttributeError):
@@ -340,9 +387,17 @@ def _check_command(
     several = len(args.files) > 1
     for name in args.files:
         if several and opts.fmt == "text":
-            out.write(f"==> {'standard input' if name == '-' else name} <==\n")
+            with _writing():
+                out.write(f"==> {'standard input' if name == '-' else name} <==\n")
         if name == "-":
-            stream: Any = stdin if stdin is not None else sys.stdin.buffer
+            stream: Any = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+            if stream is None:  # started with standard input closed (<&-)
+                err.write(
+                    "filterlib: cannot read standard input: it is closed; name the files to "
+                    "check, or give an input (< FILE)\n"
+                )
+                run.failed = True
+                continue
             run.source(stream, "-", args.input_format)
             continue
         try:
@@ -360,7 +415,8 @@ def _check_command(
                 run.failed = True
             else:
                 raise
-    status = run.finish()
+    with _writing():
+        status = run.finish()
     return max(status, EXIT_REJECTED) if stale and opts.fail_warnings else status
 
 
@@ -404,7 +460,12 @@ class _Run:
         def write(text: str) -> None:
             if spool is not None:
                 failures[0] += text.count("\n    <failure ")
-            target.write(text)
+            try:
+                target.write(text)
+            except BrokenPipeError:
+                raise
+            except OSError as exc:  # the output, not the input: main() reports it
+                raise _OutputError(exc) from None
 
         try:
             if self.jobs == 1:

@@ -9,8 +9,13 @@ real one (closed descriptors, /dev/full, a worker killed by a signal).
 
 from __future__ import annotations
 
+import errno
 import io
+import os
 import re
+import shlex
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 from typing import Any
@@ -255,3 +260,68 @@ def test_explain_refuses_a_context_nested_1000_deep() -> None:
     assert status == cli.EXIT_UNUSABLE
     assert err.startswith("filterlib: --context: a value nested too deeply to check (")
     assert err.count("\n") == 1
+
+
+# --- closed and full streams -----------------------------------------------------------------
+
+FULL = (
+    "filterlib: cannot write the output: No space left on device; the output is incomplete. "
+    "Make room, or write it elsewhere\n"
+)
+
+
+class _FullDisk(io.StringIO):
+    """An output on a full disk: every write fails as it would on /dev/full."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "jobs"), [("json", "1"), ("text", "1"), ("junit", "1"), ("json", "2")]
+)
+def test_a_full_output_is_reported_as_the_output_not_the_input(fmt: str, jobs: str) -> None:
+    err = io.StringIO()
+    argv = ["check", "--format", fmt, "--jobs", jobs]
+    status = cli.main(argv, stdin=io.BytesIO(ORDER + b"\n"), stdout=_FullDisk(), stderr=err)
+    assert status == cli.EXIT_UNUSABLE
+    assert err.getvalue() == FULL
+
+
+def _python_m(shell: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """``python -m filterlib`` under a shell, for the redirections (``>&-``) a test needs."""
+    (tmp_path / "f.jsonl").write_bytes(ORDER + b"\n")
+    command = shell.replace("FILTERLIB", f"{shlex.quote(sys.executable)} -m filterlib")
+    return subprocess.run(
+        ["bash", "-c", command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_dev_full_exits_2_with_one_line(tmp_path: Path, fmt: str) -> None:
+    p = _python_m(f"FILTERLIB check f.jsonl --format {fmt} >/dev/full", tmp_path)
+    assert (p.returncode, p.stderr) == (cli.EXIT_UNUSABLE, FULL)
+
+
+def test_a_closed_standard_output_exits_2_with_one_line(tmp_path: Path) -> None:
+    p = _python_m("FILTERLIB check f.jsonl >&-", tmp_path)
+    assert (p.returncode, p.stderr) == (
+        cli.EXIT_UNUSABLE,
+        "filterlib: standard output is closed, so nothing could be written; give filterlib an "
+        "output (> FILE, or | ...)\n",
+    )
+
+
+def test_a_closed_standard_input_exits_2_and_the_other_files_are_checked(tmp_path: Path) -> None:
+    p = _python_m("FILTERLIB check - f.jsonl --format json <&-", tmp_path)
+    assert p.returncode == cli.EXIT_UNUSABLE
+    assert p.stderr == (
+        "filterlib: cannot read standard input: it is closed; name the files to check, or give "
+        "an input (< FILE)\n"
+    )
+    assert len(p.stdout.splitlines()) == 1

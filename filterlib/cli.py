@@ -24,8 +24,9 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from multiprocessing.pool import AsyncResult
 from pathlib import Path
 from typing import IO, Any, BinaryIO, NoReturn, TextIO
 
@@ -777,22 +778,34 @@ def _parallel(
     chunks per worker are outstanding, and results are written in input order as they complete.
     """
     window = jobs * IN_FLIGHT_PER_JOB
-    pending: deque[AsyncResult[_ChunkResult]] = deque()
+    pending: deque[tuple[Future[_ChunkResult], int]] = deque()  # and each chunk's last line
+    written = 0  # the last line of the chunks written
 
     def drain(keep: int) -> None:
+        nonlocal written
         while len(pending) > keep:
-            part, text = pending.popleft().get()
+            future, last = pending.popleft()
+            part, text = future.result()
             tally.add(part)
             write(text)
+            written = last
             if run is not None:
                 run.progress.tick(sum(part.kinds))
 
-    with multiprocessing.get_context().Pool(
-        jobs, initializer=_init_worker, initargs=(snapshot,)
-    ) as pool:
+    # A ProcessPoolExecutor, not a multiprocessing Pool: when a worker dies (killed by the
+    # out-of-memory killer, say), a Pool replaces it and waits forever for the chunk it held;
+    # the executor fails every pending result with BrokenProcessPool instead.
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context(),
+        initializer=_init_worker,
+        initargs=(snapshot,),
+    )
+    try:
         try:
             for chunk in chunks:
-                pending.append(pool.apply_async(_check_chunk, (name, chunk, opts, max_line)))
+                future = pool.submit(_check_chunk, name, chunk, opts, max_line)
+                pending.append((future, _last_line(chunk)))
                 drain(window - 1)
         except BrokenPipeError:
             raise
@@ -805,7 +818,25 @@ def _parallel(
             _input_error(exc, run, err)
             return False
         drain(0)
+    except BrokenProcessPool:
+        target = err if err is not None else run.err if run is not None else sys.stderr
+        target.write(
+            "filterlib: a worker process ended abruptly (killed, perhaps by the out-of-memory "
+            f"killer) while checking {label}; the answers stop after line {written} and the "
+            "rest was not checked. Run it again, with fewer --jobs if memory is short\n"
+        )
+        return False
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return True
+
+
+def _last_line(chunk: Chunk) -> int:
+    """The line number of the last line (or record) of ``chunk``."""
+    if isinstance(chunk, tuple):
+        first, data = chunk
+        return first + data.count(b"\n") - data.endswith(b"\n")
+    return chunk[-1][0]
 
 
 def _run_parallel(

@@ -14,6 +14,7 @@ import io
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 import zlib
@@ -325,3 +326,35 @@ def test_a_closed_standard_input_exits_2_and_the_other_files_are_checked(tmp_pat
         "an input (< FILE)\n"
     )
     assert len(p.stdout.splitlines()) == 1
+
+
+# --- a killed worker -------------------------------------------------------------------------
+
+real_check_chunk = cli._check_chunk
+
+
+def _killed_on_die(name: str, chunk: Any, opts: Any, max_line: int = 1 << 20) -> Any:
+    """The worker's task, but the worker is killed (as by the OOM killer) on a block that
+    holds the line ``{"die":1}``."""
+    if isinstance(chunk, tuple) and b'{"die":1}' in chunk[1]:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_check_chunk(name, chunk, opts, max_line)
+
+
+@pytest.mark.usefixtures("small_blocks")
+def test_a_killed_worker_ends_the_run_with_status_2_not_a_hang(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(cli, "_check_chunk", _killed_on_die)  # forked workers inherit it
+    data = (ORDER + b"\n") * 20 + b'{"die":1}\n' + (ORDER + b"\n") * 20
+    with bounded("a killed worker", seconds=30):
+        status, out, err = run(["check", "--format", "json", "--jobs", "2"], data)
+    assert status == cli.EXIT_UNUSABLE
+    match = re.fullmatch(
+        r"filterlib: a worker process ended abruptly \(killed, perhaps by the out-of-memory "
+        r"killer\) while checking standard input; the answers stop after line (\d+) and the "
+        r"rest was not checked\. Run it again, with fewer --jobs if memory is short\n",
+        err,
+    )
+    assert match, err
+    assert len(out.splitlines()) == int(match[1]) < 21

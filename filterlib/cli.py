@@ -342,8 +342,9 @@ def _hours(text: str) -> float:
 def _load_snapshot(path: str | None) -> ExchangeInfo:
     if path is None:
         return load_default_exchange_info()
-    # A Path, so that a file name is never mistaken for JSON text.
-    return load_exchange_info(Path(path))
+    # A Path, so that a file name is never mistaken for JSON text. Lazily, as the shipped
+    # snapshot is: a run decodes the symbols its orders name, not all of them.
+    return load_exchange_info(Path(path), lazy=True)
 
 
 # --- check ---------------------------------------------------------------------------------

@@ -93,7 +93,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         info = (
             load_default_exchange_info()
             if args.exchange_info is None
-            else load_exchange_info(Path(args.exchange_info))
+            else load_exchange_info(Path(args.exchange_info), lazy=True)
         )
         symbol = info.symbol(args.symbol)
     except SnapshotError as exc:

@@ -21,7 +21,7 @@ import orjson
 from .context import ContextError
 from .endpoints import ENDPOINTS
 from .engine import check
-from .exceptions import UsageError
+from .exceptions import SnapshotError, UsageError
 from .fastpath import ORDER_NO_CONTEXT, judge
 from .snapshot import ExchangeInfo
 from .verdict import Verdict
@@ -72,7 +72,8 @@ def check_line(info: ExchangeInfo, raw: bytes) -> CheckedLine:
     with its ``\\n``, as it is in the file). Raises :class:`LineError` when the line is not UTF-8,
     not JSON, not an object, a wrapped request with another key than ``endpoint``, ``params``
     and ``context``, names an unknown endpoint, has a bad context, nests values too deeply to check,
-    or when filterlib itself fails on it (a bug, reported as such rather than raised).
+    names a symbol whose entry in a lazily loaded snapshot is malformed, or when filterlib
+    itself fails on it (a bug, reported as such rather than raised).
     """
     try:
         doc = orjson.loads(raw)
@@ -132,6 +133,11 @@ def check_line(info: ExchangeInfo, raw: bytes) -> CheckedLine:
         raise LineError(str(exc)) from None
     except RecursionError:
         raise LineError(NESTED_TOO_DEEPLY) from None
+    except SnapshotError as exc:  # a lazily loaded snapshot's entry for this symbol
+        raise LineError(
+            f"the snapshot cannot be used for this order: {exc.problems[0]}; fix the snapshot "
+            "or fetch it again ('filterlib snapshot validate FILE' lists every problem)"
+        ) from None
     except Exception as exc:  # a bug in filterlib: report it on this line, check the others
         raise LineError(
             f"filterlib failed on this line ({type(exc).__name__}: {exc}); this is a bug in "

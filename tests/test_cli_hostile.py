@@ -10,6 +10,7 @@ real one (closed descriptors, /dev/full, a worker killed by a signal).
 from __future__ import annotations
 
 import errno
+import gzip
 import io
 import os
 import re
@@ -26,6 +27,7 @@ import pytest
 from test_fuzz_guard import bounded
 
 from filterlib import cli
+from filterlib.snapshot import load_exchange_info
 
 ORDER = (
     b'{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","timeInForce":"GTC",'
@@ -358,3 +360,55 @@ def test_a_killed_worker_ends_the_run_with_status_2_not_a_hang(
     )
     assert match, err
     assert len(out.splitlines()) == int(match[1]) < 21
+
+
+# --- a snapshot given with --exchange-info is loaded lazily ------------------------------------
+
+
+def _snapshot_with_a_bad_symbol(tmp_path: Path) -> Path:
+    """The shipped snapshot, with ETHUSDT's tickSize made unusable."""
+    doc = orjson.loads(gzip.decompress(_shipped_snapshot().read_bytes()))
+    eth = next(s for s in doc["symbols"] if s["symbol"] == "ETHUSDT")
+    next(f for f in eth["filters"] if f["filterType"] == "PRICE_FILTER")["tickSize"] = "abc"
+    path = tmp_path / "bad.json"
+    path.write_bytes(orjson.dumps(doc))
+    return path
+
+
+def _shipped_snapshot() -> Path:
+    (path,) = Path(cli.__file__).parent.joinpath("data").glob("*.json.gz")
+    return path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_snapshot_is_loaded_lazily_a_bad_symbol_fails_only_its_orders(
+    tmp_path: Path, jobs: str
+) -> None:
+    snapshot = _snapshot_with_a_bad_symbol(tmp_path)
+    eth = b'{"symbol":"ETHUSDT","side":"BUY","type":"MARKET","quantity":"1"}'
+    argv = ["check", "--exchange-info", str(snapshot), "--format", "json", "--jobs", jobs]
+    status, out, err = run(argv, ORDER + b"\n" + eth + b"\n")
+    assert status == cli.EXIT_UNUSABLE, err
+    first, second = (orjson.loads(line) for line in out.splitlines())
+    assert first["ok"] is True
+    assert second["error"] == (
+        "line 2: the snapshot cannot be used for this order: symbols[12].filters[0].tickSize: "
+        "expected a plain non-negative decimal string like '0.00100000' (value 'abc') [symbol "
+        "ETHUSDT, filter PRICE_FILTER, field tickSize]; fix the snapshot or fetch it again "
+        "('filterlib snapshot validate FILE' lists every problem) (in standard input)"
+    )
+
+
+def test_a_lazily_loaded_snapshot_gives_the_eager_answers(tmp_path: Path) -> None:
+    snapshot = tmp_path / "snapshot.json.gz"
+    snapshot.write_bytes(_shipped_snapshot().read_bytes())
+    data = b"".join(
+        orjson.dumps({**orjson.loads(ORDER), "symbol": symbol, "quantity": quantity}) + b"\n"
+        for symbol in ("BTCUSDT", "ETHUSDT", "BNBBTC", "NOPE")
+        for quantity in ("0.001", "1", "0.00000001")
+    )
+    out, err = io.StringIO(), io.StringIO()
+    eager = load_exchange_info(snapshot)
+    want = cli._run(eager, io.BytesIO(data), "-", "json", out, err)
+    got = run(["check", "--exchange-info", str(snapshot), "--format", "json"], data)
+    assert got[:2] == (want, out.getvalue())

@@ -164,5 +164,8 @@ def _json_type(value: object) -> str:
 
 
 def _short(value: object) -> str:
-    text = orjson.dumps(value).decode() if not isinstance(value, Mapping) else "{...}"
+    try:
+        text = orjson.dumps(value).decode() if not isinstance(value, Mapping) else "{...}"
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255)
+        text = "[...]"
     return text if len(text) <= 60 else text[:57] + "..."

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -197,14 +197,14 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
     )
     checker.add_argument(
         "--jobs",
-        type=_jobs,
+        type=_count("process", "processes"),
         default=1,
         metavar="N",
         help="check in N worker processes, output still in input order (default 1: in-process)",
     )
     checker.add_argument(
         "--max-line-bytes",
-        type=_line_bytes,
+        type=_count("byte", "bytes"),
         default=MAX_LINE_BYTES,
         metavar="N",
         help=f"the longest JSON Lines or CSV line read (default {MAX_LINE_BYTES:,}); a longer "
@@ -225,28 +225,21 @@ def _add_snapshot_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number of processes, got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1 process, got {value}")
-    return value
+def _count(one: str, many: str) -> Callable[[str], int]:
+    """An argparse type: a whole number, at least 1, of ``one`` (``many`` in the plural)."""
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number of {many}, got {text!r}"
+            ) from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"expected at least 1 {one}, got {value}")
+        return value
 
-def _line_bytes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number of bytes, got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1 byte, got {value}")
-    return value
+    return parse
 
 
 def _fail_on(text: str) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 import orjson
 
 from .catalogue import RULES, Rule
+from .cli_inputs import not_utf8
 from .context import ContextError
 from .endpoints import ENDPOINTS
 from .engine import check
@@ -117,7 +118,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return 2
         params[key] = value
-    bad = next((item for item in args.params if not _is_text(item)), None)
+    bad = next((item for item in args.params if not_utf8([item])), None)
     if bad is not None:
         err.write(
             f"filterlib: order parameter {bad!r} is not UTF-8 text; write parameters in UTF-8\n"
@@ -146,16 +147,6 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return 2
     out.write("\n" + _walk(info, symbol, params, args.endpoint, verdict))
     return 0 if verdict.ok else 1
-
-
-def _is_text(item: str) -> bool:
-    """Whether a command-line argument is text (not bytes that are not UTF-8, which Python
-    keeps as lone surrogates)."""
-    try:
-        item.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _f(value: Decimal) -> str:

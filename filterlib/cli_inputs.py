@@ -35,6 +35,7 @@ __all__ = [
     "LinesBlock",
     "Record",
     "detect",
+    "not_utf8",
     "open_chunks",
     "open_records",
     "record_chunks",
@@ -387,7 +388,7 @@ def _csv_records(lines: Iterable[bytes], name: str, max_line: int) -> Iterator[R
         if not any(cell.strip() for cell in row):
             yield start, b""
             continue
-        if _not_utf8(row):
+        if not_utf8(row):
             yield start, "not UTF-8 text; write the file in UTF-8"
             continue
         if len(row) != len(header):
@@ -425,13 +426,14 @@ def _unreadable_csv(exc: csv.Error, start: int, last: int) -> str:
     )
 
 
-def _not_utf8(cells: list[str]) -> bool:
-    """Whether a cell holds a byte that is not UTF-8 (decoded as a lone surrogate)."""
+def not_utf8(cells: Iterable[str]) -> bool:
+    """Whether a cell (or command-line argument) holds a byte that is not UTF-8, which
+    Python decodes as a lone surrogate (``surrogateescape``)."""
     return any("\udc80" <= ch <= "\udcff" for cell in cells for ch in cell)
 
 
 def _bad_header(header: list[str]) -> str | None:
-    if _not_utf8(header):
+    if not_utf8(header):
         return "the CSV header is not UTF-8 text; write the file in UTF-8"
     if any(not cell for cell in header):
         return (

@@ -16,20 +16,32 @@ could not be checked). The contract is in docs/cli.md.
 from __future__ import annotations
 
 import argparse
+import io
 import multiprocessing
 import os
 import sys
 import tempfile
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from multiprocessing.pool import AsyncResult
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO, NoReturn, TextIO
 
 from . import cli_diff, cli_explain, cli_info
 from .cli_inputs import FORMATS as INPUT_FORMATS
-from .cli_inputs import Chunk, InputError, Record, open_chunks, open_records, record_chunks
+from .cli_inputs import (
+    MAX_LINE_BYTES,
+    Chunk,
+    InputError,
+    Record,
+    open_chunks,
+    open_records,
+    record_chunks,
+    too_long,
+)
 from .cli_outputs import (
     FAIL_ON,
     UNUSABLE,
@@ -65,6 +77,26 @@ IN_FLIGHT_PER_JOB = 4
 #: The progress line on a terminal: first after this many seconds, then at this interval.
 PROGRESS_AFTER = 1.0
 PROGRESS_EVERY = 0.5
+
+
+class _OutputError(Exception):
+    """Writing the output failed (a full disk, an I/O error); ``reason`` says how."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(exc)
+        self.reason = exc.strerror or str(exc)
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """Turn an OSError of the block (which writes the output) into an :class:`_OutputError`,
+    so that it is not taken for an error reading the input. A broken pipe stays itself."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _OutputError(exc) from None
 
 
 class _Exit(Exception):
@@ -165,10 +197,18 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
     )
     checker.add_argument(
         "--jobs",
-        type=_jobs,
+        type=_count("process", "processes"),
         default=1,
         metavar="N",
         help="check in N worker processes, output still in input order (default 1: in-process)",
+    )
+    checker.add_argument(
+        "--max-line-bytes",
+        type=_count("byte", "bytes"),
+        default=MAX_LINE_BYTES,
+        metavar="N",
+        help=f"the longest JSON Lines or CSV line read (default {MAX_LINE_BYTES:,}); a longer "
+        "line is an unusable line and is not held in memory",
     )
     cli_explain.add_parser(sub, out, err, _add_snapshot_option)
     cli_diff.add_parser(sub, out, err)
@@ -185,16 +225,21 @@ def _add_snapshot_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number of processes, got {text!r}"
-        ) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected at least 1 process, got {value}")
-    return value
+def _count(one: str, many: str) -> Callable[[str], int]:
+    """An argparse type: a whole number, at least 1, of ``one`` (``many`` in the plural)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number of {many}, got {text!r}"
+            ) from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"expected at least 1 {one}, got {value}")
+        return value
+
+    return parse
 
 
 def _fail_on(text: str) -> list[str]:
@@ -216,22 +261,31 @@ def main(
 ) -> int:
     """Run the command line ``filterlib ARGS`` and return the exit status."""
     out = stdout if stdout is not None else sys.stdout
-    err = stderr if stderr is not None else sys.stderr
+    # With standard error closed the messages are lost, but the exit status still tells.
+    err = stderr if stderr is not None else sys.stderr or io.StringIO()
+    if out is None:  # started with standard output closed (>&-)
+        err.write(
+            "filterlib: standard output is closed, so nothing could be written; give filterlib "
+            "an output (> FILE, or | ...)\n"
+        )
+        return EXIT_UNUSABLE
     parser = _build_parser(out, err)
     try:
         args = parser.parse_args(list(argv) if argv is not None else sys.argv[1:])
     except _Exit as exc:
         return exc.status
     try:
-        if args.command == "snapshot":
-            if args.snapshot_command == "info":
-                return cli_info.run(args, out, err)
-            return run_snapshot(args, out, err)
-        if args.command == "explain":
-            return cli_explain.run(args, out, err)
-        if args.command == "diff":
-            return cli_diff.run(args, out, err)
-        return _check_command(args, stdin, out, err)
+        status = _command(args, stdin, out, err)
+        with _writing():
+            out.flush()
+        return status
+    except _OutputError as exc:
+        _silence(out)
+        err.write(
+            f"filterlib: cannot write the output: {exc.reason}; the output is incomplete. Make "
+            "room, or write it elsewhere\n"
+        )
+        return EXIT_UNUSABLE
     except BrokenPipeError:
         _silence(out)
         err.write(
@@ -241,8 +295,24 @@ def main(
         return EXIT_UNUSABLE
 
 
+def _command(args: argparse.Namespace, stdin: BinaryIO | None, out: TextIO, err: TextIO) -> int:
+    if args.command == "check":
+        return _check_command(args, stdin, out, err)
+    # The other commands turn every error of their input into a message (a SnapshotError, a
+    # failed request), so an OSError out of them is one of writing the output.
+    with _writing():
+        if args.command == "snapshot":
+            if args.snapshot_command == "info":
+                return cli_info.run(args, out, err)
+            return run_snapshot(args, out, err)
+        if args.command == "explain":
+            return cli_explain.run(args, out, err)
+        return cli_diff.run(args, out, err)
+
+
 def _silence(out: TextIO) -> None:
-    """After a broken pipe, point the real stdout at /dev/null so exiting does not fail again."""
+    """After a broken pipe or a failed write, point the real stdout at /dev/null so exiting
+    (which flushes what is left) does not fail again."""
     try:
         fd = out.fileno()
     except (OSError, ValueError, AttributeError):
@@ -265,8 +335,9 @@ def _hours(text: str) -> float:
 def _load_snapshot(path: str | None) -> ExchangeInfo:
     if path is None:
         return load_default_exchange_info()
-    # A Path, so that a file name is never mistaken for JSON text.
-    return load_exchange_info(Path(path))
+    # A Path, so that a file name is never mistaken for JSON text. Lazily, as the shipped
+    # snapshot is: a run decodes the symbols its orders name, not all of them.
+    return load_exchange_info(Path(path), lazy=True)
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -304,16 +375,24 @@ def _check_command(
         for warning in snapshot_age_warnings(info, now, int(args.max_age * 3_600_000)):
             err.write(f"filterlib: warning: {warning.text}\n")
             stale = True
-    run = _Run(info, args.exchange_info, args.jobs, opts, out, err)
+    run = _Run(info, args.exchange_info, args.jobs, opts, out, err, args.max_line_bytes)
     if args.files.count("-") > 1:
         err.write("filterlib: standard input ('-') can be read only once; name it once\n")
         return EXIT_UNUSABLE
     several = len(args.files) > 1
     for name in args.files:
         if several and opts.fmt == "text":
-            out.write(f"==> {'standard input' if name == '-' else name} <==\n")
+            with _writing():
+                out.write(f"==> {'standard input' if name == '-' else name} <==\n")
         if name == "-":
-            stream: Any = stdin if stdin is not None else sys.stdin.buffer
+            stream: Any = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+            if stream is None:  # started with standard input closed (<&-)
+                err.write(
+                    "filterlib: cannot read standard input: it is closed; name the files to "
+                    "check, or give an input (< FILE)\n"
+                )
+                run.failed = True
+                continue
             run.source(stream, "-", args.input_format)
             continue
         try:
@@ -331,7 +410,8 @@ def _check_command(
                 run.failed = True
             else:
                 raise
-    status = run.finish()
+    with _writing():
+        status = run.finish()
     return max(status, EXIT_REJECTED) if stale and opts.fail_warnings else status
 
 
@@ -346,8 +426,10 @@ class _Run:
         opts: Options,
         out: TextIO,
         err: TextIO,
+        max_line: int = MAX_LINE_BYTES,
     ) -> None:
         self.info, self.snapshot, self.jobs, self.opts = info, snapshot, jobs, opts
+        self.max_line = max_line
         self.out, self.err = out, err
         self.tally = Tally()
         self.failed = False  # a source could not be read to its end
@@ -373,12 +455,18 @@ class _Run:
         def write(text: str) -> None:
             if spool is not None:
                 failures[0] += text.count("\n    <failure ")
-            target.write(text)
+            try:
+                target.write(text)
+            except BrokenPipeError:
+                raise
+            except OSError as exc:  # the output, not the input: main() reports it
+                raise _OutputError(exc) from None
 
         try:
             if self.jobs == 1:
-                records = open_records(stream, label, input_format)
-                ok = _serial(self.info, records, name, label, self.opts, write, tally, self)
+                records = open_records(stream, label, input_format, max_line=self.max_line)
+                checker = _Checker(self.info, name, self.opts, self.max_line)
+                ok = _serial(checker, records, label, write, tally, self)
             else:
                 read = [0]
                 chunks = open_chunks(
@@ -388,6 +476,7 @@ class _Run:
                     block_bytes=BLOCK_BYTES,
                     chunk_records=CHUNK_LINES,
                     read=read,
+                    max_line=self.max_line,
                 )
                 ok = _parallel(
                     self.snapshot,
@@ -397,6 +486,7 @@ class _Run:
                     name,
                     label,
                     self.opts,
+                    self.max_line,
                     write,
                     tally,
                     self,
@@ -481,8 +571,10 @@ class _Progress:
 class _Checker:
     """Checks, renders and tallies the orders of one source, in this process (or a worker)."""
 
-    def __init__(self, info: ExchangeInfo, name: str, opts: Options) -> None:
-        self.info, self.name, self.opts = info, name, opts
+    def __init__(
+        self, info: ExchangeInfo, name: str, opts: Options, max_line: int = MAX_LINE_BYTES
+    ) -> None:
+        self.info, self.name, self.opts, self.max_line = info, name, opts, max_line
         # Every message about a line that cannot be checked ends with the file it is in.
         self.where = f" (in {'standard input' if name == '-' else name})"
         self.renderer = Renderer(name, opts)
@@ -528,10 +620,13 @@ class _Checker:
         if not lines[-1]:
             lines.pop()  # the block ends with a newline, not with a last, unterminated line
         with_newline = data.count(b"\n")  # every line but perhaps the input's last has one
-        info, checked = self.info, self._checked
+        info, checked, max_line = self.info, self._checked, self.max_line
         out: list[str] = []
         append = out.append
         for i, raw in enumerate(lines):
+            if len(raw) > max_line:  # cut to max_line + 1 bytes by the reader, if longer
+                append(self.unusable(first + i, too_long(max_line), tally))
+                continue
             if not raw or raw.isspace():  # blank: no output, but it counts in the numbering
                 continue
             try:
@@ -559,11 +654,9 @@ class _Checker:
 
 
 def _serial(
-    info: ExchangeInfo,
+    checker: _Checker,
     records: Iterator[Record],
-    name: str,
     label: str,
-    opts: Options,
     write: Any,
     tally: Tally,
     run: _Run | None,
@@ -571,7 +664,6 @@ def _serial(
 ) -> bool:
     """Check ``records`` in this process, writing each answer before reading on; False after
     reporting a read error."""
-    checker = _Checker(info, name, opts)
     lineno = 0
     try:
         for lineno, payload in records:
@@ -614,7 +706,8 @@ def _run(
     """Check the JSON Lines ``lines`` (called ``name``) in this process; the exit status."""
     opts = opts or Options(fmt=fmt)
     tally = Tally()
-    ok = _serial(info, enumerate(lines, 1), name, name, opts, out.write, tally, None, err)
+    checker = _Checker(info, name, opts)
+    ok = _serial(checker, enumerate(lines, 1), name, out.write, tally, None, err)
     if not ok:
         return EXIT_UNUSABLE
     if fmt == "text":
@@ -638,13 +731,20 @@ def _init_worker(snapshot: str | None) -> None:
     _worker_info = _load_snapshot(snapshot)
 
 
-def _check_chunk(name: str, chunk: Chunk, opts: Options) -> _ChunkResult:
+def _check_chunk(
+    name: str, chunk: Chunk, opts: Options, max_line: int = MAX_LINE_BYTES
+) -> _ChunkResult:
     global _worker_checker
     checker = _worker_checker
-    if checker is None or checker.name != name or checker.opts != opts:
+    if (
+        checker is None
+        or checker.name != name
+        or checker.opts != opts
+        or checker.max_line != max_line
+    ):
         info = _worker_info
         assert info is not None, "worker used before _init_worker"
-        checker = _worker_checker = _Checker(info, name, opts)
+        checker = _worker_checker = _Checker(info, name, opts, max_line)
     tally = Tally()
     if isinstance(chunk, tuple):
         return tally, checker.block(chunk[0], chunk[1], tally)
@@ -659,6 +759,7 @@ def _parallel(
     name: str,
     label: str,
     opts: Options,
+    max_line: int,
     write: Any,
     tally: Tally,
     run: _Run | None,
@@ -671,22 +772,34 @@ def _parallel(
     chunks per worker are outstanding, and results are written in input order as they complete.
     """
     window = jobs * IN_FLIGHT_PER_JOB
-    pending: deque[AsyncResult[_ChunkResult]] = deque()
+    pending: deque[tuple[Future[_ChunkResult], int]] = deque()  # and each chunk's last line
+    written = 0  # the last line of the chunks written
 
     def drain(keep: int) -> None:
+        nonlocal written
         while len(pending) > keep:
-            part, text = pending.popleft().get()
+            future, last = pending.popleft()
+            part, text = future.result()
             tally.add(part)
             write(text)
+            written = last
             if run is not None:
                 run.progress.tick(sum(part.kinds))
 
-    with multiprocessing.get_context().Pool(
-        jobs, initializer=_init_worker, initargs=(snapshot,)
-    ) as pool:
+    # A ProcessPoolExecutor, not a multiprocessing Pool: when a worker dies (killed by the
+    # out-of-memory killer, say), a Pool replaces it and waits forever for the chunk it held;
+    # the executor fails every pending result with BrokenProcessPool instead.
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context(),
+        initializer=_init_worker,
+        initargs=(snapshot,),
+    )
+    try:
         try:
             for chunk in chunks:
-                pending.append(pool.apply_async(_check_chunk, (name, chunk, opts)))
+                future = pool.submit(_check_chunk, name, chunk, opts, max_line)
+                pending.append((future, _last_line(chunk)))
                 drain(window - 1)
         except BrokenPipeError:
             raise
@@ -699,7 +812,25 @@ def _parallel(
             _input_error(exc, run, err)
             return False
         drain(0)
+    except BrokenProcessPool:
+        target = err if err is not None else run.err if run is not None else sys.stderr
+        target.write(
+            "filterlib: a worker process ended abruptly (killed, perhaps by the out-of-memory "
+            f"killer) while checking {label}; the answers stop after line {written} and the "
+            "rest was not checked. Run it again, with fewer --jobs if memory is short\n"
+        )
+        return False
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return True
+
+
+def _last_line(chunk: Chunk) -> int:
+    """The line number of the last line (or record) of ``chunk``."""
+    if isinstance(chunk, tuple):
+        first, data = chunk
+        return first + data.count(b"\n") - data.endswith(b"\n")
+    return chunk[-1][0]
 
 
 def _run_parallel(
@@ -716,7 +847,9 @@ def _run_parallel(
     tally = Tally()
     read = [0]
     chunks = record_chunks(enumerate(lines, 1), CHUNK_LINES, read)
-    ok = _parallel(snapshot, jobs, chunks, read, name, name, opts, out.write, tally, None, err)
+    ok = _parallel(
+        snapshot, jobs, chunks, read, name, name, opts, MAX_LINE_BYTES, out.write, tally, None, err
+    )
     if not ok:
         return EXIT_UNUSABLE
     if fmt == "text":

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 import orjson
 
 from .catalogue import RULES, Rule
+from .cli_inputs import not_utf8
 from .context import ContextError
 from .endpoints import ENDPOINTS
 from .engine import check
@@ -48,6 +49,7 @@ from .filters import (
     TrailingDelta,
     UnknownFilter,
 )
+from .lines import NESTED_TOO_DEEPLY
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 
 __all__ = ["add_parser", "applicable_rules", "explain_symbol", "run"]
@@ -96,7 +98,7 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         info = (
             load_default_exchange_info()
             if args.exchange_info is None
-            else load_exchange_info(Path(args.exchange_info))
+            else load_exchange_info(Path(args.exchange_info), lazy=True)
         )
         symbol = info.symbol(args.symbol)
     except SnapshotError as exc:
@@ -120,6 +122,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             )
             return 2
         params[key] = value
+    bad = next((item for item in args.params if not_utf8([item])), None)
+    if bad is not None:
+        err.write(
+            f"filterlib: order parameter {bad!r} is not UTF-8 text; write parameters in UTF-8\n"
+        )
+        return 2
     context: object = None
     if args.context is not None:
         try:
@@ -137,6 +145,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         verdict = check(info, params, endpoint=args.endpoint, context=context)  # type: ignore[arg-type]
     except (ContextError, UsageError) as exc:
         err.write(f"filterlib: --context: {exc}\n")
+        return 2
+    except RecursionError:
+        err.write(f"filterlib: --context: {NESTED_TOO_DEEPLY}\n")
         return 2
     out.write("\n" + _walk(info, symbol, params, args.endpoint, verdict))
     return 0 if verdict.ok else 1

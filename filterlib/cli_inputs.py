@@ -7,10 +7,12 @@ Blank JSON Lines lines and blank CSV rows yield ``(line, b"")``; the caller skip
 worker processes, :func:`open_chunks` hands JSON Lines on as blocks of whole lines instead, which
 the worker splits and numbers itself.
 
-Nothing is ever read whole: JSON Lines and CSV go row by row; a JSON array is scanned in 64 KiB
-blocks and each element is handed on as soon as it ends, so memory is bounded by the largest
-single element. Numbers are never converted: a JSON element is passed on as its own bytes, and a
-CSV cell is a string, so ``"0.10000000"`` reaches the verdict as written.
+Nothing is ever read whole: JSON Lines and CSV go line by line, and a line longer than
+``max_line`` bytes (:data:`MAX_LINE_BYTES` by default) is not held: its first bytes are kept
+and the rest is read through to its end, and its record is a message (:func:`too_long`); a JSON
+array is scanned in 64 KiB blocks and each element is handed on as soon as it ends, so memory is
+bounded by the largest single element. Numbers are never converted: a JSON element is passed on
+as its own bytes, and a CSV cell is a string, so ``"0.10000000"`` reaches the verdict as written.
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ __all__ = [
     "LinesBlock",
     "Record",
     "detect",
+    "not_utf8",
     "open_chunks",
     "open_records",
     "record_chunks",
+    "too_long",
 ]
 
 #: ``--input-format`` choices; ``auto`` picks one from the file name and the first bytes.
@@ -54,6 +58,10 @@ _UTF8_BOM: Final = b"\xef\xbb\xbf"
 _BLOCK: Final = 1 << 16
 #: A JSON-array element longer than this is refused rather than held in memory.
 MAX_ELEMENT_BYTES: Final = 16 << 20
+#: The default longest JSON Lines or CSV line, in bytes without its newline (1 MiB, some
+#: thousand times an order with a full account context): a longer line is an unusable line
+#: and is never held whole, so memory stays flat whatever the input (``--max-line-bytes``).
+MAX_LINE_BYTES: Final = 1 << 20
 #: Leading blank lines looked through to guess the format; past them, JSON Lines.
 _SNIFF_LINES: Final = 1000
 
@@ -101,13 +109,13 @@ class _Gunzipped:
             "(gzip -t FILE tests it)"
         )
 
-    def __iter__(self) -> Iterator[bytes]:
+    def readline(self, size: int = -1) -> bytes:
         try:
-            for raw in self._gz:
-                self._lines += 1
-                yield raw
+            raw = self._gz.readline(size)
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise self._error(exc) from None
+        self._lines += raw.endswith(b"\n")
+        return raw
 
     def read(self, size: int = -1) -> bytes:
         try:
@@ -142,15 +150,17 @@ def detect(name: str, first: bytes) -> str:
     return "jsonl"
 
 
-def open_records(stream: Any, name: str, fmt: str = "auto") -> Iterator[Record]:
+def open_records(
+    stream: Any, name: str, fmt: str = "auto", *, max_line: int = MAX_LINE_BYTES
+) -> Iterator[Record]:
     """The records of ``stream`` (called ``name`` in messages), gunzipped when it is gzip.
 
-    ``stream`` is iterated line by line; a JSON array is read in blocks with ``read`` when the
-    stream has it. The first lines are looked at to tell gzip and the format apart, then
-    handed on, so nothing is read twice.
+    ``stream`` is read line by line with ``readline``, no line longer than ``max_line`` bytes
+    being held; a JSON array is read in blocks with ``read``. The first lines are looked at to
+    tell gzip and the format apart, then handed on, so nothing is read twice.
     """
-    kind, stream, head, lines = _sniff(stream, name, fmt)
-    yield from _records(kind, stream, head, lines, name)
+    kind, stream, head, lines = _sniff(stream, name, fmt, max_line)
+    yield from _records(kind, stream, head, lines, name, max_line)
 
 
 def open_chunks(
@@ -161,49 +171,85 @@ def open_chunks(
     block_bytes: int,
     chunk_records: int,
     read: list[int],
+    max_line: int = MAX_LINE_BYTES,
 ) -> Iterator[Chunk]:
     """The input of ``stream`` in pieces for worker processes (``filterlib check --jobs N``).
 
-    JSON Lines, from a stream with ``read``, comes as :data:`LinesBlock` s of about
-    ``block_bytes`` (whole lines; a longer line makes a longer block), so that the worker, not
-    this process, splits and numbers the lines; every other input as lists of
+    JSON Lines comes as :data:`LinesBlock` s of about ``block_bytes`` (whole lines; a longer
+    line makes a longer block), so that the worker, not this process, splits and numbers the
+    lines; a line longer than ``max_line`` bytes is cut to its first ``max_line + 1`` bytes
+    (the worker reports it with :func:`too_long`). Every other input comes as lists of
     ``chunk_records`` records. ``read[0]`` is kept at the line of the last whole line read, for
     the message about a read error; on a read error the whole lines read before it are yielded
     first, then the error is raised.
     """
-    kind, stream, head, lines = _sniff(stream, name, fmt)
-    if kind == "jsonl" and hasattr(stream, "read"):
-        yield from _line_blocks(head, stream, block_bytes, read)
+    kind, stream, head, lines = _sniff(stream, name, fmt, max_line)
+    if kind == "jsonl":
+        yield from _line_blocks(head, stream, block_bytes, max_line, read)
     else:
-        yield from record_chunks(_records(kind, stream, head, lines, name), chunk_records, read)
+        records = _records(kind, stream, head, lines, name, max_line)
+        yield from record_chunks(records, chunk_records, read)
 
 
-def _sniff(stream: Any, name: str, fmt: str) -> tuple[str, Any, list[bytes], Iterator[bytes]]:
+def too_long(max_line: int) -> str:
+    """The problem of a line longer than ``max_line`` bytes (without its newline)."""
+    return (
+        f"longer than {max_line:,} bytes, the longest line filterlib reads; the line was "
+        "skipped. Split it, or raise the limit with --max-line-bytes"
+    )
+
+
+def _capped(stream: Any, max_line: int) -> Iterator[bytes]:
+    """The lines of ``stream``, each with its newline; a line longer than ``max_line`` bytes
+    comes as its first ``max_line + 1`` bytes only (no newline: see :func:`_is_cut`), and the
+    rest of it is read through, without being held, when the next line is asked for."""
+    readline = stream.readline
+    while line := readline(max_line + 1):
+        yield line
+        if len(line) > max_line and line[-1:] != b"\n":
+            while (rest := readline(_BLOCK)) and rest[-1:] != b"\n":
+                pass
+
+
+def _is_cut(raw: bytes, max_line: int) -> bool:
+    """Whether ``raw``, a line from :func:`_capped`, stands for a line longer than the cap."""
+    return len(raw) > max_line and raw[-1:] != b"\n"
+
+
+def _sniff(
+    stream: Any, name: str, fmt: str, max_line: int
+) -> tuple[str, Any, list[bytes], Iterator[bytes]]:
     """The format of ``stream``, the stream to read on (gunzipped), the lines read to tell the
     format (to be handed on first), and the iterator of the rest."""
-    lines = iter(stream)
+    lines = _capped(stream, max_line)
     head: list[bytes] = []
     for raw in lines:
         head.append(raw)
         if raw.strip() or len(head) >= _SNIFF_LINES:
             break
     if head and head[0].startswith(_GZIP_MAGIC):
-        return _sniff(_Gunzipped(b"".join(head), stream, name), name, fmt)
-    if head and head[0].startswith(_UTF8_BOM):
+        return _sniff(_Gunzipped(b"".join(head), stream, name), name, fmt, max_line)
+    if head and head[0].startswith(_UTF8_BOM) and not _is_cut(head[0], max_line):
         head[0] = head[0][len(_UTF8_BOM) :]  # editors on Windows write one; it is not data
     first = head[-1] if head else b""
     return (detect(name, first) if fmt == "auto" else fmt), stream, head, lines
 
 
 def _records(
-    kind: str, stream: Any, head: list[bytes], lines: Iterator[bytes], name: str
+    kind: str,
+    stream: Any,
+    head: list[bytes],
+    lines: Iterator[bytes],
+    name: str,
+    max_line: int,
 ) -> Iterator[Record]:
     if kind == "csv":
-        yield from _csv_records(_chain(head, lines), name)
+        yield from _csv_records(_chain(head, lines), name, max_line)
     elif kind == "json":
-        yield from _array_records(_chain(head, _blocks(stream, lines)), name)
+        yield from _array_records(_chain(head, _blocks(stream)), name)
     else:
-        yield from enumerate(_chain(head, lines), 1)
+        for n, raw in enumerate(_chain(head, lines), 1):
+            yield (n, too_long(max_line)) if _is_cut(raw, max_line) else (n, raw)
 
 
 def record_chunks(records: Iterable[Record], size: int, read: list[int]) -> Iterator[list[Record]]:
@@ -228,19 +274,23 @@ def record_chunks(records: Iterable[Record], size: int, read: list[int]) -> Iter
 
 
 def _line_blocks(
-    head: list[bytes], stream: Any, size: int, read: list[int]
+    head: list[bytes], stream: Any, size: int, max_line: int, read: list[int]
 ) -> Iterator[LinesBlock]:
     """Whole JSON Lines lines in blocks of about ``size`` bytes, with their first line.
 
     ``read1`` (one read of the underlying stream, where there is one) rather than ``read``: a
     read error then loses nothing that was already read, so the lines before it are still
-    checked, as when the stream is read line by line; and a pipe gives what it has.
+    checked, as when the stream is read line by line; and a pipe gives what it has. A line
+    that grows past ``max_line`` bytes is kept as its first ``max_line + 1`` bytes and a
+    newline, and the rest of it is read through without being held.
     """
     read_some = getattr(stream, "read1", None) or stream.read
-    parts = [b"".join(head)]  # the sniffed lines: whole lines, each with its newline
+    parts = [b"".join(head)]  # whole lines, each with its newline, then perhaps part of one
     head.clear()
     have = len(parts[0])
+    tail = have - parts[0].rfind(b"\n") - 1  # the bytes of the last, unfinished line
     first = 1  # the line of the first byte in parts
+    skipping = False  # reading through the rest of a line longer than max_line
     while True:
         try:
             data = read_some(size)
@@ -254,18 +304,27 @@ def _line_blocks(
             raise
         if not data:
             break
+        if skipping:
+            end = data.find(b"\n") + 1
+            if not end:
+                continue
+            skipping, data = False, data[end:]
+        newline = data.rfind(b"\n")
+        tail = tail + len(data) if newline < 0 else len(data) - newline - 1
+        parts.append(data)
         have += len(data)
-        end = data.rfind(b"\n") + 1 if have >= size else 0
-        if not end:  # too little yet, or one line longer than a block: read on
-            parts.append(data)
-            continue
-        parts.append(data[:end])
-        block = b"".join(parts)
-        yield first, block
-        first += block.count(b"\n")
-        read[0] = first - 1
-        rest = data[end:]
-        parts, have = [rest], len(rest)
+        if tail > max_line:  # keep the long line's first max_line + 1 bytes, and a newline
+            block = b"".join(parts)
+            start = len(block) - tail
+            parts = [block[: start + max_line + 1], b"\n"]
+            have, tail, skipping = start + max_line + 2, 0, True
+        if have >= size and tail < have:  # a block, and a newline to end it at
+            block = b"".join(parts)
+            cut = len(block) - tail
+            yield first, block[:cut]
+            first += block.count(b"\n", 0, cut)
+            read[0] = first - 1
+            parts, have = [block[cut:]], tail
     block = b"".join(parts)
     if block:
         yield first, block
@@ -278,28 +337,46 @@ def _chain(head: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
     yield from rest
 
 
-def _blocks(stream: Any, lines: Iterator[bytes]) -> Iterator[bytes]:
-    read = getattr(stream, "read", None)
-    if read is None:
-        yield from lines
-        return
-    while block := read(_BLOCK):
+def _blocks(stream: Any) -> Iterator[bytes]:
+    while block := stream.read(_BLOCK):
         yield block
 
 
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _csv_records(lines: Iterable[bytes], name: str) -> Iterator[Record]:
-    """One record per CSV row: header names -> cell strings, empty cells not sent."""
-    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
-    numbered = _numbered_text(lines, decoder)
-    reader = csv.reader(text for _, text in numbered)
+def _csv_records(lines: Iterable[bytes], name: str, max_line: int) -> Iterator[Record]:
+    """One record per CSV row: header names -> cell strings, empty cells not sent.
+
+    A row that spans a line longer than ``max_line`` bytes, or that the csv module cannot read
+    (a cell longer than its field limit, as when a stray quote runs on to the end of the file),
+    is an unusable record; the rows after it are read on.
+    """
+    cut: list[int] = []  # the lines longer than max_line that the current row spans
+    reader = csv.reader(_csv_text(lines, max_line, cut))
     header: list[str] | None = None
     header_line = 0
     last = 0
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            start, last = last + 1, reader.line_num
+            cut.clear()
+            unreadable = _unreadable_csv(exc, start, last)
+            if header is None:
+                raise InputError(f"{name} line {start}: the CSV header is {unreadable}") from None
+            yield start, unreadable
+            continue
         start, last = last + 1, reader.line_num
+        if cut:
+            cut.clear()
+            if header is None:
+                raise InputError(f"{name} line {start}: the CSV header is {too_long(max_line)}")
+            yield start, too_long(max_line)
+            continue
         if header is None:
             if not any(cell.strip() for cell in row):
                 continue
@@ -311,7 +388,7 @@ def _csv_records(lines: Iterable[bytes], name: str) -> Iterator[Record]:
         if not any(cell.strip() for cell in row):
             yield start, b""
             continue
-        if any("\udc80" <= ch <= "\udcff" for cell in row for ch in cell):
+        if not_utf8(row):
             yield start, "not UTF-8 text; write the file in UTF-8"
             continue
         if len(row) != len(header):
@@ -324,14 +401,40 @@ def _csv_records(lines: Iterable[bytes], name: str) -> Iterator[Record]:
         yield start, orjson.dumps({k: v for k, v in zip(header, row, strict=True) if v != ""})
 
 
-def _numbered_text(
-    lines: Iterable[bytes], decoder: codecs.IncrementalDecoder
-) -> Iterator[tuple[int, str]]:
+def _csv_text(lines: Iterable[bytes], max_line: int, cut: list[int]) -> Iterator[str]:
+    """The text of each line (invalid UTF-8 kept as surrogates); a line longer than
+    ``max_line`` is given as an empty line, and its number appended to ``cut``."""
+    decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
     for n, raw in enumerate(lines, 1):
-        yield n, decoder.decode(raw)
+        if _is_cut(raw, max_line):
+            cut.append(n)
+            raw = b"\n"
+        yield decoder.decode(raw)
+
+
+def _unreadable_csv(exc: csv.Error, start: int, last: int) -> str:
+    """The problem of a row (lines ``start`` to ``last``) the csv module could not read."""
+    if "field larger than field limit" not in str(exc):
+        return f"not readable as CSV ({exc}); write one order per row, cells separated by ','"
+    limit = f"{csv.field_size_limit():,}"
+    if start == last:
+        return f"a cell longer than {limit} characters, the longest CSV cell read; shorten it"
+    return (
+        f"a quoted cell that runs on to line {last}, longer than {limit} characters: a '\"' "
+        "opens a cell that runs, across lines, to the next '\"'; quote whole cells only, and "
+        "double a '\"' inside one"
+    )
+
+
+def not_utf8(cells: Iterable[str]) -> bool:
+    """Whether a cell (or command-line argument) holds a byte that is not UTF-8, which
+    Python decodes as a lone surrogate (``surrogateescape``)."""
+    return any("\udc80" <= ch <= "\udcff" for cell in cells for ch in cell)
 
 
 def _bad_header(header: list[str]) -> str | None:
+    if not_utf8(header):
+        return "the CSV header is not UTF-8 text; write the file in UTF-8"
     if any(not cell for cell in header):
         return (
             "the CSV header has an empty column name; the first row must name the parameter "

@@ -21,13 +21,14 @@ import orjson
 from .context import ContextError
 from .endpoints import ENDPOINTS
 from .engine import check
-from .exceptions import UsageError
+from .exceptions import SnapshotError, UsageError
 from .fastpath import ORDER_NO_CONTEXT, judge
 from .snapshot import ExchangeInfo
 from .verdict import Verdict
 
 __all__ = [
     "DEFAULT_ENDPOINT",
+    "NESTED_TOO_DEEPLY",
     "NO_SYMBOL",
     "WRAPPER_KEYS",
     "CheckedLine",
@@ -41,6 +42,12 @@ DEFAULT_ENDPOINT: Final = "/api/v3/order"
 WRAPPER_KEYS: Final = ("endpoint", "params", "context")
 #: What :attr:`CheckedLine.symbol` is for an order without a usable ``symbol``.
 NO_SYMBOL: Final = "(no symbol)"
+#: The problem of a line whose values nest so deeply (hundreds of arrays or objects inside one
+#: another) that Python's recursion limit stops the check: bad input, not a bug.
+NESTED_TOO_DEEPLY: Final = (
+    "a value nested too deeply to check (hundreds of arrays or objects inside one another); "
+    "give parameters as strings or numbers, and a context in Binance's response shapes"
+)
 
 
 class LineError(ValueError):
@@ -64,8 +71,9 @@ def check_line(info: ExchangeInfo, raw: bytes) -> CheckedLine:
     but the column in a "not valid JSON" message counts it (the command line passes each line
     with its ``\\n``, as it is in the file). Raises :class:`LineError` when the line is not UTF-8,
     not JSON, not an object, a wrapped request with another key than ``endpoint``, ``params``
-    and ``context``, names an unknown endpoint, has a bad context, or when filterlib itself fails
-    on it (a bug, reported as such rather than raised).
+    and ``context``, names an unknown endpoint, has a bad context, nests values too deeply to check,
+    names a symbol whose entry in a lazily loaded snapshot is malformed, or when filterlib
+    itself fails on it (a bug, reported as such rather than raised).
     """
     try:
         doc = orjson.loads(raw)
@@ -123,6 +131,13 @@ def check_line(info: ExchangeInfo, raw: bytes) -> CheckedLine:
         raise LineError(f"bad context: {exc}") from None
     except UsageError as exc:
         raise LineError(str(exc)) from None
+    except RecursionError:
+        raise LineError(NESTED_TOO_DEEPLY) from None
+    except SnapshotError as exc:  # a lazily loaded snapshot's entry for this symbol
+        raise LineError(
+            f"the snapshot cannot be used for this order: {exc.problems[0]}; fix the snapshot "
+            "or fetch it again ('filterlib snapshot validate FILE' lists every problem)"
+        ) from None
     except Exception as exc:  # a bug in filterlib: report it on this line, check the others
         raise LineError(
             f"filterlib failed on this line ({type(exc).__name__}: {exc}); this is a bug in "
@@ -149,5 +164,8 @@ def _json_type(value: object) -> str:
 
 
 def _short(value: object) -> str:
-    text = orjson.dumps(value).decode() if not isinstance(value, Mapping) else "{...}"
+    try:
+        text = orjson.dumps(value).decode() if not isinstance(value, Mapping) else "{...}"
+    except orjson.JSONEncodeError:  # nested deeper than orjson writes (255)
+        text = "[...]"
     return text if len(text) <= 60 else text[:57] + "..."

@@ -11,7 +11,6 @@ import io
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from decimal import ROUND_CEILING, Decimal
 from importlib import resources
 from pathlib import Path
@@ -396,15 +395,9 @@ class _LineByLine(io.BytesIO):
         self.out = out
         self.seen: list[int] = []
 
-    def __iter__(self) -> Iterator[bytes]:
-        return self
-
-    def __next__(self) -> bytes:
+    def readline(self, size: int | None = -1) -> bytes:
         self.seen.append(len(self.out.getvalue().splitlines()))
-        raw = self.readline()
-        if not raw:
-            raise StopIteration
-        return raw
+        return super().readline(size)
 
     def read(self, size: int | None = -1) -> bytes:
         raise AssertionError("the CLI must stream, not read the whole input")

@@ -68,7 +68,9 @@ def test_price_filter_boundaries_pass(make_info: MakeInfo, price: str) -> None:
     ("override", "price"),
     [
         ({"tickSize": "0.00000000"}, "10.00500000"),
-        ({"minPrice": "0", "tickSize": "0"}, "0.00000001"),
+        # Below any minPrice, and 0.00001 * 0.001 is one unit of the 8-decimal fixed point, so
+        # not "Price * QTY is zero or less." either.
+        ({"minPrice": "0", "tickSize": "0"}, "0.00001"),
         ({"maxPrice": "0.00000000"}, "9000000000.00"),
     ],
     ids=["zero tick", "zero min", "zero max"],
@@ -226,7 +228,7 @@ def test_lot_size_boundaries_pass(make_info: MakeInfo, quantity: str) -> None:
     ("override", "quantity"),
     [
         ({"stepSize": "0.00000000"}, "1.00050000"),
-        ({"minQty": "0", "stepSize": "0"}, "0.00000001"),
+        ({"minQty": "0", "stepSize": "0"}, "0.000001"),  # * 0.01: one 8-decimal unit
         ({"maxQty": "0"}, "5000000"),
     ],
     ids=["zero step", "zero min", "zero max"],

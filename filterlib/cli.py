@@ -16,6 +16,7 @@ could not be checked). The contract is in docs/cli.md.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import multiprocessing
 import os
@@ -54,6 +55,7 @@ from .cli_outputs import (
 from .cli_outputs import FORMATS as OUTPUT_FORMATS
 from .cli_snapshot import add_parser as add_snapshot_parser
 from .cli_snapshot import run as run_snapshot
+from .dates import LATEST
 from .engine import snapshot_age_warnings
 from .exceptions import SnapshotError
 from .lines import LineError, check_line
@@ -223,6 +225,25 @@ def _add_snapshot_option(parser: argparse.ArgumentParser) -> None:
         metavar="SNAPSHOT",
         help="exchangeInfo snapshot (.json or .json.gz); default: the one shipped in filterlib",
     )
+    parser.add_argument(
+        "--as-of",
+        type=_as_of,
+        metavar="DAY",
+        help="answer as Binance did on DAY (YYYY-MM-DD, UTC) or by the latest rules ('latest'); "
+        "default: the snapshot's own day (its serverTime)",
+    )
+
+
+def _as_of(text: str) -> dt.date | str:
+    """An argparse type: ``YYYY-MM-DD`` or ``latest`` (see filterlib.dates)."""
+    if text == LATEST:
+        return LATEST
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text[:40]!r} is not a day: write YYYY-MM-DD or 'latest'"
+        ) from None
 
 
 def _count(one: str, many: str) -> Callable[[str], int]:
@@ -351,6 +372,7 @@ def _options(args: argparse.Namespace, out: TextIO) -> Options:
         warnings=args.warnings or "warnings" in fail_on,
         fail_unchecked="unchecked" in fail_on,
         fail_warnings="warnings" in fail_on,
+        as_of=args.as_of,
     )
 
 
@@ -587,7 +609,7 @@ class _Checker:
     def line(self, line: int, raw: bytes, tally: Tally) -> str:
         """One order given as JSON bytes (a JSON Lines line, an array element, a CSV row)."""
         try:
-            symbol, verdict, params, context = check_line(self.info, raw)
+            symbol, verdict, params, context = check_line(self.info, raw, self.opts.as_of)
         except LineError as exc:
             return self.unusable(line, str(exc), tally)
         return self._checked(line, symbol, verdict, params, context, tally)
@@ -621,6 +643,7 @@ class _Checker:
             lines.pop()  # the block ends with a newline, not with a last, unterminated line
         with_newline = data.count(b"\n")  # every line but perhaps the input's last has one
         info, checked, max_line = self.info, self._checked, self.max_line
+        as_of = self.opts.as_of
         out: list[str] = []
         append = out.append
         for i, raw in enumerate(lines):
@@ -630,7 +653,7 @@ class _Checker:
             if not raw or raw.isspace():  # blank: no output, but it counts in the numbering
                 continue
             try:
-                symbol, verdict, params, context = check_line(info, raw)
+                symbol, verdict, params, context = check_line(info, raw, as_of)
             except LineError:
                 # Again with its newline, as read line by line, so the message is the same
                 # (a "not valid JSON" column counts the newline).

@@ -37,6 +37,9 @@ _FLAGS: Final = (
     ("cancelReplaceAllowed", "cancel_replace_allowed"),
     ("allowAmend", "allow_amend"),
     ("isSpotTradingAllowed", "is_spot_trading_allowed"),
+    # The flags of 2025: None (the snapshot predates them) shows as absent.
+    ("pegInstructionsAllowed", "peg_instructions_allowed"),
+    ("opoAllowed", "opo_allowed"),
 )
 
 
@@ -139,7 +142,7 @@ def _symbol_diff(a: SymbolInfo, b: SymbolInfo) -> Iterator[Change]:
     for wire, attr in _FLAGS:
         x, y = getattr(a, attr), getattr(b, attr)
         if x != y:
-            yield Change(s, wire, _b(x), _b(y), x and not y)
+            yield Change(s, wire, _b(x), _b(y), bool(x) and not y)
     if a.base_asset_precision != b.base_asset_precision:
         yield Change(
             s,
@@ -231,13 +234,14 @@ def _sors_diff(old: ExchangeInfo, new: ExchangeInfo) -> Iterator[Change]:
         yield Change(sym, f"SOR ({base})", None, "allowed", False)
 
 
-def _b(flag: bool) -> str:
-    return "true" if flag else "false"
+def _b(flag: bool | None) -> str | None:
+    """A flag as the snapshot writes it; None for one the snapshot lacks."""
+    return None if flag is None else "true" if flag else "false"
 
 
 def _w(value: object) -> str:
     if isinstance(value, bool):
-        return _b(value)
+        return "true" if value else "false"
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)

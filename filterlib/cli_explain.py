@@ -21,6 +21,7 @@ import orjson
 from .catalogue import RULES, Rule
 from .cli_inputs import not_utf8
 from .context import ContextError
+from .dates import AsOf, resolve_as_of
 from .endpoints import ENDPOINTS
 from .engine import check
 from .exceptions import SnapshotError, UsageError
@@ -142,14 +143,24 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if len(params) == 1 and context is None:
         return 0
     try:
-        verdict = check(info, params, endpoint=args.endpoint, context=context)  # type: ignore[arg-type]
-    except (ContextError, UsageError) as exc:
+        verdict = check(
+            info,
+            params,
+            endpoint=args.endpoint,
+            context=context,  # type: ignore[arg-type]
+            as_of=args.as_of,
+        )
+    except ContextError as exc:
         err.write(f"filterlib: --context: {exc}\n")
+        return 2
+    except UsageError as exc:
+        err.write(f"filterlib: {exc}\n")
         return 2
     except RecursionError:
         err.write(f"filterlib: --context: {NESTED_TOO_DEEPLY}\n")
         return 2
-    out.write("\n" + _walk(info, symbol, params, args.endpoint, verdict))
+    day = resolve_as_of(args.as_of, info.server_time)
+    out.write("\n" + _walk(info, symbol, params, args.endpoint, verdict, day))
     return 0 if verdict.ok else 1
 
 
@@ -183,6 +194,12 @@ def explain_symbol(info: ExchangeInfo, s: SymbolInfo) -> str:
         ("amend", s.allow_amend),
         ("spot trading", s.is_spot_trading_allowed),
         ("margin trading", s.is_margin_trading_allowed),
+    ]
+    # The flags of 2025: None when the snapshot predates them.
+    flags += [
+        (name, on)
+        for name, on in (("pegged orders", s.peg_instructions_allowed), ("OPO", s.opo_allowed))
+        if on is not None
     ]
     allowed = [name for name, on in flags if on]
     refused = [name for name, on in flags if not on]
@@ -301,8 +318,10 @@ def _walk(
     params: Mapping[str, str],
     endpoint: str,
     verdict: Any,
+    day: AsOf = None,
 ) -> str:
-    """Every rule in evaluation order with its outcome for this order."""
+    """Every rule in evaluation order with its outcome for this order on ``day`` (a rule
+    Binance did not apply that day is n/a, with its period)."""
     failed: dict[str, list[Any]] = {}
     for v in verdict.violations:
         failed.setdefault(v.rule, []).append(v)
@@ -330,6 +349,9 @@ def _walk(
             why = f"needs {' and '.join(u.needs)}" if u.needs else u.reason
             lines.append(f"unchecked {rid}: {why}")
             continue
+        if not rule.in_force(day):
+            lines.append(f"n/a       {rid} (Binance applied it {_period(rule)})")
+            continue
         if rule not in applicable:
             lines.append(f"n/a       {rid}")
             continue
@@ -339,6 +361,12 @@ def _walk(
         if u.rule not in {r.id for r in RULES}:
             lines.append(f"unchecked {u.rule}: {u.reason or 'not modelled'}")
     return "".join(f"{x}\n" for x in lines)
+
+
+def _period(rule: Rule) -> str:
+    since = f"from {rule.since}" if rule.since else ""
+    until = f"until {rule.until}" if rule.until else ""
+    return " ".join(p for p in (since, until) if p)
 
 
 def applicable_rules(info: ExchangeInfo, symbol: SymbolInfo, endpoint: str) -> tuple[Rule, ...]:

@@ -9,6 +9,7 @@ here is plain data that pickles.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -74,6 +75,9 @@ class Options:
     warnings: bool = False  # compute and show values exactly on a bound
     fail_unchecked: bool = False
     fail_warnings: bool = False
+    #: The day the orders are judged at (``--as-of``): a date, "latest", or None for the
+    #: snapshot's own day.
+    as_of: dt.date | str | None = None
 
 
 def warnings_for(info: ExchangeInfo, params: Mapping[str, Any], context: object) -> list[str]:

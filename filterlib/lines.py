@@ -13,6 +13,7 @@ This module uses orjson (a runtime dependency of filterlib) to decode the line; 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any, Final, NamedTuple
 
@@ -64,7 +65,7 @@ class CheckedLine(NamedTuple):
     context: object
 
 
-def check_line(info: ExchangeInfo, raw: bytes) -> CheckedLine:
+def check_line(info: ExchangeInfo, raw: bytes, as_of: dt.date | str | None = None) -> CheckedLine:
     """Decode one JSON Lines line and check it against ``info``.
 
     ``raw`` is the line's bytes; a line ending may be included or not and changes no verdict,
@@ -121,12 +122,12 @@ def check_line(info: ExchangeInfo, raw: bytes) -> CheckedLine:
     try:
         # A bare line (the bulk of a backtest's) passes check()'s argument checks by
         # construction, so the fast path may answer it directly; check() answers the rest.
-        bare = params is doc and isinstance(info, ExchangeInfo)
+        bare = params is doc and as_of is None and isinstance(info, ExchangeInfo)
         proven = judge(info, doc, ORDER_NO_CONTEXT) if bare else None
         if type(proven) is Verdict:
             verdict = proven
         else:
-            verdict = check(info, params, endpoint=endpoint, context=context)
+            verdict = check(info, params, endpoint=endpoint, context=context, as_of=as_of)
     except ContextError as exc:
         raise LineError(f"bad context: {exc}") from None
     except UsageError as exc:

@@ -462,3 +462,49 @@ def test_module_entry_bad_snapshot_has_no_traceback(tmp_path: Path) -> None:
     assert p.returncode == 2
     assert b"Traceback" not in p.stderr
     assert str(tmp_path / "missing.json").encode() in p.stderr
+
+
+# --- --as-of ---------------------------------------------------------------------------------
+
+NINE_DECIMALS = (
+    b'{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","timeInForce":"GTC",'
+    b'"quantity":"0.001000000","price":"30000.00"}\n'
+)
+AMEND_LINE = (
+    b'{"endpoint":"/api/v3/order/amend/keepPriority",'
+    b'"params":{"symbol":"BTCUSDT","orderId":1,"newQty":"0.001"}}\n'
+)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_as_of_picks_the_text_of_the_day(jobs: str) -> None:
+    # The shipped snapshot is of 2023-08-13; -1111's text changed on 2023-12-04.
+    default = run(NINE_DECIMALS * 3, "--jobs", jobs, fmt="json")
+    assert {v["msg"] for v in default.json} == {
+        "Precision is over the maximum defined for this asset."
+    }
+    latest = run(NINE_DECIMALS * 3, "--jobs", jobs, "--as-of", "latest", fmt="json")
+    assert {v["msg"] for v in latest.json} == {"Parameter 'quantity' has too much precision."}
+    day = run(NINE_DECIMALS, "--as-of", "2023-12-03", fmt="json")
+    assert day.json[0]["msg"] == "Precision is over the maximum defined for this asset."
+
+
+def test_an_endpoint_the_day_lacks_is_an_unusable_line() -> None:
+    r = run(AMEND_LINE, fmt="json")
+    assert r.status == 2
+    assert r.json[0]["error"] == (
+        "line 1: /api/v3/order/amend/keepPriority did not exist on 2023-08-13 (Binance added it "
+        "on 2025-04-24) (in standard input)"
+    )
+    # By today's rules it is a verdict: the 2023 snapshot's BTCUSDT has no amendAllowed.
+    latest = run(AMEND_LINE, "--as-of", "latest", fmt="json")
+    assert latest.status == 1
+    assert latest.json[0]["msg"] == "Order amend is not supported for this symbol."
+
+
+@pytest.mark.parametrize("text", ["yesterday", "2023-13-01", "2023-8-13"])
+def test_a_bad_as_of_is_a_usage_error(text: str) -> None:
+    r = run(GOOD, "--as-of", text)
+    assert r.status == 2
+    assert "is not a day: write YYYY-MM-DD or 'latest'" in r.err
+    assert r.out == ""

@@ -90,14 +90,23 @@ def test_a_rule_scoped_away_from_an_endpoint_it_fires_on_is_caught(
     missing = _missing_from_view(FOUND)
     assert missing
     assert {(endpoint, rule_id) for _, endpoint, rule_id in missing} == {
-        ("/api/v3/orderList/otoco", "oco_limit_above")
+        ("/api/v3/orderList/otoco", "oco_limit_above"),
+        ("/api/v3/orderList/opoco", "oco_limit_above"),
     }
 
 
-def _walk(endpoint: str, *params: str, symbol: str = "BTCUSDT") -> dict[str, str]:
-    """explain's walk as {rule: status}: what a user reads after the symbol's summary."""
+def _walk(
+    endpoint: str, *params: str, symbol: str = "BTCUSDT", as_of: object = "latest"
+) -> dict[str, str]:
+    """explain's walk as {rule: status}: what a user reads after the symbol's summary (by
+    today's rules unless ``as_of`` says otherwise: the shipped snapshot predates the amend)."""
     args = argparse.Namespace(
-        exchange_info=None, symbol=symbol, params=list(params), endpoint=endpoint, context=None
+        exchange_info=None,
+        symbol=symbol,
+        params=list(params),
+        endpoint=endpoint,
+        context=None,
+        as_of=as_of,
     )
     out, err = io.StringIO(), io.StringIO()
     assert cli_explain.run(args, out, err) in (0, 1), err.getvalue()
@@ -105,11 +114,48 @@ def _walk(endpoint: str, *params: str, symbol: str = "BTCUSDT") -> dict[str, str
     status: dict[str, str] = {}
     for line in walk:
         word, rest = line.split(maxsplit=1)
-        rule_id = rest.split(":")[0].split(" [")[0]
+        rule_id = rest.split(":")[0].split(" [")[0].split(" (")[0]
         assert status.get(rule_id, word) == word, line  # only a rule's FAILs repeat
         status[rule_id] = word
     assert list(status) == [r.id for r in RULES]  # every rule, in evaluation order
     return status
+
+
+def test_the_walk_on_the_snapshots_day_shows_later_rules_as_na_with_their_period() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    args = argparse.Namespace(
+        exchange_info=None,
+        symbol="BTCUSDT",
+        params=["side=BUY", "type=LIMIT", "timeInForce=GTC", "quantity=0.001", "price=30000"],
+        endpoint="/api/v3/order",
+        context=None,
+        as_of=None,  # the shipped snapshot's own day, 2023-08-13
+    )
+    assert cli_explain.run(args, out, err) == 0, err.getvalue()
+    walk = out.getvalue().splitlines()
+    assert "n/a       peg_liquidity (Binance applied it from 2025-08-28)" in walk
+    assert "n/a       max_asset (Binance applied it from 2025-09-29)" in walk
+    args.as_of = "latest"
+    out = io.StringIO()
+    assert cli_explain.run(args, out, err) == 0, err.getvalue()
+    assert "unchecked max_asset: needs myFilters" in out.getvalue().splitlines()
+
+
+def test_explain_of_an_endpoint_the_snapshots_day_lacks_says_so() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    args = argparse.Namespace(
+        exchange_info=None,
+        symbol="BTCUSDT",
+        params=["newQty=0.001", "orderId=1"],
+        endpoint="/api/v3/order/amend/keepPriority",
+        context=None,
+        as_of=None,
+    )
+    assert cli_explain.run(args, out, err) == 2
+    assert err.getvalue() == (
+        "filterlib: /api/v3/order/amend/keepPriority did not exist on 2023-08-13 (Binance added "
+        "it on 2025-04-24)\n"
+    )
 
 
 @pytest.mark.parametrize("endpoint", list(ENDPOINTS))
@@ -304,7 +350,7 @@ FAMILIES: Mapping[CodeType, str] = {
 
 
 def _run_traced(
-    info: filterlib.ExchangeInfo, params: Any, endpoint: str, context: Any
+    info: filterlib.ExchangeInfo, params: Any, endpoint: str, context: Any, as_of: Any = None
 ) -> tuple[filterlib.Verdict, set[str]]:
     """The verdict, and the rules of FAMILIES whose check functions the engine really ran
     (seen by a profiler, so independent of how the engine picks them)."""
@@ -321,7 +367,7 @@ def _run_traced(
     previous = sys.getprofile()
     sys.setprofile(profile)
     try:
-        verdict = filterlib.check(info, params, endpoint=endpoint, context=ctx)
+        verdict = filterlib.check(info, params, endpoint=endpoint, context=ctx, as_of=as_of)
     finally:
         sys.setprofile(previous)
     return verdict, ran
@@ -342,7 +388,7 @@ def test_the_engine_runs_on_each_endpoint_exactly_the_rules_the_catalogue_scopes
         symbol = info.symbol(case["params"].get("symbol"))
         if symbol is None:
             continue  # rejected before any rule of the symbol runs
-        verdict, checks = _run_traced(info, case["params"], path, case.get("context"))
+        verdict, checks = _run_traced(info, case["params"], path, case.get("context"), as_of(case))
         ran[path] |= checks
         reported[path] |= {v.rule for v in verdict.violations}
         reported[path] |= {u.rule for u in verdict.unchecked}

@@ -4,24 +4,31 @@ It knows nothing about Binance. It returns every status as an :class:`HttpReply`
 are answers, not exceptions) and raises :class:`HttpFailure` only when no complete answer
 arrived, saying whether the request may have reached the server: that is what decides between
 "not sent" and "status UNKNOWN" for an order. Messages name the method and path only, never the
-query string or headers, which carry the signature and the API key.
+query string or headers, which carry the signature and the API key, nor the base URL.
 """
 
 from __future__ import annotations
 
 import http.client
+import re
 import ssl
 from collections.abc import Mapping
+from ipaddress import ip_address
 from urllib.parse import urlsplit
 
 from attrs import frozen
 
 from ..exceptions import UsageError
 
-__all__ = ["HttpFailure", "HttpReply", "request", "split_base_url"]
+__all__ = ["HttpFailure", "HttpReply", "is_loopback", "request", "split_base_url"]
 
 #: Binance answers are small; a bigger one is not Binance (exchangeInfo is about 20 MB at most).
 MAX_BODY = 64 * 1024 * 1024
+
+_BAD_URL = "base URL must be http(s)://host[:port][/path] (not shown: it may hold credentials)"
+_PRINTABLE_ASCII = re.compile(r"[!-~]*")
+#: A name's letters, digits, dots and dashes, or an IPv6 address without its brackets.
+_HOST = re.compile(r"[a-z0-9.\-]+|[0-9a-f:.]+")
 
 
 @frozen
@@ -42,17 +49,40 @@ class HttpFailure(Exception):
 
 
 def split_base_url(base_url: str) -> tuple[str, str, int | None, str]:
-    """``(scheme, host, port, path prefix)`` of an ``http(s)://host[:port][/prefix]`` URL."""
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"base URL must be http(s)://host[:port], not {base_url!r}")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise UsageError("base URL must not carry a query, a fragment or credentials")
+    """``(scheme, host, port, path prefix)`` of an ``http(s)://host[:port][/prefix]`` URL.
+
+    Its messages never quote the URL: a mistyped one may carry credentials (``user:key@``),
+    which it refuses, or be the key itself pasted in the wrong place.
+    """
+    if not isinstance(base_url, str):
+        raise UsageError(f"base URL must be a str, not {type(base_url).__name__}")
+    if "@" in base_url:
+        raise UsageError(_BAD_URL + "; it must not carry credentials (user:password@)")
+    if not _PRINTABLE_ASCII.fullmatch(base_url):
+        raise UsageError(_BAD_URL + "; it has a space, a control or a non-ASCII character")
     try:
+        parts = urlsplit(base_url)
         port = parts.port
     except ValueError:
-        raise UsageError(f"base URL has a bad port: {base_url!r}") from None
+        raise UsageError(_BAD_URL + "; it does not parse (a bad port or IPv6 address)") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(_BAD_URL)
+    if not _HOST.fullmatch(parts.hostname):
+        raise UsageError(_BAD_URL + "; the host has a character no host name has")
+    if parts.query or parts.fragment:
+        raise UsageError(_BAD_URL + "; it must not carry a query or a fragment")
     return parts.scheme, parts.hostname, port, parts.path.rstrip("/")
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1): nothing leaves the
+    machine, so cleartext HTTP exposes nothing."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def request(

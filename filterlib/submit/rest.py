@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from ..exceptions import UsageError
 from ..request import wire_text
 from .classify import classify_failure, classify_reply
-from .http import HttpFailure, request, split_base_url
+from .http import HttpFailure, is_loopback, request, split_base_url
 from .response import OrderLookup, Response
 from .signing import Signer
 
@@ -71,6 +71,8 @@ class RestSubmitter:
     """A :class:`~filterlib.submit.Submitter` for Binance Spot's REST API, standard library only.
 
     ``base_url`` is ``https://api.binance.com`` (or another base endpoint, or a test server);
+    an ``http://`` one to another machine would send the API key in cleartext, so it is refused
+    unless ``allow_http`` is True (loopback test servers need no such leave).
     ``timeout`` bounds each socket operation, in seconds; ``recv_window`` is sent unless the
     parameters carry their own; ``clock`` gives the time in seconds for ``timestamp``.
     """
@@ -86,8 +88,14 @@ class RestSubmitter:
         timeout: float,
         recv_window: int = 5000,
         clock: Callable[[], float] = time.time,
+        allow_http: bool = False,
     ) -> None:
-        split_base_url(base_url)  # fail now on a bad URL, not at the first order
+        scheme, host, _, _ = split_base_url(base_url)  # fail now, not at the first order
+        if scheme == "http" and not is_loopback(host) and allow_http is not True:
+            raise UsageError(
+                f"http:// to {host} would send the API key in cleartext: use https://, or "
+                "pass allow_http=True if the network between is yours"
+            )
         if not api_key:
             raise UsageError("RestSubmitter needs the API key; it is empty")
         if not isinstance(signer, Signer):

@@ -14,7 +14,7 @@ import re
 import ssl
 from collections.abc import Mapping
 from ipaddress import ip_address
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from attrs import frozen
 
@@ -60,11 +60,10 @@ def split_base_url(base_url: str) -> tuple[str, str, int | None, str]:
         raise UsageError(_BAD_URL + "; it must not carry credentials (user:password@)")
     if not _PRINTABLE_ASCII.fullmatch(base_url):
         raise UsageError(_BAD_URL + "; it has a space, a control or a non-ASCII character")
-    try:
-        parts = urlsplit(base_url)
-        port = parts.port
-    except ValueError:
-        raise UsageError(_BAD_URL + "; it does not parse (a bad port or IPv6 address)") from None
+    parsed = _parsed(base_url)
+    if parsed is None:  # raised here, not in the except block: no chained error quotes it
+        raise UsageError(_BAD_URL + "; it does not parse (a bad port or IPv6 address)")
+    parts, port = parsed
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UsageError(_BAD_URL)
     if not _HOST.fullmatch(parts.hostname):
@@ -72,6 +71,14 @@ def split_base_url(base_url: str) -> tuple[str, str, int | None, str]:
     if parts.query or parts.fragment:
         raise UsageError(_BAD_URL + "; it must not carry a query or a fragment")
     return parts.scheme, parts.hostname, port, parts.path.rstrip("/")
+
+
+def _parsed(base_url: str) -> tuple[SplitResult, int | None] | None:
+    try:
+        parts = urlsplit(base_url)
+        return parts, parts.port
+    except ValueError:  # its message may quote the port's text
+        return None
 
 
 def is_loopback(host: str) -> bool:

@@ -8,7 +8,7 @@ None was sent as the text "None", and a trickling server held a call past its ti
 from __future__ import annotations
 
 import pytest
-from fake_binance import API_KEY, SECRET
+from fake_binance import API_KEY, SECRET, serve
 
 from filterlib import UsageError
 from filterlib.submit import HmacSigner, RestSubmitter
@@ -45,6 +45,7 @@ def make(url: str, **kwargs: object) -> RestSubmitter:
         f"http://{USER}:{PASSWORD}@127.0.0.1:9",
         f"https://api.binance.com/{USER}:{PASSWORD} ",
         f"{USER}:{PASSWORD}",
+        f"https://api.binance.com:{PASSWORD}",  # urlsplit's error quotes the port's text
     ],
 )
 def test_a_base_url_is_refused_without_echoing_its_credentials(url: str) -> None:
@@ -74,3 +75,64 @@ def test_cleartext_http_to_loopback_needs_no_leave(url: str) -> None:
 
 def test_https_needs_no_leave() -> None:
     assert "api_key=<hidden>" in repr(make("https://api.binance.com"))
+
+
+@pytest.mark.parametrize("bad", ["\n", "\r\n", " ", "\t", "\x00", "\u00e9", "\ud800"])
+@pytest.mark.parametrize("where", ["end", "start", "middle"])
+def test_an_api_key_that_cannot_go_in_a_header_is_refused_unquoted(bad: str, where: str) -> None:
+    key = {"end": API_KEY + bad, "start": bad + API_KEY, "middle": API_KEY[:9] + bad + API_KEY[9:]}
+    with serve() as fake:
+        with pytest.raises(UsageError, match="the API key") as caught:
+            RestSubmitter(fake.url, key[where], HmacSigner(SECRET), timeout=1)
+        assert fake.requests == []
+    text = exception_text(caught.value)
+    assert API_KEY[:9] not in text
+    assert API_KEY[9:] not in text
+
+
+@pytest.mark.parametrize("key", [b"key-as-bytes", 12345, None, ""])
+def test_an_api_key_that_is_not_text_is_refused(key: object) -> None:
+    with pytest.raises(UsageError, match="the API key"):
+        RestSubmitter("https://api.binance.com", key, HmacSigner(SECRET), timeout=1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        SECRET + "\n",
+        SECRET.encode() + b"\r\n",
+        " " + SECRET,
+        SECRET[:9] + "\x00" + SECRET[9:],
+        SECRET[:9] + "\u00e9" + SECRET[9:],
+        12345,  # bytes(12345) was a key of 12345 zero bytes
+        bytearray(SECRET.encode()),
+    ],
+)
+def test_a_secret_that_is_not_a_binance_key_is_refused_unquoted(secret: object) -> None:
+    with pytest.raises(UsageError, match="HmacSigner's secret key") as caught:
+        HmacSigner(secret)  # type: ignore[arg-type]
+    text = exception_text(caught.value)
+    assert SECRET[:9] not in text
+    assert SECRET[10:] not in text
+
+
+@pytest.mark.parametrize(
+    ("key", "password"),
+    [
+        ("-----BEGIN PRIVATE KEY-----\nKEYp\u00e9rt\n", None),
+        (12345, None),
+        (b"-----BEGIN PRIVATE KEY-----\n", "pw-\ud800-TOKEN"),
+        (b"-----BEGIN PRIVATE KEY-----\n", 12345),
+    ],
+)
+def test_a_private_key_or_password_of_the_wrong_kind_is_a_usage_error(
+    key: object, password: object
+) -> None:
+    pytest.importorskip("cryptography")
+    from filterlib.submit import RsaSigner
+
+    with pytest.raises(UsageError) as caught:
+        RsaSigner(key, password)  # type: ignore[arg-type]
+    text = exception_text(caught.value)
+    assert "KEYp" not in text
+    assert "TOKEN" not in text

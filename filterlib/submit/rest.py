@@ -20,7 +20,7 @@ from ..request import wire_text
 from .classify import classify_failure, classify_reply
 from .http import HttpFailure, is_loopback, request, split_base_url
 from .response import OrderLookup, Response
-from .signing import Signer
+from .signing import Signer, check_credential
 
 __all__ = ["MAX_RECV_WINDOW", "RestSubmitter", "new_client_order_id", "signed_query_and_body"]
 
@@ -96,8 +96,7 @@ class RestSubmitter:
                 f"http:// to {host} would send the API key in cleartext: use https://, or "
                 "pass allow_http=True if the network between is yours"
             )
-        if not api_key:
-            raise UsageError("RestSubmitter needs the API key; it is empty")
+        check_credential(api_key, "the API key")  # in the header, http.client would quote it
         if not isinstance(signer, Signer):
             raise UsageError("signer must have a sign(payload: bytes) -> str method")
         if not timeout > 0:

@@ -8,10 +8,11 @@ None was sent as the text "None", and a trickling server held a call past its ti
 from __future__ import annotations
 
 import pytest
-from fake_binance import API_KEY, SECRET, serve
+from conftest import MakeInfo, order
+from fake_binance import API_KEY, SECRET, FakeBinance, serve
 
 from filterlib import UsageError
-from filterlib.submit import HmacSigner, RestSubmitter
+from filterlib.submit import Guard, HmacSigner, Outcome, RestSubmitter
 
 #: Distinctive credentials to look for in every message.
 USER = "u5er-Zq8TOKEN"
@@ -136,3 +137,62 @@ def test_a_private_key_or_password_of_the_wrong_kind_is_a_usage_error(
     text = exception_text(caught.value)
     assert "KEYp" not in text
     assert "TOKEN" not in text
+
+
+# The order's parameters as the fake receives them, less the four the submitter adds.
+ADDED = ("recvWindow", "timestamp", "signature", "newClientOrderId")
+
+
+def received(fake: FakeBinance) -> dict[str, str]:
+    (request,) = fake.requests
+    return {k: v for k, v in request.params.items() if k not in ADDED}
+
+
+def test_none_is_not_sent_as_check_reads_it(make_info: MakeInfo) -> None:
+    params = {**order(), "icebergQty": None, "stopPrice": None, "newClientOrderId": None}
+    with serve() as fake:
+        guard = Guard(make(fake.url), make_info(), allow_unchecked=True)
+        response = guard.submit("/api/v3/order", params)
+        assert response.outcome is Outcome.ACCEPTED, response
+        assert received(fake) == {
+            "symbol": "TSTUSDT",
+            "side": "BUY",
+            "type": "LIMIT",
+            "timeInForce": "GTC",
+            "quantity": "1",
+            "price": "10",
+        }
+        # None is "not sent" for the client order id too: the submitter sets its own.
+        assert fake.requests[0].params["newClientOrderId"].startswith("fl-")
+
+
+def test_none_recv_window_means_the_default() -> None:
+    with serve() as fake:
+        make(fake.url).submit("/api/v3/order/test", {**order(), "recvWindow": None})
+        assert fake.requests[0].params["recvWindow"] == "5000"
+
+
+@pytest.mark.parametrize("client_id", [0, ""])
+def test_a_falsy_client_order_id_is_sent_as_given(client_id: object) -> None:
+    # check() reads 0 as "0" (valid) and "" as empty (an error): either way the judged text.
+    with serve() as fake:
+        make(fake.url).submit("/api/v3/order/test", order(newClientOrderId=client_id))
+        assert fake.requests[0].params.get("newClientOrderId", "") == str(client_id)
+
+
+@pytest.mark.parametrize(
+    "endpoint", [None, ["/api/v3/order"], "/api/v3/ord er", "/api/v3/\u00e9", ""]
+)
+def test_an_endpoint_that_is_not_a_path_is_a_usage_error(endpoint: object) -> None:
+    with serve() as fake:
+        with pytest.raises(UsageError, match="endpoint"):
+            make(fake.url).submit(endpoint, order())  # type: ignore[arg-type]
+        assert fake.requests == []
+
+
+@pytest.mark.parametrize("params", [order(note="\ud800"), {**order(), "\ud800": "1"}])
+def test_a_lone_surrogate_is_a_usage_error_not_a_unicode_error(params: dict[str, object]) -> None:
+    with serve() as fake:
+        with pytest.raises(UsageError, match="surrogate"):
+            make(fake.url).submit("/api/v3/order/test", params)
+        assert fake.requests == []

@@ -7,9 +7,12 @@ None was sent as the text "None", and a trickling server held a call past its ti
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 from conftest import MakeInfo, order
-from fake_binance import API_KEY, SECRET, FakeBinance, serve
+from fake_binance import API_KEY, SECRET, FakeBinance, Reply, serve
 
 from filterlib import UsageError
 from filterlib.submit import Guard, HmacSigner, Outcome, RestSubmitter
@@ -17,6 +20,19 @@ from filterlib.submit import Guard, HmacSigner, Outcome, RestSubmitter
 #: Distinctive credentials to look for in every message.
 USER = "u5er-Zq8TOKEN"
 PASSWORD = "pa55-Wr3TOKEN"
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[FakeBinance]:
+    with serve() as fake:
+        yield fake
+
+
+@pytest.fixture
+def fake(server: FakeBinance) -> FakeBinance:
+    """The module's loopback fake (one server: each stop waits out a poll), requests cleared."""
+    server.requests.clear()
+    return server
 
 
 def exception_text(exc: BaseException) -> str:
@@ -29,8 +45,8 @@ def exception_text(exc: BaseException) -> str:
     return "\n".join(parts)
 
 
-def make(url: str, **kwargs: object) -> RestSubmitter:
-    return RestSubmitter(url, API_KEY, HmacSigner(SECRET), timeout=1, **kwargs)  # type: ignore[arg-type]
+def make(url: str, *, timeout: float = 1, allow_http: bool = False) -> RestSubmitter:
+    return RestSubmitter(url, API_KEY, HmacSigner(SECRET), timeout=timeout, allow_http=allow_http)
 
 
 @pytest.mark.parametrize(
@@ -80,12 +96,13 @@ def test_https_needs_no_leave() -> None:
 
 @pytest.mark.parametrize("bad", ["\n", "\r\n", " ", "\t", "\x00", "\u00e9", "\ud800"])
 @pytest.mark.parametrize("where", ["end", "start", "middle"])
-def test_an_api_key_that_cannot_go_in_a_header_is_refused_unquoted(bad: str, where: str) -> None:
+def test_an_api_key_that_cannot_go_in_a_header_is_refused_unquoted(
+    fake: FakeBinance, bad: str, where: str
+) -> None:
     key = {"end": API_KEY + bad, "start": bad + API_KEY, "middle": API_KEY[:9] + bad + API_KEY[9:]}
-    with serve() as fake:
-        with pytest.raises(UsageError, match="the API key") as caught:
-            RestSubmitter(fake.url, key[where], HmacSigner(SECRET), timeout=1)
-        assert fake.requests == []
+    with pytest.raises(UsageError, match="the API key") as caught:
+        RestSubmitter(fake.url, key[where], HmacSigner(SECRET), timeout=1)
+    assert fake.requests == []
     text = exception_text(caught.value)
     assert API_KEY[:9] not in text
     assert API_KEY[9:] not in text
@@ -148,51 +165,85 @@ def received(fake: FakeBinance) -> dict[str, str]:
     return {k: v for k, v in request.params.items() if k not in ADDED}
 
 
-def test_none_is_not_sent_as_check_reads_it(make_info: MakeInfo) -> None:
+def test_none_is_not_sent_as_check_reads_it(fake: FakeBinance, make_info: MakeInfo) -> None:
     params = {**order(), "icebergQty": None, "stopPrice": None, "newClientOrderId": None}
-    with serve() as fake:
-        guard = Guard(make(fake.url), make_info(), allow_unchecked=True)
-        response = guard.submit("/api/v3/order", params)
-        assert response.outcome is Outcome.ACCEPTED, response
-        assert received(fake) == {
-            "symbol": "TSTUSDT",
-            "side": "BUY",
-            "type": "LIMIT",
-            "timeInForce": "GTC",
-            "quantity": "1",
-            "price": "10",
-        }
-        # None is "not sent" for the client order id too: the submitter sets its own.
-        assert fake.requests[0].params["newClientOrderId"].startswith("fl-")
+    guard = Guard(make(fake.url), make_info(), allow_unchecked=True)
+    response = guard.submit("/api/v3/order", params)
+    assert response.outcome is Outcome.ACCEPTED, response
+    assert received(fake) == {
+        "symbol": "TSTUSDT",
+        "side": "BUY",
+        "type": "LIMIT",
+        "timeInForce": "GTC",
+        "quantity": "1",
+        "price": "10",
+    }
+    # None is "not sent" for the client order id too: the submitter sets its own.
+    assert fake.requests[0].params["newClientOrderId"].startswith("fl-")
 
 
-def test_none_recv_window_means_the_default() -> None:
-    with serve() as fake:
-        make(fake.url).submit("/api/v3/order/test", {**order(), "recvWindow": None})
-        assert fake.requests[0].params["recvWindow"] == "5000"
+def test_none_recv_window_means_the_default(
+    fake: FakeBinance,
+) -> None:
+    make(fake.url).submit("/api/v3/order/test", {**order(), "recvWindow": None})
+    assert fake.requests[0].params["recvWindow"] == "5000"
 
 
 @pytest.mark.parametrize("client_id", [0, ""])
-def test_a_falsy_client_order_id_is_sent_as_given(client_id: object) -> None:
+def test_a_falsy_client_order_id_is_sent_as_given(fake: FakeBinance, client_id: object) -> None:
     # check() reads 0 as "0" (valid) and "" as empty (an error): either way the judged text.
-    with serve() as fake:
-        make(fake.url).submit("/api/v3/order/test", order(newClientOrderId=client_id))
-        assert fake.requests[0].params.get("newClientOrderId", "") == str(client_id)
+    make(fake.url).submit("/api/v3/order/test", order(newClientOrderId=client_id))
+    assert fake.requests[0].params.get("newClientOrderId", "") == str(client_id)
 
 
 @pytest.mark.parametrize(
     "endpoint", [None, ["/api/v3/order"], "/api/v3/ord er", "/api/v3/\u00e9", ""]
 )
-def test_an_endpoint_that_is_not_a_path_is_a_usage_error(endpoint: object) -> None:
-    with serve() as fake:
-        with pytest.raises(UsageError, match="endpoint"):
-            make(fake.url).submit(endpoint, order())  # type: ignore[arg-type]
-        assert fake.requests == []
+def test_an_endpoint_that_is_not_a_path_is_a_usage_error(
+    fake: FakeBinance, endpoint: object
+) -> None:
+    with pytest.raises(UsageError, match="endpoint"):
+        make(fake.url).submit(endpoint, order())  # type: ignore[arg-type]
+    assert fake.requests == []
 
 
 @pytest.mark.parametrize("params", [order(note="\ud800"), {**order(), "\ud800": "1"}])
-def test_a_lone_surrogate_is_a_usage_error_not_a_unicode_error(params: dict[str, object]) -> None:
-    with serve() as fake:
-        with pytest.raises(UsageError, match="surrogate"):
-            make(fake.url).submit("/api/v3/order/test", params)
-        assert fake.requests == []
+def test_a_lone_surrogate_is_a_usage_error_not_a_unicode_error(
+    fake: FakeBinance, params: dict[str, object]
+) -> None:
+    with pytest.raises(UsageError, match="surrogate"):
+        make(fake.url).submit("/api/v3/order/test", params)
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    ("gap", "timeout", "body"),
+    [
+        (0.4, 1.0, False),  # the issue's case: a byte every 0.4 s from the status line on
+        (0.1, 0.5, True),  # the head at once, then the body a byte at a time
+    ],
+)
+def test_timeout_is_the_whole_calls_deadline_against_a_trickling_server(
+    fake: FakeBinance, gap: float, timeout: float, body: bool
+) -> None:
+    # Each gap is shorter than the timeout, so a per-operation timeout never fires; the
+    # trickled reply (over 60 bytes) would take the fake's MAX_HANG of 10 s to send.
+    reply = Reply(200, {"orderId": 1, "padding": "x" * 40}, trickle=gap, trickle_body=body)
+    fake.script("/api/v3/order", reply)
+    start = time.monotonic()
+    response = make(fake.url, timeout=timeout).submit("/api/v3/order", order())
+    elapsed = time.monotonic() - start
+    assert timeout <= elapsed < timeout + 0.5, elapsed
+    assert response.outcome is Outcome.UNKNOWN  # it was sent: its fate is unknown
+    assert response.status is None
+    assert f"no complete answer within {timeout:g}s" in response.reason
+    assert response.lookup is not None
+
+
+def test_a_reply_that_ends_within_the_deadline_is_read_whole(
+    fake: FakeBinance,
+) -> None:
+    reply = Reply(200, {"orderId": 7}, trickle=0.01, trickle_body=True)
+    fake.script("/api/v3/order", reply)
+    response = make(fake.url, timeout=5).submit("/api/v3/order", order())
+    assert (response.outcome, response.body) == (Outcome.ACCEPTED, {"orderId": 7})

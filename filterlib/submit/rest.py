@@ -98,8 +98,9 @@ class RestSubmitter:
     ``base_url`` is ``https://api.binance.com`` (or another base endpoint, or a test server);
     an ``http://`` one to another machine would send the API key in cleartext, so it is refused
     unless ``allow_http`` is True (loopback test servers need no such leave).
-    ``timeout`` bounds each socket operation, in seconds; ``recv_window`` is sent unless the
-    parameters carry their own; ``clock`` gives the time in seconds for ``timestamp``.
+    ``timeout`` is each call's deadline in seconds, from connecting to the answer's last byte;
+    ``recv_window`` is sent unless the parameters carry their own; ``clock`` gives the time in
+    seconds for ``timestamp``.
     """
 
     __slots__ = ("_api_key", "_base_url", "_clock", "_recv_window", "_signer", "_timeout")

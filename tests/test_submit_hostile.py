@@ -7,6 +7,7 @@ None was sent as the text "None", and a trickling server held a call past its ti
 
 from __future__ import annotations
 
+import http.client
 import time
 from collections.abc import Iterator
 
@@ -247,3 +248,26 @@ def test_a_reply_that_ends_within_the_deadline_is_read_whole(
     fake.script("/api/v3/order", reply)
     response = make(fake.url, timeout=5).submit("/api/v3/order", order())
     assert (response.outcome, response.body) == (Outcome.ACCEPTED, {"orderId": 7})
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        ("http://[::1]", ("::1", 80)),  # http.client alone took this for host "::", port 1
+        ("https://[2001:db8::1]/api", ("2001:db8::1", 443)),
+        ("http://127.0.0.1:8080", ("127.0.0.1", 8080)),
+    ],
+)
+def test_the_connection_goes_to_the_base_urls_host_and_port(
+    monkeypatch: pytest.MonkeyPatch, url: str, where: tuple[str, int]
+) -> None:
+    tried: list[tuple[str, int]] = []
+
+    def connect(self: http.client.HTTPConnection) -> None:
+        tried.append((self.host, self.port))
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(http.client.HTTPConnection, "connect", connect)
+    monkeypatch.setattr(http.client.HTTPSConnection, "connect", connect)
+    response = make(url, allow_http=True).submit("/api/v3/order", order())
+    assert (response.outcome, tried) == (Outcome.NOT_SENT, [where])

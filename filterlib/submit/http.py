@@ -119,6 +119,8 @@ def request(
     deadline = time.monotonic() + timeout
     scheme, host, port, prefix = split_base_url(base_url)
     target = prefix + path + (f"?{query}" if query else "")
+    # Always a port: given none, http.client reads an IPv6 address's last group as one.
+    port = port or (443 if scheme == "https" else 80)
     conn: http.client.HTTPConnection
     if scheme == "https":
         conn = http.client.HTTPSConnection(

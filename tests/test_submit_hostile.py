@@ -10,6 +10,7 @@ from __future__ import annotations
 import http.client
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import MakeInfo, order
@@ -79,8 +80,9 @@ def test_a_base_url_is_refused_without_echoing_its_credentials(url: str) -> None
     "url", ["http://api.binance.com", "http://10.0.0.1:8080", "http://[2001:db8::1]/api"]
 )
 def test_cleartext_http_to_another_machine_needs_allow_http(url: str) -> None:
-    with pytest.raises(UsageError, match="cleartext"):
+    with pytest.raises(UsageError, match="cleartext") as caught:
         make(url)
+    assert urlsplit(url).hostname not in str(caught.value)  # no part of a URL is quoted
     assert "api_key=<hidden>" in repr(make(url, allow_http=True))  # the caller's choice
 
 

@@ -119,8 +119,8 @@ class RestSubmitter:
         scheme, host, _, _ = split_base_url(base_url)  # fail now, not at the first order
         if scheme == "http" and not is_loopback(host) and allow_http is not True:
             raise UsageError(
-                f"http:// to {host} would send the API key in cleartext: use https://, or "
-                "pass allow_http=True if the network between is yours"
+                "an http:// base URL to a host that is not loopback would send the API key in "
+                "cleartext: use https://, or pass allow_http=True if the network between is yours"
             )
         check_credential(api_key, "the API key")  # in the header, http.client would quote it
         if not isinstance(signer, Signer):

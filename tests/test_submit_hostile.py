@@ -82,7 +82,9 @@ def test_a_base_url_is_refused_without_echoing_its_credentials(url: str) -> None
 def test_cleartext_http_to_another_machine_needs_allow_http(url: str) -> None:
     with pytest.raises(UsageError, match="cleartext") as caught:
         make(url)
-    assert urlsplit(url).hostname not in str(caught.value)  # no part of a URL is quoted
+    host = urlsplit(url).hostname
+    assert host is not None
+    assert host not in str(caught.value)  # no part of a URL is quoted
     assert "api_key=<hidden>" in repr(make(url, allow_http=True))  # the caller's choice
 
 

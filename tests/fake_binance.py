@@ -3,8 +3,9 @@
 :func:`serve` runs a real HTTP server on 127.0.0.1 (port 0, a thread) that checks the API key
 and the signature on its side, as Binance does, and answers with recorded Binance bodies. A
 test scripts the next replies of a path (:meth:`FakeBinance.script`): any status, body and
-headers, a bounded ``hang`` for the timeout path, and ``place`` to keep the order even though
-the reply says otherwise (a 5xx after the order was placed). Nothing here reaches any other
+headers, a bounded ``hang`` for the timeout path, a bounded ``trickle`` (a byte at a time) for
+the deadline, and ``place`` to keep the order even though the reply says otherwise (a 5xx
+after the order was placed). Nothing here reaches any other
 address.
 """
 
@@ -14,6 +15,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -66,6 +68,10 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     hang: float = 0.0
     place: bool = False
+    #: Seconds between bytes: the reply goes out one byte at a time (MAX_HANG in all at most),
+    #: from its status line, or from its body when ``trickle_body`` (the head at once).
+    trickle: float = 0.0
+    trickle_body: bool = False
 
 
 @dataclass
@@ -130,6 +136,10 @@ class FakeBinance:
     def hang(self, seconds: float) -> None:
         self._stopping.wait(min(seconds, MAX_HANG))
 
+    @property
+    def stopped(self) -> bool:
+        return self._stopping.is_set()
+
     def _signed_correctly(self, query: str, body: str) -> bool:
         signatures: list[str] = []
 
@@ -191,6 +201,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.hang:
             fake.hang(reply.hang)
         data = b"" if reply.body is None else json.dumps(reply.body).encode()
+        if reply.trickle:
+            self._trickle(reply, data)
+            return
         try:
             self.send_response(reply.status)
             for name, value in reply.headers.items():
@@ -201,6 +214,28 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except OSError:
             pass  # the client gave up (the timeout path): nothing to answer
+
+    def _trickle(self, reply: Reply, data: bytes) -> None:
+        """Send the reply a byte at a time, ``reply.trickle`` seconds apart; give up when the
+        client has gone, the server stops, or MAX_HANG has passed."""
+        self.close_connection = True
+        lines = [f"HTTP/1.1 {reply.status} Trickled"]
+        lines += [f"{name}: {value}" for name, value in reply.headers.items()]
+        lines += ["Content-Type: application/json", f"Content-Length: {len(data)}", "", ""]
+        head = "\r\n".join(lines).encode("ascii")
+        raw = head + data
+        start = len(head) if reply.trickle_body else 0
+        fake = self.server.fake
+        until = time.monotonic() + MAX_HANG
+        try:
+            self.wfile.write(raw[:start])
+            for i in range(start, len(raw)):
+                if fake.stopped or time.monotonic() > until:
+                    return
+                self.wfile.write(raw[i : i + 1])
+                fake.hang(reply.trickle)
+        except OSError:
+            return  # the client gave up: the deadline worked
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # keep test output clean; the requests are in FakeBinance.requests

@@ -74,7 +74,12 @@ def test_valid_lists_cover_every_shape() -> None:
     info = snapshot("synthetic")
     seen: set[tuple[str, ...]] = set()
 
-    @settings(max_examples=200, deadline=None, database=None)
+    # Derandomized: this asserts what was drawn, so it must not depend on the run's seed (an
+    # unseeded run of 200 missed SELL LIMIT_MAKER/STOP_LOSS_LIMIT under 10 of 40 seeds,
+    # @seed(19) for one: the first examples favour the simplest plans). 400 draws see all 12
+    # shapes under every seed tried (30 of 30), so another hypothesis version's sequence keeps
+    # a wide margin too.
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True)
     @given(order=S.valid_order_lists(info, "/api/v3/orderList/oco", "LISTUSDT"))
     def run(order: S.GeneratedOrder) -> None:
         p = order.params

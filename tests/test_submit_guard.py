@@ -143,11 +143,15 @@ def test_every_submitter_satisfies_the_protocol(make_info: MakeInfo) -> None:
         assert isinstance(submitter, Submitter)
 
 
-def test_a_scripted_fake_that_runs_out_says_so() -> None:
+def test_a_scripted_fake_that_runs_out_says_so_with_a_usage_error(make_info: MakeInfo) -> None:
+    # The protocol's contract: a submitter raises only UsageError (docs/submitting.md).
     inner = RecordingSubmitter([Response.accepted()])
     inner.submit("/api/v3/order", {})
-    with pytest.raises(LookupError, match="no scripted response"):
+    with pytest.raises(UsageError, match="no scripted response left for call 2"):
         inner.submit("/api/v3/order", {})
+    guard = Guard(inner, make_info(), allow_unchecked=True)
+    with pytest.raises(UsageError, match="no scripted response left for call 3"):
+        guard.submit("/api/v3/order", order())
 
 
 def test_guard_usage_errors(make_info: MakeInfo) -> None:

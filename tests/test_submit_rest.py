@@ -135,7 +135,7 @@ def test_a_hang_times_out_as_unknown_and_is_not_retried(fake: FakeBinance) -> No
     assert time.monotonic() - start < 3
     assert response.outcome is Outcome.UNKNOWN
     assert response.status is None
-    assert "no answer within 0.3s" in response.reason
+    assert "no complete answer within 0.3s" in response.reason
     assert response.lookup is not None
     assert len(fake.requests) == 1  # sent once, never again on its own
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 
 from attrs import frozen
 
+from ..exceptions import UsageError
 from .response import Response
 
 __all__ = ["Call", "DryRunSubmitter", "RecordingSubmitter"]
@@ -24,7 +25,8 @@ class RecordingSubmitter:
     """Records every call in ``calls`` and answers with the scripted ``responses`` in turn.
 
     Without a script every call is ACCEPTED with ``{}``. With one, a call past its end raises
-    ``LookupError``: a test that sends more than it scripted has a bug worth seeing.
+    :class:`~filterlib.UsageError`, the one exception a submitter raises (it is called wrongly):
+    a test that sends more than it scripted has a bug worth seeing.
     """
 
     def __init__(self, responses: Iterable[Response] = ()) -> None:
@@ -37,7 +39,7 @@ class RecordingSubmitter:
         if not self._scripted:
             return Response.accepted()
         if not self._script:
-            raise LookupError(
+            raise UsageError(
                 f"RecordingSubmitter: no scripted response left for call {len(self.calls)}"
             )
         return self._script.popleft()

@@ -10,6 +10,7 @@ GET parameters in the query string ("General Information on Endpoints").
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -18,11 +19,17 @@ from urllib.parse import urlencode
 from ..exceptions import UsageError
 from ..request import wire_text
 from .classify import classify_failure, classify_reply
-from .http import HttpFailure, request, split_base_url
+from .http import HttpFailure, is_loopback, request, split_base_url
 from .response import OrderLookup, Response
-from .signing import Signer
+from .signing import Signer, check_credential
 
-__all__ = ["MAX_RECV_WINDOW", "RestSubmitter", "new_client_order_id", "signed_query_and_body"]
+__all__ = [
+    "MAX_RECV_WINDOW",
+    "RestSubmitter",
+    "as_sent",
+    "new_client_order_id",
+    "signed_query_and_body",
+]
 
 log = logging.getLogger("filterlib.submit")
 
@@ -35,6 +42,9 @@ ORDER_ENDPOINTS = frozenset(
 )
 #: Of those, the ones that really place an order (the test endpoints never do).
 PLACING_ENDPOINTS = frozenset({"/api/v3/order", "/api/v3/sor/order"})
+
+#: A REST path: what http.client takes in a request line, with no query or fragment.
+_ENDPOINT = re.compile(r"/[A-Za-z0-9/._~-]*")
 
 #: Set by the submitter, so a caller's value would be silently wrong.
 _OWNED = ("timestamp", "signature")
@@ -64,15 +74,33 @@ def signed_query_and_body(
 
 def _encode(pairs: Iterable[tuple[str, object]]) -> str:
     # wire_text: the same text filterlib.check judged is the text that is sent and signed.
-    return urlencode([(k, wire_text(v)) for k, v in pairs])
+    texts = [(k, wire_text(v)) for k, v in pairs]
+    if not all(_is_utf8(k) and _is_utf8(v) for k, v in texts):
+        raise UsageError(
+            "a parameter's name or value holds a lone surrogate: it is not text that can be sent"
+        )
+    return urlencode(texts)
+
+
+def _is_utf8(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class RestSubmitter:
     """A :class:`~filterlib.submit.Submitter` for Binance Spot's REST API, standard library only.
 
     ``base_url`` is ``https://api.binance.com`` (or another base endpoint, or a test server);
-    ``timeout`` bounds each socket operation, in seconds; ``recv_window`` is sent unless the
-    parameters carry their own; ``clock`` gives the time in seconds for ``timestamp``.
+    an ``http://`` one to another machine would send the API key in cleartext, so it is refused
+    unless ``allow_http`` is True (loopback test servers need no such leave).
+    ``timeout`` is each call's deadline in seconds, from connecting to the answer's last byte;
+    ``recv_window`` is sent unless the parameters carry their own; ``clock`` gives the time in
+    seconds for ``timestamp``.
     """
 
     __slots__ = ("_api_key", "_base_url", "_clock", "_recv_window", "_signer", "_timeout")
@@ -86,10 +114,15 @@ class RestSubmitter:
         timeout: float,
         recv_window: int = 5000,
         clock: Callable[[], float] = time.time,
+        allow_http: bool = False,
     ) -> None:
-        split_base_url(base_url)  # fail now on a bad URL, not at the first order
-        if not api_key:
-            raise UsageError("RestSubmitter needs the API key; it is empty")
+        scheme, host, _, _ = split_base_url(base_url)  # fail now, not at the first order
+        if scheme == "http" and not is_loopback(host) and allow_http is not True:
+            raise UsageError(
+                "an http:// base URL to a host that is not loopback would send the API key in "
+                "cleartext: use https://, or pass allow_http=True if the network between is yours"
+            )
+        check_credential(api_key, "the API key")  # in the header, http.client would quote it
         if not isinstance(signer, Signer):
             raise UsageError("signer must have a sign(payload: bytes) -> str method")
         if not timeout > 0:
@@ -111,12 +144,17 @@ class RestSubmitter:
     __str__ = __repr__
 
     def submit(self, endpoint: str, params: Mapping[str, object]) -> Response:
-        """POST ``params`` to ``endpoint``, signed; an order gets a ``newClientOrderId``."""
-        payload = dict(params)
+        """POST ``params`` to ``endpoint``, signed; an order gets a ``newClientOrderId``.
+
+        A parameter whose value is None is not sent, as :func:`filterlib.check` reads it.
+        """
+        _check_endpoint(endpoint)
+        payload = as_sent(params)
         lookup = None
         if endpoint in ORDER_ENDPOINTS:
-            # Without our own id an UNKNOWN order could not be looked up again.
-            if not payload.get("newClientOrderId"):
+            # Without our own id an UNKNOWN order could not be looked up again. Only when the
+            # caller sent none: a 0 or an "" of theirs is what check() judged, and is sent.
+            if "newClientOrderId" not in payload:
                 payload["newClientOrderId"] = new_client_order_id()
             symbol = payload.get("symbol")
             if endpoint in PLACING_ENDPOINTS and isinstance(symbol, str):
@@ -134,8 +172,7 @@ class RestSubmitter:
     def _send(
         self, method: str, endpoint: str, params: dict[str, object], lookup: OrderLookup | None
     ) -> Response:
-        if not endpoint.startswith("/") or any(c in endpoint for c in "?#"):
-            raise UsageError(f"endpoint must be a path such as /api/v3/order, not {endpoint!r}")
+        _check_endpoint(endpoint)
         for name in _OWNED:
             if name in params:
                 raise UsageError(f"do not pass {name!r}: the submitter sets it when signing")
@@ -169,6 +206,21 @@ class RestSubmitter:
             response.status,
         )
         return response
+
+
+def as_sent(params: Mapping[str, object]) -> dict[str, object]:
+    """``params`` as :func:`filterlib.check` reads them: names as text, None dropped ("not
+    sent"), so what was checked is exactly what is signed and sent."""
+    return {str(name): value for name, value in params.items() if value is not None}
+
+
+def _check_endpoint(endpoint: object) -> None:
+    if not isinstance(endpoint, str):
+        raise UsageError(
+            f"endpoint must be a str such as /api/v3/order, not {type(endpoint).__name__}"
+        )
+    if _ENDPOINT.fullmatch(endpoint) is None:
+        raise UsageError(f"endpoint must be a path such as /api/v3/order, not {endpoint[:80]!r}")
 
 
 def _recv_window(value: object) -> int:

@@ -15,15 +15,51 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 from typing import Any, Protocol, runtime_checkable
 
 from ..exceptions import FilterlibError, UsageError
 
-__all__ = ["Ed25519Signer", "HmacSigner", "MissingExtraError", "RsaSigner", "Signer"]
+__all__ = [
+    "Ed25519Signer",
+    "HmacSigner",
+    "MissingExtraError",
+    "RsaSigner",
+    "Signer",
+    "check_credential",
+]
 
 
 class MissingExtraError(FilterlibError, ImportError):
     """An optional dependency is not installed; the message says which extra to install."""
+
+
+#: Binance's API and secret keys are printable ASCII (64 letters and digits); anything else,
+#: above all a file's trailing newline, would fail in the HTTP header or sign with a wrong key.
+_PRINTABLE = re.compile(r"[!-~]+")
+
+
+def check_credential(value: object, what: str, *, allow_bytes: bool = False) -> None:
+    """Raise UsageError unless ``value`` is a non-empty key of printable ASCII, no spaces.
+
+    The message says what is wrong with ``what`` (``"the API key"``) and never shows it.
+    """
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, bytes) and allow_bytes:
+        text = value.decode("latin-1")  # one character per byte: the same test for both
+    else:
+        kinds = "str or bytes" if allow_bytes else "str"
+        raise UsageError(f"{what} must be a {kinds}, not {type(value).__name__}")
+    if not text:
+        raise UsageError(f"{what} is empty")
+    if _PRINTABLE.fullmatch(text) is not None:
+        return
+    if text != text.strip():
+        problem = "starts or ends with a space or a line break (read from a file? strip it)"
+    else:
+        problem = "has a space, a control or a non-ASCII character"
+    raise UsageError(f"{what} {problem}; it is not shown here")
 
 
 @runtime_checkable
@@ -39,8 +75,7 @@ class HmacSigner:
     __slots__ = ("_secret",)
 
     def __init__(self, secret: str | bytes) -> None:
-        if not secret:
-            raise UsageError("HmacSigner needs the API secret key; it is empty")
+        check_credential(secret, "HmacSigner's secret key", allow_bytes=True)
         self._secret = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
 
     def sign(self, payload: bytes) -> str:
@@ -64,8 +99,7 @@ class _PrivateKeySigner:
 
     def __init__(self, private_key: bytes | str, password: bytes | str | None = None) -> None:
         serialization = _cryptography_serialization(type(self).__name__)
-        data = private_key.encode("ascii") if isinstance(private_key, str) else private_key
-        secret = password.encode("utf-8") if isinstance(password, str) else password
+        data, secret = self._key_bytes(private_key, password)
         try:
             if data.lstrip().startswith(b"-----"):
                 key = serialization.load_pem_private_key(data, password=secret)
@@ -79,6 +113,25 @@ class _PrivateKeySigner:
                 "PKCS#8 PEM file's bytes, and its password if it is encrypted"
             ) from None
         self._key = self._accept(key)
+
+    def _key_bytes(self, private_key: object, password: object) -> tuple[bytes, bytes | None]:
+        """The key and password as bytes; a UsageError that shows neither when they are not."""
+        name = type(self).__name__
+        if not isinstance(private_key, (str, bytes)):
+            raise UsageError(f"{name} needs the key file's bytes, not {type(private_key).__name__}")
+        if password is not None and not isinstance(password, (str, bytes)):
+            raise UsageError(
+                f"{name}'s password must be str or bytes, not {type(password).__name__}"
+            )
+        data = _encoded(private_key, "ascii")
+        secret = None if password is None else _encoded(password, "utf-8")
+        if data is None or (password is not None and secret is None):
+            # Raised outside any except block: no chained error holds the key or password.
+            raise UsageError(
+                f"{name}: the key must be ASCII (PEM) and the password Unicode text; "
+                "neither is shown here"
+            )
+        return data, secret
 
     def _accept(self, key: object) -> Any:
         raise NotImplementedError
@@ -133,6 +186,16 @@ class Ed25519Signer(_PrivateKeySigner):
 
     def sign(self, payload: bytes) -> str:
         return base64.b64encode(self._key.sign(payload)).decode("ascii")
+
+
+def _encoded(value: str | bytes, encoding: str) -> bytes | None:
+    """``value`` as bytes, or None when it cannot be encoded."""
+    if isinstance(value, bytes):
+        return value
+    try:
+        return value.encode(encoding)
+    except UnicodeEncodeError:
+        return None
 
 
 def _cryptography_serialization(who: str) -> Any:

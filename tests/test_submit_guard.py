@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import MakeInfo, full_context, order
 
-from filterlib import UsageError
+from filterlib import UsageError, load_exchange_info
 from filterlib.submit import (
     Disagreement,
     DryRunSubmitter,
@@ -171,3 +173,43 @@ def test_the_core_does_not_import_the_submitters() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+PEGGED_2026 = (
+    Path(__file__).resolve().parent.parent
+    / "fixtures"
+    / "snapshots"
+    / "spot_4symbols_2026-09-25_ai-trade-agent.json"
+)
+
+
+def test_the_guard_judges_on_the_snapshots_day_or_as_of() -> None:
+    # A pegged order: taken on the 2026 capture's day, unread (-1104) before 2025-08-28.
+    info = load_exchange_info(PEGGED_2026)
+    pegged = {
+        "symbol": "BTCUSDT",
+        "side": "BUY",
+        "type": "LIMIT",
+        "timeInForce": "GTC",
+        "quantity": "0.00100",
+        "pegPriceType": "PRIMARY_PEG",
+    }
+    book = {"bidPrice": "30000.00", "askPrice": "30000.01"}
+    inner = RecordingSubmitter()
+    guard = Guard(inner, info, context_provider=lambda params: book, allow_unchecked=True)
+    assert guard.submit("/api/v3/order", pegged).outcome is Outcome.ACCEPTED
+    assert [c.params for c in inner.calls] == [pegged]
+    before = Guard(
+        RecordingSubmitter(), info, allow_unchecked=True, as_of=dt.date(2025, 8, 27)
+    ).submit("/api/v3/order", pegged)
+    assert before.outcome is Outcome.REJECTED
+    assert before.body == {
+        "code": -1104,
+        "msg": "Not all sent parameters were read; read '7' parameter(s) but was sent '8'.",
+    }
+    assert before.sent is False
+
+
+def test_a_bad_as_of_is_refused_when_the_guard_is_built(make_info: MakeInfo) -> None:
+    with pytest.raises(UsageError, match=r"as_of must be a datetime\.date"):
+        Guard(RecordingSubmitter(), make_info(), as_of="yesterday")

@@ -8,6 +8,7 @@ an order the check passed, the guard reports a :class:`Disagreement`.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable, Collection, Mapping
@@ -16,6 +17,7 @@ from attrs import evolve
 
 from ..catalogue import RULES
 from ..context import Context
+from ..dates import resolve_as_of
 from ..engine import check
 from ..exceptions import UsageError
 from ..snapshot import ExchangeInfo
@@ -62,7 +64,10 @@ class Guard:
     (fail closed: an order with any unchecked rule is not sent, outcome UNCHECKED), True (send
     anyway) or the rule names that may go unchecked (``{"MAX_NUM_ORDERS"}``).
     ``on_disagreement`` is called with each :class:`Disagreement`; it is also on the response.
-    Assign ``guard.info`` to use a refreshed snapshot.
+    Assign ``guard.info`` to use a refreshed snapshot. Orders are judged as of the snapshot's
+    day (its ``serverTime``), or ``as_of`` (a ``datetime.date`` or ``"latest"``), as
+    :func:`filterlib.check` judges them; a pegged order's price comes from the ``bidPrice`` /
+    ``askPrice`` or ``depth`` the context provider gives.
     """
 
     def __init__(
@@ -73,9 +78,12 @@ class Guard:
         context_provider: ContextProvider | None = None,
         allow_unchecked: bool | Collection[str] = False,
         on_disagreement: Callable[[Disagreement], None] | None = None,
+        as_of: dt.date | str | None = None,
     ) -> None:
         if not isinstance(info, ExchangeInfo):
             raise UsageError(f"info must be an ExchangeInfo, not {type(info).__name__}")
+        if as_of is not None:
+            resolve_as_of(as_of, None)  # a bad day is refused here, not at the first order
         if isinstance(allow_unchecked, str):
             raise UsageError("allow_unchecked takes True, False or a collection of rule names")
         self.inner = inner
@@ -83,13 +91,14 @@ class Guard:
         self._context_provider = context_provider
         self._allow = allow_unchecked
         self._on_disagreement = on_disagreement
+        self._as_of = as_of
 
     def __repr__(self) -> str:
         return f"Guard({self.inner!r}, allow_unchecked={self._allow!r})"
 
     def submit(self, endpoint: str, params: Mapping[str, object]) -> Response:
         context = self._context_provider(params) if self._context_provider else None
-        verdict = check(self.info, params, endpoint=endpoint, context=context)
+        verdict = check(self.info, params, endpoint=endpoint, context=context, as_of=self._as_of)
         if verdict.error is not None:
             return Response(
                 Outcome.REJECTED,

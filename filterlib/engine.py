@@ -75,23 +75,21 @@ def check(
     if max_age_ms is not DEFAULT_MAX_AGE_MS:
         _check_max_age(max_age_ms)
     key = None
-    if as_of is not None:
-        day = resolve_as_of(as_of, None)
-    elif (taken := info.server_time) is None:
-        day = None
+    if as_of is None:
+        if context is None or type(context) is dict:
+            # The fast path reads only plain dicts and known endpoints; it declines anything
+            # else, including every misuse, which the checks below then report. It learns
+            # from the full engine on the snapshot's own day, so it answers for that day only.
+            prices = fastpath.where(endpoint, context)
+            if prices is not None:
+                proven = fastpath.judge(info, params, prices)
+                if isinstance(proven, Verdict):
+                    return proven
+                key = proven
+        taken = info.server_time
+        day = None if taken is None else resolve_as_of(None, taken)
     else:
-        day = resolve_as_of(None, taken)
-    if as_of is None and (context is None or type(context) is dict):
-        # The fast path learns from the full engine on the snapshot's own day, so it answers
-        # for that day only.
-        # The fast path reads only plain dicts and known endpoints; it declines anything else,
-        # including every misuse, which the checks below then report.
-        prices = fastpath.where(endpoint, context)
-        if prices is not None:
-            proven = fastpath.judge(info, params, prices)
-            if isinstance(proven, Verdict):
-                return proven
-            key = proven
+        day = resolve_as_of(as_of, None)
     if not isinstance(params, Mapping):
         raise UsageError(
             f"params must be a mapping of parameter names to values, not {type(params).__name__}"

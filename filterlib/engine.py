@@ -19,7 +19,7 @@ from .catalogue import RANK, rule
 from .context import Context, as_context
 from .decimals import CONTEXT
 from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
-from .exceptions import UsageError
+from .exceptions import UsageError, shown
 from .request import LegOrder, Request, decode_request, symbol_rules
 from .rules import lists
 from .rules.account import (
@@ -79,9 +79,9 @@ def check(
         raise UsageError(
             f"params must be a mapping of parameter names to values, not {type(params).__name__}"
         )
-    spec = ENDPOINTS.get(endpoint)
+    spec = ENDPOINTS.get(endpoint) if isinstance(endpoint, str) else None
     if spec is None:
-        raise UsageError(f"unknown endpoint {endpoint!r}; known: {', '.join(ENDPOINTS)}")
+        raise UsageError(f"unknown endpoint {shown(endpoint)}; known: {', '.join(ENDPOINTS)}")
     ctx = as_context(context)
     with localcontext(CONTEXT):
         verdict = _check(info, params, spec, ctx)
@@ -144,7 +144,7 @@ def _not_exchange_info(info: object) -> NoReturn:
 def _check_max_age(max_age_ms: object) -> None:
     if not isinstance(max_age_ms, int) or isinstance(max_age_ms, bool) or max_age_ms <= 0:
         raise UsageError(
-            f"max_age_ms must be a positive number of milliseconds, not {max_age_ms!r}"
+            f"max_age_ms must be a positive number of milliseconds, not {shown(max_age_ms)}"
         )
 
 

@@ -34,6 +34,107 @@ def _doc(**filters: Any) -> dict[str, Any]:
     return {"symbols": [entry], "exchangeFilters": filters.get("exchange", [])}
 
 
+# --- 12: a bad order never raises; misuse raises UsageError ----------------------------------
+
+HOSTILE_VALUES = {
+    "list 1000 deep": nested(1000),
+    "dict 1000 deep": nested(1000, kind=dict),
+    "tuple 1000 deep": nested(1000, kind=tuple),
+    "a list of a 5000-digit int": [10**5000],
+    "a 5000-digit int": 10**5000,
+    "a set": {1, 2},
+}
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES.values(), ids=HOSTILE_VALUES.keys())
+@pytest.mark.parametrize("name", ["symbol", "side", "quantity", "price", "newClientOrderId"])
+@pytest.mark.parametrize("endpoint", ["/api/v3/order", "/api/v3/orderList/oco"])
+def test_a_nested_or_huge_parameter_value_gets_a_rejecting_verdict(
+    value: object, name: str, endpoint: str
+) -> None:
+    info = build_info()
+    verdict = filterlib.check(info, order(**{name: value}), endpoint=endpoint)
+    assert verdict.error is not None
+    assert verdict.to_dict()["code"] == verdict.error.code
+    assert filterlib.check_many(info, [order(**{name: value})], endpoint=endpoint) == [verdict]
+
+
+@pytest.mark.parametrize("key", [nested(1000, kind=tuple), 10**5000], ids=["deep", "huge"])
+def test_a_nested_or_huge_parameter_name_gets_a_rejecting_verdict(key: object) -> None:
+    verdict = filterlib.check(build_info(), {**order(), key: "1"})  # type: ignore[dict-item]
+    assert [v.rule for v in verdict.violations] == ["unread_parameters"]
+
+
+ODD_ENDPOINTS = {
+    "list": ["/api/v3/order"],
+    "dict": {},
+    "set": set(),
+    "None": None,
+    "bytes": b"/api/v3/order",
+    "tuple 1000 deep": nested(1000, kind=tuple),
+    "a 5000-digit int": 10**5000,
+}
+
+
+@pytest.mark.parametrize("endpoint", ODD_ENDPOINTS.values(), ids=ODD_ENDPOINTS.keys())
+def test_an_odd_endpoint_is_a_usage_error(endpoint: object) -> None:
+    info = build_info()
+    with pytest.raises(filterlib.UsageError, match="endpoint"):
+        filterlib.check(info, order(), endpoint=endpoint)  # type: ignore[arg-type]
+    with pytest.raises(filterlib.UsageError, match="endpoint"):
+        filterlib.check_many(info, [order()], endpoint=endpoint)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [v for v in HOSTILE_VALUES.values() if type(v) is not int])
+def test_a_nested_or_huge_max_age_is_a_usage_error(value: object) -> None:
+    # (a 5000-digit int is a valid, if long, maximum age)
+    with pytest.raises(filterlib.UsageError, match="max_age_ms"):
+        filterlib.check(build_info(), order(), max_age_ms=value)  # type: ignore[arg-type]
+
+
+def _context_places(value: object) -> dict[str, dict[Any, object]]:
+    """``value`` in each context key, and in each field of the account and open-order bodies."""
+    account = full_context()["account"]
+    assert isinstance(account, dict)
+    places: dict[str, dict[Any, object]] = {
+        key: {key: value}
+        for key in [*filterlib.context.CONTEXT_KEYS]
+        if key not in ("account", "openOrders")
+    }
+    places["account"] = {"account": value}
+    places["openOrders"] = {"openOrders": value}
+    for key in ("canTrade", "permissions", "balances"):
+        places[f"account.{key}"] = {"account": {**account, key: value}}
+    for key in ("asset", "free", "locked"):
+        balance = {"asset": "TST", "free": "1", "locked": "0", key: value}
+        places[f"balance.{key}"] = {"account": {**account, "balances": [balance]}}
+    for key in open_order():
+        places[f"openOrders.{key}"] = {"openOrders": [{**open_order(), key: value}]}
+    for key in ("orderId", "clientOrderId"):
+        places[f"openOrders.{key}"] = {"openOrders": [{**open_order(), key: value}]}
+    places["a context key"] = {value: "1"} if isinstance(value, int | tuple) else {}
+    return places
+
+
+#: Places where such a value is no misuse: a long int is an orderId; an object without
+#: bidPrice and askPrice is a bookTicker that gives neither (their rules are then unchecked).
+READ_AS_GIVEN = {("openOrders.orderId", int), ("bookTicker", dict)}
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES.values(), ids=HOSTILE_VALUES.keys())
+def test_a_nested_or_huge_context_value_is_a_context_error(value: object) -> None:
+    info = build_info()
+    for where, context in _context_places(value).items():
+        if not context:
+            continue
+        if (where, type(value)) in READ_AS_GIVEN:
+            assert filterlib.check(info, order(), context=context).ok
+            continue
+        with pytest.raises(ContextError):
+            filterlib.check(info, order(), context=context)
+        assert where  # each place in turn: a failure names the context
+
+
 # --- 13: a missing account or open-order field is never a silent yes -------------------------
 
 MISSING = [

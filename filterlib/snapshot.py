@@ -29,10 +29,11 @@ import orjson
 from attrs import Factory, field, fields, frozen
 
 from filterlib.exceptions import SnapshotError, SnapshotProblem, UsageError
-from filterlib.filters import Filter, KnownFilter, UnknownFilter, parse_filter
+from filterlib.filters import FILTER_TYPES, Filter, KnownFilter, UnknownFilter, parse_filter
 
 __all__ = [
     "DEFAULT_SNAPSHOT_NAME",
+    "MAX_UNKNOWN_FILTER_DEPTH",
     "ExchangeInfo",
     "LazySymbols",
     "RateLimit",
@@ -44,6 +45,10 @@ __all__ = [
 
 #: The snapshot shipped in ``filterlib/data`` (provenance in ``filterlib/data/README.md``).
 DEFAULT_SNAPSHOT_NAME: Final = "spot_full_2023-08-13_swapland"
+
+#: How deep a filter filterlib does not model may nest (a value of it in an array in an object
+#: is 3 deep). Binance's filters are flat; a deeper one would recurse when kept, compared or shown.
+MAX_UNKNOWN_FILTER_DEPTH: Final = 16
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
@@ -776,12 +781,45 @@ def _filters(
         return ()
     out: list[Filter] = []
     for index, entry in enumerate(raw):
+        if _too_deep(entry):
+            problems.append(
+                SnapshotProblem(
+                    f"{path}[{index}]",
+                    "a filter filterlib does not model, nested more than "
+                    f"{MAX_UNKNOWN_FILTER_DEPTH} levels deep",
+                    symbol=symbol,
+                    filter_type=entry["filterType"],
+                )
+            )
+            continue
         flt = parse_filter(
             entry, path, symbol, problems, cache.decimals, index=index, filter_cache=cache.filters
         )
         if flt is not None:
             out.append(flt)
     return tuple(out)
+
+
+def _too_deep(entry: object) -> bool:
+    """Whether ``entry`` is a filter of a type filterlib does not model (kept whole, as an
+    UnknownFilter) that nests more than MAX_UNKNOWN_FILTER_DEPTH levels. Walks level by level,
+    without recursion, whatever the depth."""
+    if not isinstance(entry, Mapping):
+        return False
+    filter_type = entry.get("filterType")
+    if type(filter_type) is not str or filter_type in FILTER_TYPES:
+        return False  # a known filter's fields are read one by one; a bad filterType reported
+    level: list[object] = [entry]
+    for _ in range(MAX_UNKNOWN_FILTER_DEPTH):
+        level = [
+            inner
+            for value in level
+            if isinstance(value, Mapping | list | tuple)
+            for inner in ((*value.keys(), *value.values()) if isinstance(value, Mapping) else value)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _rate_limits(raw: object, problems: list[SnapshotProblem]) -> tuple[RateLimit, ...]:

@@ -8,6 +8,8 @@ ContextError, never a silent pass; a snapshot cannot change under ``check``.
 
 from __future__ import annotations
 
+import gzip
+import json
 from typing import Any
 
 import pytest
@@ -32,6 +34,41 @@ def _doc(**filters: Any) -> dict[str, Any]:
     entry = symbol_dict()
     entry["filters"] += filters.get("symbol", [])
     return {"symbols": [entry], "exchangeFilters": filters.get("exchange", [])}
+
+
+# --- 9: an unknown filter nested deep ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["symbol", "exchange"])
+@pytest.mark.parametrize("kind", [list, dict])
+def test_a_deep_unknown_filter_is_a_snapshot_error_however_it_is_loaded(
+    where: str, kind: type
+) -> None:
+    doc = _doc(**{where: [{"filterType": "SOMETHING_NEW", "value": nested(500, kind=kind)}]})
+    data = json.dumps(doc).encode()
+    for source, lazy in ((doc, False), (data, False), (data, True), (gzip.compress(data), True)):
+        with pytest.raises(filterlib.SnapshotError) as caught:
+            filterlib.load_exchange_info(source, lazy=lazy).validate()
+        (problem,) = caught.value.problems
+        assert "nested" in problem.message
+        assert problem.filter_type == "SOMETHING_NEW"
+        place = "symbols[0].filters[2]" if where == "symbol" else "exchangeFilters[0]"
+        assert problem.path == place
+
+
+def test_a_deep_unknown_filter_never_raises_out_of_a_lazy_check() -> None:
+    doc = _doc(symbol=[{"filterType": "SOMETHING_NEW", "value": nested(500)}])
+    info = filterlib.load_exchange_info(json.dumps(doc).encode(), lazy=True)
+    for _ in range(2):  # every check, not only the first
+        with pytest.raises(filterlib.SnapshotError, match="nested"):
+            filterlib.check(info, order())
+
+
+def test_a_shallow_unknown_filter_still_loads_and_is_shown_unchecked() -> None:
+    doc = _doc(symbol=[{"filterType": "SOMETHING_NEW", "value": nested(8, kind=dict)}])
+    info = filterlib.load_exchange_info(doc)
+    assert info.unknown_filter_types() == {"SOMETHING_NEW"}
+    assert "SOMETHING_NEW" in [u.rule for u in filterlib.check(info, order()).unchecked]
 
 
 # --- 12: a bad order never raises; misuse raises UsageError ----------------------------------

@@ -14,7 +14,6 @@ every problem at once, as an eager load does.
 from __future__ import annotations
 
 import functools
-import gzip
 import os
 import re
 import threading
@@ -28,10 +27,11 @@ from typing import Any, Final, Self, TypeVar
 import orjson
 from attrs import Factory, field, fields, frozen
 
-from filterlib.exceptions import SnapshotError, SnapshotProblem, UsageError
+from filterlib.exceptions import SnapshotError, SnapshotProblem, UsageError, shown
 from filterlib.filters import FILTER_TYPES, Filter, KnownFilter, UnknownFilter, parse_filter
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
     "DEFAULT_SNAPSHOT_NAME",
     "MAX_UNKNOWN_FILTER_DEPTH",
     "ExchangeInfo",
@@ -46,6 +46,11 @@ __all__ = [
 #: The snapshot shipped in ``filterlib/data`` (provenance in ``filterlib/data/README.md``).
 DEFAULT_SNAPSHOT_NAME: Final = "spot_full_2023-08-13_swapland"
 
+#: The most JSON a snapshot may hold, gunzipped: 256 MiB, about 14 times a full live snapshot
+#: (about 18 MB in 2026; the shipped one, of 2023, is 3.5 MiB). ``load_exchange_info(...,
+#: max_bytes=N)`` sets another. A gzip is expanded a chunk at a time, so one that would expand
+#: past the cap (a gzip bomb) is refused with at most the cap in memory.
+DEFAULT_MAX_BYTES: Final = 256 << 20
 #: How deep a filter filterlib does not model may nest (a value of it in an array in an object
 #: is 3 deep). Binance's filters are flat; a deeper one would recurse when kept, compared or shown.
 MAX_UNKNOWN_FILTER_DEPTH: Final = 16
@@ -293,6 +298,7 @@ def load_exchange_info(
     source: str | os.PathLike[str] | bytes | bytearray | Mapping[str, Any],
     *,
     lazy: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ExchangeInfo:
     """Read and check an exchangeInfo snapshot.
 
@@ -323,8 +329,15 @@ def load_exchange_info(
     a user supplies is fully checked, every problem listed, before any order is judged. A
     mapping is always checked eagerly: it is already parsed, and its caller could change it
     afterwards.
+
+    ``max_bytes`` caps the snapshot's JSON, after gunzipping (:data:`DEFAULT_MAX_BYTES`,
+    256 MiB, by default): a larger one is a :class:`SnapshotError`. A gzip is expanded a chunk
+    at a time and refused as soon as it passes the cap, so a gzip bomb costs at most the cap in
+    memory, never what it would expand to. A mapping is not capped.
     """
     label: str | None = None
+    if type(max_bytes) is not int or max_bytes <= 0:
+        raise UsageError(f"max_bytes must be a positive number of bytes, not {shown(max_bytes)}")
     if isinstance(source, Mapping):
         return _build(source, None)
     if isinstance(source, bytes | bytearray):
@@ -333,13 +346,13 @@ def load_exchange_info(
         data = source.encode("utf-8", "surrogatepass")
     elif isinstance(source, str | os.PathLike):
         label = os.fspath(source)
-        data = _read_file(label)
+        data = _read_file(label, max_bytes)
     else:
         raise UsageError(
             "load_exchange_info() takes a path, JSON bytes or text, or a mapping, "
             f"not {type(source).__name__}"
         )
-    return _load_bytes(data, label, lazy)
+    return _load_bytes(data, label, lazy, max_bytes)
 
 
 @functools.cache
@@ -351,11 +364,11 @@ def load_default_exchange_info() -> ExchangeInfo:
     """
     name = f"{DEFAULT_SNAPSHOT_NAME}.json.gz"
     data = resources.files("filterlib").joinpath("data").joinpath(name).read_bytes()
-    return _load_bytes(data, name, lazy=True)
+    return _load_bytes(data, name, True, DEFAULT_MAX_BYTES)
 
 
-def _load_bytes(data: bytes, label: str | None, lazy: bool) -> ExchangeInfo:
-    data = _plain(data, label)
+def _load_bytes(data: bytes, label: str | None, lazy: bool, max_bytes: int) -> ExchangeInfo:
+    data = _plain(data, label, max_bytes)
     if lazy:
         split = _split_symbols(data)
         if split is not None:
@@ -371,24 +384,69 @@ def _fail(message: str, label: str | None, value: object = None, path: str = "$"
     return SnapshotError([SnapshotProblem(path, message, value=value)], source=label)
 
 
-def _read_file(path: str) -> bytes:
+def _read_file(path: str, max_bytes: int) -> bytes:
+    """The file's bytes; at most ``max_bytes`` + 1 are read (gzip expands, so the same cap
+    holds for a gzip file: its JSON would be larger still)."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise _fail(f"cannot read the snapshot file: {exc}", path) from exc
     if path.endswith(".gz") and not data.startswith(_GZIP_MAGIC):
         raise _fail("the file name ends in .gz but the content is not gzip", path)
+    if len(data) > max_bytes:
+        raise _too_large(max_bytes, path)
     return data
 
 
-def _plain(data: bytes, label: str | None) -> bytes:
-    """The JSON bytes: gunzipped, without a UTF-8 BOM."""
+def _too_large(max_bytes: int, label: str | None) -> SnapshotError:
+    size = f"{max_bytes >> 20} MiB" if max_bytes % (1 << 20) == 0 else f"{max_bytes} bytes"
+    return _fail(
+        f"the snapshot holds more than {size} of JSON (the cap; load_exchange_info's max_bytes "
+        "sets another)",
+        label,
+    )
+
+
+#: gzip data is fed to zlib this much at a time, and expanded this much at a time.
+_GZIP_IN: Final = 1 << 16
+_GZIP_OUT: Final = 1 << 20
+_ZEROS: Final = re.compile(rb"\x00*")
+
+
+def _gunzip(data: bytes, label: str | None, max_bytes: int) -> bytes:
+    """``gzip.decompress(data)`` a chunk at a time: a SnapshotError as soon as the output
+    passes ``max_bytes``. Reads every member (and skips zero padding between them) as
+    gzip.decompress does; zlib checks each member's CRC and length."""
+    view, end, pos = memoryview(data), len(data), 0
+    out: list[bytes] = []
+    size = 0
+    while pos < end:
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        while not member.eof:
+            piece = view[pos : pos + _GZIP_IN]
+            chunk = member.decompress(piece, _GZIP_OUT)
+            pos += len(piece) - len(member.unconsumed_tail) - len(member.unused_data)
+            if not chunk and not piece:
+                raise EOFError("compressed data ended before the end-of-stream marker")
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(max_bytes, label)
+            out.append(chunk)
+        padding = _ZEROS.match(data, pos)
+        pos = padding.end() if padding else pos
+    return b"".join(out)
+
+
+def _plain(data: bytes, label: str | None, max_bytes: int) -> bytes:
+    """The JSON bytes: gunzipped, without a UTF-8 BOM; at most ``max_bytes``."""
     if data.startswith(_GZIP_MAGIC):
         try:
-            data = gzip.decompress(data)
+            data = _gunzip(data, label, max_bytes)
         except (OSError, EOFError, zlib.error) as exc:
             raise _fail(f"corrupt gzip data: {exc}", label) from exc
+    elif len(data) > max_bytes:
+        raise _too_large(max_bytes, label)
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
     return data

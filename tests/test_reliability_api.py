@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import tracemalloc
+import zlib
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import build_info, full_context, open_order, order, symbol_dict
+from conftest import SYMBOL, build_info, full_context, open_order, order, symbol_dict
 
 import filterlib
 from filterlib.context import ContextError
@@ -69,6 +72,82 @@ def test_a_shallow_unknown_filter_still_loads_and_is_shown_unchecked() -> None:
     info = filterlib.load_exchange_info(doc)
     assert info.unknown_filter_types() == {"SOMETHING_NEW"}
     assert "SOMETHING_NEW" in [u.rule for u in filterlib.check(info, order()).unchecked]
+
+
+# --- 10: a gzip bomb --------------------------------------------------------------------------
+
+#: One gzip member of 1 MiB of zeros (about 1 KiB); members concatenate into one gzip stream.
+_MEMBER = gzip.compress(bytes(MIB))
+
+
+def _bomb(mib: int) -> bytes:
+    return _MEMBER * mib
+
+
+def _one_member_bomb(mib: int) -> bytes:
+    """A single gzip member (one deflate stream) of ``mib`` MiB of spaces."""
+    squeeze = zlib.compressobj(1, zlib.DEFLATED, 31)
+    chunk = b" " * MIB
+    return b"".join([*(squeeze.compress(chunk) for _ in range(mib)), squeeze.flush()])
+
+
+def _peak_of(call: Any) -> tuple[BaseException | None, int]:
+    """Run ``call``; what it raised and the peak bytes it allocated meanwhile."""
+    raised: BaseException | None = None
+    tracemalloc.start()
+    try:
+        call()
+    except Exception as exc:  # returned to the test, which asserts on it
+        raised = exc
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return raised, peak
+
+
+def test_a_gigabyte_gzip_bomb_is_a_snapshot_error_within_the_default_cap() -> None:
+    bomb = _bomb(1024)  # 1 GiB of zeros in about 1 MiB
+    raised, peak = _peak_of(lambda: filterlib.load_exchange_info(bomb))
+    assert isinstance(raised, filterlib.SnapshotError), raised
+    assert "256 MiB" in str(raised)
+    assert peak < 300 * MIB  # the cap and a chunk, never the gigabyte
+
+
+@pytest.mark.parametrize("make", [_bomb, _one_member_bomb])
+def test_the_cap_is_enforced_while_decompressing(make: Any) -> None:
+    bomb = make(64)
+    raised, peak = _peak_of(lambda: filterlib.load_exchange_info(bomb, max_bytes=MIB))
+    assert isinstance(raised, filterlib.SnapshotError), raised
+    assert "more than 1 MiB" in str(raised)
+    assert peak < 8 * MIB
+
+
+def test_a_bomb_file_is_a_snapshot_error(tmp_path: Path) -> None:
+    path = tmp_path / "exchangeInfo.json.gz"
+    path.write_bytes(_bomb(8))
+    with pytest.raises(filterlib.SnapshotError, match="more than 4 MiB"):
+        filterlib.load_exchange_info(path, max_bytes=4 * MIB, lazy=True)
+
+
+def test_the_cap_counts_the_json_and_is_overridable() -> None:
+    data = json.dumps(_doc()).encode()
+    for source in (data, gzip.compress(data)):
+        with pytest.raises(filterlib.SnapshotError, match="more than"):
+            filterlib.load_exchange_info(source, max_bytes=len(data) - 1)
+        assert filterlib.load_exchange_info(source, max_bytes=len(data)).symbol(SYMBOL)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, "256", True, None])
+def test_a_bad_cap_is_a_usage_error(bad: object) -> None:
+    with pytest.raises(filterlib.UsageError, match="max_bytes"):
+        filterlib.load_exchange_info(b"{}", max_bytes=bad)  # type: ignore[arg-type]
+
+
+def test_the_shipped_snapshot_is_well_under_the_default_cap() -> None:
+    from filterlib.snapshot import DEFAULT_MAX_BYTES, DEFAULT_SNAPSHOT_NAME
+
+    shipped = Path(filterlib.__file__).parent / "data" / f"{DEFAULT_SNAPSHOT_NAME}.json.gz"
+    assert len(gzip.decompress(shipped.read_bytes())) * 8 < DEFAULT_MAX_BYTES
 
 
 # --- 12: a bad order never raises; misuse raises UsageError ----------------------------------

@@ -18,7 +18,7 @@ import os
 import re
 import threading
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from importlib import resources
 from types import MappingProxyType
@@ -79,6 +79,43 @@ class Sor:
     symbols: tuple[str, ...]
 
 
+# Converters: a snapshot built by hand from lists, sets or a dict holds its own frozen copies, so
+# nothing its caller changes afterwards reaches it (or the verdicts compiled from it).
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    return value if type(value) is frozenset else frozenset(value)
+
+
+def _maybe_names(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else _names(value)
+
+
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _sets(value: Iterable[Iterable[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(_texts(group) for group in value)
+
+
+def _filter_tuple(value: Iterable[Filter]) -> tuple[Filter, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _rate_limit_tuple(value: Iterable[RateLimit]) -> tuple[RateLimit, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _read_only(symbols: Mapping[str, SymbolInfo]) -> Mapping[str, SymbolInfo]:
+    """The snapshot's own read-only copy of ``symbols`` (a LazySymbols has copied its own)."""
+    return symbols if isinstance(symbols, LazySymbols) else MappingProxyType(dict(symbols))
+
+
+def _maybe_sors(sors: Iterable[Sor] | None) -> tuple[Sor, ...] | None:
+    return None if sors is None else tuple(sors)
+
+
 def _filter_map(info: SymbolInfo) -> Mapping[str, Filter]:
     mapping: dict[str, Filter] = {}
     for flt in info.filters:
@@ -103,7 +140,7 @@ class SymbolInfo:
     base_asset_precision: int
     quote_asset: str
     quote_asset_precision: int
-    order_types: frozenset[str]
+    order_types: frozenset[str] = field(converter=_names)
     iceberg_allowed: bool
     oco_allowed: bool
     oto_allowed: bool
@@ -113,11 +150,11 @@ class SymbolInfo:
     allow_amend: bool
     is_spot_trading_allowed: bool
     is_margin_trading_allowed: bool
-    permissions: tuple[str, ...]
-    permission_sets: tuple[tuple[str, ...], ...]
+    permissions: tuple[str, ...] = field(converter=_texts)
+    permission_sets: tuple[tuple[str, ...], ...] = field(converter=_sets)
     default_self_trade_prevention_mode: str | None
-    allowed_self_trade_prevention_modes: frozenset[str] | None
-    filters: tuple[Filter, ...]
+    allowed_self_trade_prevention_modes: frozenset[str] | None = field(converter=_maybe_names)
+    filters: tuple[Filter, ...] = field(converter=_filter_tuple)
     #: ``filterType`` -> filter, derived from ``filters`` (the first wins if one is repeated).
     filter_map: Mapping[str, Filter] = field(
         init=False, eq=False, repr=False, default=Factory(_filter_map, takes_self=True)
@@ -142,14 +179,19 @@ class ExchangeInfo:
     ``sors`` is None when the snapshot has no ``sors`` key. ``source`` is only a label (a file
     name) and takes no part in equality, so the same snapshot read from a path and from bytes
     compares equal.
+
+    Immutable, however it is built: ``symbols`` is a read-only copy of the mapping given (a
+    :class:`LazySymbols` copies its entries), and lists and sets given become tuples and
+    frozensets, here and in each :class:`SymbolInfo`. So a snapshot cannot change after a
+    ``check`` has compiled its symbols.
     """
 
     timezone: str | None
     server_time: int | None
-    rate_limits: tuple[RateLimit, ...]
-    exchange_filters: tuple[Filter, ...]
-    symbols: Mapping[str, SymbolInfo] = field(hash=False)
-    sors: tuple[Sor, ...] | None = None
+    rate_limits: tuple[RateLimit, ...] = field(converter=_rate_limit_tuple)
+    exchange_filters: tuple[Filter, ...] = field(converter=_filter_tuple)
+    symbols: Mapping[str, SymbolInfo] = field(hash=False, converter=_read_only)
+    sors: tuple[Sor, ...] | None = field(default=None, converter=_maybe_sors)
     source: str | None = field(default=None, eq=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -204,8 +246,6 @@ def _unpickle_exchange_info(
     sors: tuple[Sor, ...] | None,
     source: str | None,
 ) -> ExchangeInfo:
-    if not isinstance(symbols, LazySymbols):
-        symbols = MappingProxyType(dict(symbols))
     return ExchangeInfo(timezone, server_time, rate_limits, exchange_filters, symbols, sors, source)
 
 
@@ -223,8 +263,8 @@ class LazySymbols(Mapping[str, SymbolInfo]):
 
     __slots__ = ("_cache", "_entries", "_lock", "_source")
 
-    def __init__(self, entries: dict[str, SymbolInfo | bytes], source: str | None) -> None:
-        self._entries = entries
+    def __init__(self, entries: Mapping[str, SymbolInfo | bytes], source: str | None) -> None:
+        self._entries = dict(entries)  # its own: a caller's dict changed later cannot reach it
         self._lock = threading.Lock()
         self._cache = _Caches()
         self._source = source
@@ -523,7 +563,7 @@ def _build(
     elif lazy:
         symbols = LazySymbols(_named(_dumped(doc["symbols"], problems), problems), label)
     else:
-        symbols = MappingProxyType(_symbols(doc["symbols"], problems, cache))
+        symbols = _symbols(doc["symbols"], problems, cache)  # ExchangeInfo makes it read-only
     sors = _sors(doc.get("sors", _MISSING), problems)
 
     if problems:

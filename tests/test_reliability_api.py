@@ -15,11 +15,14 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from conftest import SYMBOL, build_info, full_context, open_order, order, symbol_dict
 
 import filterlib
 from filterlib.context import ContextError
+from filterlib.filters import LotSize
+from filterlib.snapshot import ExchangeInfo, SymbolInfo
 
 MIB = 1 << 20
 
@@ -297,3 +300,50 @@ def test_optional_fields_may_still_be_left_out() -> None:
     verdict = filterlib.check(build_info(), order(), context=context)
     assert verdict.ok
     assert [u.rule for u in verdict.unchecked] == ["symbol_not_permitted"]
+
+
+# --- 14: a snapshot cannot change under check ------------------------------------------------
+
+
+def _hand_built() -> tuple[ExchangeInfo, dict[str, SymbolInfo], SymbolInfo]:
+    loaded = build_info().symbols[SYMBOL]
+    raw = {SYMBOL: loaded}
+    info = ExchangeInfo(None, None, (), (), raw)
+    assert filterlib.check(info, order()).ok  # compiled and learned by the fast path
+    return info, raw, loaded
+
+
+def _tight(symbol: SymbolInfo) -> list[Any]:
+    """``symbol``'s filters with a LOT_SIZE that refuses order()'s quantity of 1."""
+    return [
+        attrs.evolve(f, min_qty=f.min_qty * 10) if isinstance(f, LotSize) else f
+        for f in symbol.filters
+    ]
+
+
+def test_a_hand_built_snapshot_does_not_follow_its_callers_dict() -> None:
+    info, raw, loaded = _hand_built()
+    raw[SYMBOL] = attrs.evolve(loaded, filters=tuple(_tight(loaded)))
+    fresh = ExchangeInfo(None, None, (), (), dict(info.symbols))
+    assert filterlib.check(info, order()) == filterlib.check(fresh, order())
+    assert info.symbol(SYMBOL) is loaded
+
+
+def test_a_snapshots_symbols_cannot_be_changed() -> None:
+    info, _, loaded = _hand_built()
+    with pytest.raises(TypeError):
+        info.symbols[SYMBOL] = attrs.evolve(loaded, status="BREAK")  # type: ignore[index]
+
+
+def test_a_hand_built_symbol_does_not_follow_its_callers_lists_and_sets() -> None:
+    loaded = build_info().symbols[SYMBOL]
+    filters, types = list(loaded.filters), set(loaded.order_types)
+    symbol = attrs.evolve(loaded, filters=filters, order_types=types)
+    info = ExchangeInfo(None, None, (), [], {SYMBOL: symbol})
+    assert filterlib.check(info, order()).ok
+    filters[:] = _tight(loaded)
+    types.discard("LIMIT")
+    assert filterlib.check(info, order()).ok
+    assert symbol.filters == loaded.filters
+    assert symbol.order_types == loaded.order_types
+    assert isinstance(info.exchange_filters, tuple)

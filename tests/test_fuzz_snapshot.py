@@ -98,6 +98,14 @@ class Deep:
     def __repr__(self) -> str:
         return f"Deep({self.depth}, {self.kind!r})"
 
+    def __eq__(self, other: object) -> bool:
+        # Equal when they build equal values, so a strategy of dict keys draws each once:
+        # two equal deep tuples as keys would recurse when the dict compares them.
+        return isinstance(other, Deep) and (self.depth, self.kind) == (other.depth, other.kind)
+
+    def __hash__(self) -> int:
+        return hash((self.depth, self.kind))
+
     def build(self) -> object:
         value: object = "0.01"
         for _ in range(self.depth):
@@ -118,6 +126,15 @@ class Huge:
 
     def __repr__(self) -> str:
         return f"Huge({self.digits}, {self.in_list})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Huge) and (self.digits, self.in_list) == (
+            other.digits,
+            other.in_list,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.digits, self.in_list))
 
     def build(self) -> object:
         value = 10 ** (self.digits - 1)

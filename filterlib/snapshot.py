@@ -645,7 +645,7 @@ def _split_symbols(data: bytes) -> tuple[dict[str, Any], list[tuple[object, byte
         bracket = opened.start() + opened.group().rindex(b"[")
         placeholder = b'"' + _PLACEHOLDER.encode() + b'"'
         rest = loads(b"".join((data[:bracket], placeholder, data[close:])))
-    except orjson.JSONDecodeError:
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # encode: a piece nested too deep
         return None
     if type(rest) is not dict:
         return None
@@ -675,7 +675,14 @@ def _dumped(raw: object, problems: list[SnapshotProblem]) -> list[tuple[object, 
             )
             out.append((_MISSING, b""))  # keeps the indexes; never kept (a problem is raised)
             continue
-        out.append((entry.get("symbol", _MISSING), orjson.dumps(entry)))
+        try:
+            piece = orjson.dumps(entry)
+        except orjson.JSONEncodeError:  # nested past the 254 levels orjson writes
+            problems.append(
+                SnapshotProblem(f"symbols[{index}]", "a symbol nested too deep to keep")
+            )
+            piece = b""
+        out.append((entry.get("symbol", _MISSING), piece))
     return out
 
 

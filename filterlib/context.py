@@ -18,6 +18,15 @@ Keys of the context mapping (each optional):
 - ``myFilters``: the body of ``GET /api/v3/myFilters`` for the order's symbol
   (``{"exchangeFilters": [...], "symbolFilters": [...], "assetFilters": [...]}``); the MAX_ASSET
   filters among ``assetFilters`` are read, the rest are the snapshot's to give.
+- ``depth``: the body of ``GET /api/v3/depth`` (``bids`` and ``asks``, best first): the price
+  level a pegged order's ``pegOffsetValue`` names.
+
+An account or open order lacking a field the rules count with (``canTrade``, ``balances``, a
+balance's ``free`` and ``locked``, an order's ``origQty``, ``executedQty`` and ``icebergQty``) is
+a :class:`ContextError`: Binance always sends them, and a default in their place could pass an
+order Binance refuses. ``permissions`` may be left out (the rule that reads it is then
+unchecked), and so may an order's ``orderId``, ``clientOrderId``, ``price`` (0) and ``status``
+(``NEW``).
 - ``serverTime``: the current time, as the body of ``GET /api/v3/time``
   (``{"serverTime": 1691945251000}``) or its milliseconds; with it, a snapshot older than the
   maximum age (``check(..., max_age_ms=...)``) gets a warning in the verdict. ``check`` never
@@ -36,7 +45,7 @@ from types import MappingProxyType
 from attrs import frozen
 
 from .decimals import format_decimal, parse_wire_decimal
-from .exceptions import SnapshotError, UsageError
+from .exceptions import SnapshotError, UsageError, shown
 from .filters import MaxAsset
 
 __all__ = ["Account", "Balance", "Context", "ContextError", "OpenOrder", "as_context"]
@@ -141,7 +150,7 @@ def as_context(context: Context | Mapping[str, object] | None) -> Context:
         return context
     if not isinstance(context, Mapping):
         raise ContextError(f"context must be a mapping or a Context, not {type(context).__name__}")
-    unknown = sorted(str(k) for k in context if k not in CONTEXT_KEYS)
+    unknown = sorted(k if type(k) is str else shown(k) for k in context if k not in CONTEXT_KEYS)
     if unknown:
         raise ContextError(
             f"unknown context key(s) {', '.join(unknown)}; known: {', '.join(CONTEXT_KEYS)}"
@@ -196,7 +205,7 @@ def _server_time(value: object) -> int | None:
         return value
     raise ContextError(
         'serverTime: expected the body of GET /api/v3/time, like {"serverTime": '
-        f"1691945251000}}, or its milliseconds, got {value!r}"
+        f"1691945251000}}, or its milliseconds, got {shown(value)}"
     )
 
 
@@ -211,7 +220,7 @@ def _decimal(value: object, where: str) -> Decimal:
         parsed = parse_wire_decimal(value)
         if parsed is not None:
             return parsed
-    raise ContextError(f'{where}: expected a decimal string like "1.25000000", got {value!r}')
+    raise ContextError(f'{where}: expected a decimal string like "1.25000000", got {shown(value)}')
 
 
 def _price(
@@ -240,10 +249,9 @@ def _account(value: object) -> Account | None:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("asset"), str):
             raise ContextError(f"account.balances[{i}] must have an asset, free and locked")
         where = f"account.balances[{i}]"
-        balances[str(entry["asset"])] = Balance(
-            _decimal(entry.get("free", "0"), f"{where}.free"),
-            _decimal(entry.get("locked", "0"), f"{where}.locked"),
-        )
+        free, locked = _decimals(entry, ("free", "locked"), where)
+        _require(entry, ("free", "locked"), where)
+        balances[str(entry["asset"])] = Balance(free, locked)
     permissions = value.get("permissions")
     if permissions is not None and (
         not isinstance(permissions, Sequence)
@@ -251,14 +259,36 @@ def _account(value: object) -> Account | None:
         or not all(isinstance(p, str) for p in permissions)
     ):
         raise ContextError("account.permissions must be a list of strings")
-    can_trade = value.get("canTrade", True)
-    if not isinstance(can_trade, bool):
-        raise ContextError(f"account.canTrade must be true or false, got {can_trade!r}")
+    can_trade = value.get("canTrade")
+    if can_trade is not None and not isinstance(can_trade, bool):
+        raise ContextError(f"account.canTrade must be true or false, got {shown(can_trade)}")
+    _require(value, ("balances", "canTrade"), "account")
     return Account(
         MappingProxyType(balances),
         frozenset(permissions) if permissions is not None else None,
-        can_trade,
+        can_trade is True,
     )
+
+
+def _decimals(body: Mapping[str, object], keys: tuple[str, ...], where: str) -> list[Decimal]:
+    """The decimal fields ``keys`` of ``body`` (0 for one missing: see :func:`_require`)."""
+    return [
+        _decimal(body[k], f"{where}.{k}") if body.get(k) is not None else Decimal(0) for k in keys
+    ]
+
+
+def _require(body: Mapping[str, object], keys: tuple[str, ...], where: str) -> None:
+    """A ContextError naming the fields of ``keys`` that ``body`` lacks or holds as null.
+
+    Called once the fields present are checked, so a malformed field is named first. A rule
+    reading a default in a missing field's place (canTrade true, no open iceberg orders) would
+    pass an order Binance might refuse.
+    """
+    missing = [k for k in keys if body.get(k) is None]
+    if missing:
+        raise ContextError(
+            f"{where}: missing {', '.join(missing)}; pass the body as Binance sends it"
+        )
 
 
 def _open_orders(value: object) -> tuple[OpenOrder, ...] | None:
@@ -266,42 +296,46 @@ def _open_orders(value: object) -> tuple[OpenOrder, ...] | None:
         return None
     if not isinstance(value, Sequence) or isinstance(value, str):
         raise ContextError("openOrders must be the JSON list of GET /api/v3/openOrders")
-    orders = []
-    for i, entry in enumerate(value):
-        where = f"openOrders[{i}]"
-        if not isinstance(entry, Mapping):
-            raise ContextError(f"{where} must be an order object")
-        for key in ("symbol", "side", "type"):
-            if not isinstance(entry.get(key), str):
-                raise ContextError(f"{where}.{key} must be a string, got {entry.get(key)!r}")
-        order_id = entry.get("orderId")
-        if order_id is not None and (not isinstance(order_id, int) or isinstance(order_id, bool)):
-            raise ContextError(f"{where}.orderId must be an integer, got {order_id!r}")
-        client_id = entry.get("clientOrderId")
-        if client_id is not None and not isinstance(client_id, str):
-            raise ContextError(f"{where}.clientOrderId must be a string, got {client_id!r}")
-        status = entry.get("status", "NEW")
-        if not isinstance(status, str):
-            raise ContextError(f"{where}.status must be a string, got {status!r}")
-        list_id = entry.get("orderListId", -1)
-        if not isinstance(list_id, int) or isinstance(list_id, bool) or list_id < -1:
-            raise ContextError(f"{where}.orderListId must be an integer >= -1, got {list_id!r}")
-        orders.append(
-            OpenOrder(
-                str(entry["symbol"]),
-                str(entry["side"]),
-                str(entry["type"]),
-                _decimal(entry.get("origQty", "0"), f"{where}.origQty"),
-                _decimal(entry.get("executedQty", "0"), f"{where}.executedQty"),
-                _decimal(entry.get("icebergQty", "0"), f"{where}.icebergQty"),
-                order_id,
-                client_id,
-                _decimal(entry.get("price", "0"), f"{where}.price"),
-                status,
-                list_id,
-            )
-        )
-    return tuple(orders)
+    return tuple(_open_order(entry, f"openOrders[{i}]") for i, entry in enumerate(value))
+
+
+_ORDER_QUANTITIES = ("origQty", "executedQty", "icebergQty")
+
+
+def _open_order(entry: object, where: str) -> OpenOrder:
+    if not isinstance(entry, Mapping):
+        raise ContextError(f"{where} must be an order object")
+    for key in ("symbol", "side", "type"):
+        if not isinstance(entry.get(key), str):
+            raise ContextError(f"{where}.{key} must be a string, got {shown(entry.get(key))}")
+    order_id = entry.get("orderId")
+    if order_id is not None and (not isinstance(order_id, int) or isinstance(order_id, bool)):
+        raise ContextError(f"{where}.orderId must be an integer, got {shown(order_id)}")
+    client_id = entry.get("clientOrderId")
+    if client_id is not None and not isinstance(client_id, str):
+        raise ContextError(f"{where}.clientOrderId must be a string, got {shown(client_id)}")
+    status = entry.get("status", "NEW")
+    if not isinstance(status, str):
+        raise ContextError(f"{where}.status must be a string, got {shown(status)}")
+    list_id = entry.get("orderListId", -1)
+    if not isinstance(list_id, int) or isinstance(list_id, bool) or list_id < -1:
+        raise ContextError(f"{where}.orderListId must be an integer >= -1, got {shown(list_id)}")
+    orig, executed, iceberg = _decimals(entry, _ORDER_QUANTITIES, where)
+    _require(entry, _ORDER_QUANTITIES, where)
+    price = _decimal(entry.get("price", "0"), f"{where}.price")
+    return OpenOrder(
+        str(entry["symbol"]),
+        str(entry["side"]),
+        str(entry["type"]),
+        orig,
+        executed,
+        iceberg,
+        order_id,
+        client_id,
+        price,
+        status,
+        list_id,
+    )
 
 
 def _amendments(value: object) -> int | None:

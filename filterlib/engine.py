@@ -21,7 +21,7 @@ from .context import Context, as_context
 from .dates import AsOf, in_force, resolve_as_of
 from .decimals import CONTEXT
 from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
-from .exceptions import UsageError
+from .exceptions import UsageError, shown
 from .request import LegOrder, Order, Request, decode_request, symbol_rules
 from .rules import lists, pegs
 from .rules.account import (
@@ -94,9 +94,9 @@ def check(
         raise UsageError(
             f"params must be a mapping of parameter names to values, not {type(params).__name__}"
         )
-    spec = ENDPOINTS.get(endpoint)
+    spec = ENDPOINTS.get(endpoint) if isinstance(endpoint, str) else None
     if spec is None:
-        raise UsageError(f"unknown endpoint {endpoint!r}; known: {', '.join(ENDPOINTS)}")
+        raise UsageError(f"unknown endpoint {shown(endpoint)}; known: {', '.join(ENDPOINTS)}")
     ctx = as_context(context)
     with localcontext(CONTEXT):
         verdict = _check(info, params, spec, ctx, day)
@@ -164,7 +164,7 @@ def _not_exchange_info(info: object) -> NoReturn:
 def _check_max_age(max_age_ms: object) -> None:
     if not isinstance(max_age_ms, int) or isinstance(max_age_ms, bool) or max_age_ms <= 0:
         raise UsageError(
-            f"max_age_ms must be a positive number of milliseconds, not {max_age_ms!r}"
+            f"max_age_ms must be a positive number of milliseconds, not {shown(max_age_ms)}"
         )
 
 

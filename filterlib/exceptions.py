@@ -6,7 +6,20 @@ from collections.abc import Sequence
 
 from attrs import frozen
 
-__all__ = ["FilterlibError", "SnapshotError", "SnapshotProblem", "UsageError"]
+__all__ = ["FilterlibError", "SnapshotError", "SnapshotProblem", "UsageError", "shown"]
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """``repr(value)`` for an error message, cut after ``limit`` characters.
+
+    A message must never raise: a value nested too deep to print (``RecursionError``) or an
+    integer of more than 4,300 digits (``ValueError``) is described by its type instead.
+    """
+    try:
+        text = repr(value)
+    except (RecursionError, ValueError):
+        return f"<a {type(value).__name__} too deep or too long to show>"
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 class FilterlibError(Exception):
@@ -38,11 +51,8 @@ class SnapshotProblem:
             )
             if part
         )
-        try:
-            shown = f" (value {self.value!r})" if self.value is not None else ""
-        except RecursionError:  # a caller-built value nested too deep to print
-            shown = f" (value: a {type(self.value).__name__} nested too deep to show)"
-        return f"{self.path}: {self.message}{shown}" + (f" [{where}]" if where else "")
+        value = f" (value {shown(self.value)})" if self.value is not None else ""
+        return f"{self.path}: {self.message}{value}" + (f" [{where}]" if where else "")
 
 
 class SnapshotError(FilterlibError, ValueError):

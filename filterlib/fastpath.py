@@ -278,7 +278,10 @@ def where(endpoint: str, context: Mapping[str, object] | None) -> Where | None:
     """The prices of ``context`` for orders sent to ``endpoint``, or None when the fast path
     leaves such orders to the full engine (another endpoint, another context shape or key, a
     value it does not read as Binance's text; the full engine also says what is wrong)."""
-    if endpoint not in _ENDPOINTS:
+    try:
+        if endpoint not in _ENDPOINTS:
+            return None
+    except TypeError:  # unhashable: the full engine refuses it (UsageError)
         return None
     test = 16 if endpoint == _TEST else 0
     if context is None:

@@ -199,7 +199,21 @@ def wire_text(value: object) -> str:
         return _format(value) if value.is_finite() and abs(value.adjusted()) < 40 else str(value)
     if isinstance(value, int) and value.bit_length() > 256:
         return f"<integer of {value.bit_length()} bits>"  # str() would refuse past 4300 digits
-    return str(value)
+    return _written(value)
+
+
+def _name(key: object) -> str:
+    """A parameter's name as text (a caller's mapping may use any hashable key)."""
+    return key if type(key) is str else _written(key)
+
+
+def _written(value: object) -> str:
+    """``str(value)``, or a stand-in where str() fails: nested too deep, or holding an int of
+    more than 4,300 digits. Either way the text fails Binance's format, as such a value would."""
+    try:
+        return str(value)
+    except (RecursionError, ValueError):
+        return f"<{type(value).__name__} too deep or too long to write>"
 
 
 def _violation(rule_id: str, parameter: str | None, *args: str, **extra: object) -> Violation:
@@ -212,7 +226,7 @@ def decode_request(params: Mapping[str, object], endpoint: Endpoint, day: AsOf =
     """Apply the request-layer rules that need no snapshot and decode what is valid, as
     Binance read the endpoint's parameters on ``day`` (None: today)."""
     known = endpoint.parameters_on(day)
-    texts = {str(k): wire_text(v) for k, v in params.items() if v is not None}
+    texts = {_name(k): wire_text(v) for k, v in params.items() if v is not None}
     found: list[Violation] = []
     add = found.append
     values: dict[str, object] = {}

@@ -14,12 +14,11 @@ every problem at once, as an eager load does.
 from __future__ import annotations
 
 import functools
-import gzip
 import os
 import re
 import threading
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from importlib import resources
 from types import MappingProxyType
@@ -28,11 +27,13 @@ from typing import Any, Final, Self, TypeVar
 import orjson
 from attrs import Factory, field, fields, frozen
 
-from filterlib.exceptions import SnapshotError, SnapshotProblem, UsageError
-from filterlib.filters import Filter, KnownFilter, UnknownFilter, parse_filter
+from filterlib.exceptions import SnapshotError, SnapshotProblem, UsageError, shown
+from filterlib.filters import FILTER_TYPES, Filter, KnownFilter, UnknownFilter, parse_filter
 
 __all__ = [
+    "DEFAULT_MAX_BYTES",
     "DEFAULT_SNAPSHOT_NAME",
+    "MAX_UNKNOWN_FILTER_DEPTH",
     "ExchangeInfo",
     "LazySymbols",
     "RateLimit",
@@ -44,6 +45,15 @@ __all__ = [
 
 #: The snapshot shipped in ``filterlib/data`` (provenance in ``filterlib/data/README.md``).
 DEFAULT_SNAPSHOT_NAME: Final = "spot_full_2023-08-13_swapland"
+
+#: The most JSON a snapshot may hold, gunzipped: 256 MiB, about 14 times a full live snapshot
+#: (about 18 MB in 2026; the shipped one, of 2023, is 3.5 MiB). ``load_exchange_info(...,
+#: max_bytes=N)`` sets another. A gzip is expanded a chunk at a time, so one that would expand
+#: past the cap (a gzip bomb) is refused with at most the cap in memory.
+DEFAULT_MAX_BYTES: Final = 256 << 20
+#: How deep a filter filterlib does not model may nest (a value of it in an array in an object
+#: is 3 deep). Binance's filters are flat; a deeper one would recurse when kept, compared or shown.
+MAX_UNKNOWN_FILTER_DEPTH: Final = 16
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
@@ -67,6 +77,43 @@ class Sor:
 
     base_asset: str
     symbols: tuple[str, ...]
+
+
+# Converters: a snapshot built by hand from lists, sets or a dict holds its own frozen copies, so
+# nothing its caller changes afterwards reaches it (or the verdicts compiled from it).
+
+
+def _names(value: Iterable[str]) -> frozenset[str]:
+    return value if type(value) is frozenset else frozenset(value)
+
+
+def _maybe_names(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else _names(value)
+
+
+def _texts(value: Iterable[str]) -> tuple[str, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _sets(value: Iterable[Iterable[str]]) -> tuple[tuple[str, ...], ...]:
+    return tuple(_texts(group) for group in value)
+
+
+def _filter_tuple(value: Iterable[Filter]) -> tuple[Filter, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _rate_limit_tuple(value: Iterable[RateLimit]) -> tuple[RateLimit, ...]:
+    return value if type(value) is tuple else tuple(value)
+
+
+def _read_only(symbols: Mapping[str, SymbolInfo]) -> Mapping[str, SymbolInfo]:
+    """The snapshot's own read-only copy of ``symbols`` (a LazySymbols has copied its own)."""
+    return symbols if isinstance(symbols, LazySymbols) else MappingProxyType(dict(symbols))
+
+
+def _maybe_sors(sors: Iterable[Sor] | None) -> tuple[Sor, ...] | None:
+    return None if sors is None else tuple(sors)
 
 
 def _filter_map(info: SymbolInfo) -> Mapping[str, Filter]:
@@ -95,7 +142,7 @@ class SymbolInfo:
     base_asset_precision: int
     quote_asset: str
     quote_asset_precision: int
-    order_types: frozenset[str]
+    order_types: frozenset[str] = field(converter=_names)
     iceberg_allowed: bool
     oco_allowed: bool
     oto_allowed: bool
@@ -105,11 +152,11 @@ class SymbolInfo:
     allow_amend: bool
     is_spot_trading_allowed: bool
     is_margin_trading_allowed: bool
-    permissions: tuple[str, ...]
-    permission_sets: tuple[tuple[str, ...], ...]
+    permissions: tuple[str, ...] = field(converter=_texts)
+    permission_sets: tuple[tuple[str, ...], ...] = field(converter=_sets)
     default_self_trade_prevention_mode: str | None
-    allowed_self_trade_prevention_modes: frozenset[str] | None
-    filters: tuple[Filter, ...]
+    allowed_self_trade_prevention_modes: frozenset[str] | None = field(converter=_maybe_names)
+    filters: tuple[Filter, ...] = field(converter=_filter_tuple)
     #: ``filterType`` -> filter, derived from ``filters`` (the first wins if one is repeated).
     filter_map: Mapping[str, Filter] = field(
         init=False, eq=False, repr=False, default=Factory(_filter_map, takes_self=True)
@@ -136,14 +183,19 @@ class ExchangeInfo:
     ``sors`` is None when the snapshot has no ``sors`` key. ``source`` is only a label (a file
     name) and takes no part in equality, so the same snapshot read from a path and from bytes
     compares equal.
+
+    Immutable, however it is built: ``symbols`` is a read-only copy of the mapping given (a
+    :class:`LazySymbols` copies its entries), and lists and sets given become tuples and
+    frozensets, here and in each :class:`SymbolInfo`. So a snapshot cannot change after a
+    ``check`` has compiled its symbols.
     """
 
     timezone: str | None
     server_time: int | None
-    rate_limits: tuple[RateLimit, ...]
-    exchange_filters: tuple[Filter, ...]
-    symbols: Mapping[str, SymbolInfo] = field(hash=False)
-    sors: tuple[Sor, ...] | None = None
+    rate_limits: tuple[RateLimit, ...] = field(converter=_rate_limit_tuple)
+    exchange_filters: tuple[Filter, ...] = field(converter=_filter_tuple)
+    symbols: Mapping[str, SymbolInfo] = field(hash=False, converter=_read_only)
+    sors: tuple[Sor, ...] | None = field(default=None, converter=_maybe_sors)
     source: str | None = field(default=None, eq=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -198,8 +250,6 @@ def _unpickle_exchange_info(
     sors: tuple[Sor, ...] | None,
     source: str | None,
 ) -> ExchangeInfo:
-    if not isinstance(symbols, LazySymbols):
-        symbols = MappingProxyType(dict(symbols))
     return ExchangeInfo(timezone, server_time, rate_limits, exchange_filters, symbols, sors, source)
 
 
@@ -217,8 +267,8 @@ class LazySymbols(Mapping[str, SymbolInfo]):
 
     __slots__ = ("_cache", "_entries", "_lock", "_source")
 
-    def __init__(self, entries: dict[str, SymbolInfo | bytes], source: str | None) -> None:
-        self._entries = entries
+    def __init__(self, entries: Mapping[str, SymbolInfo | bytes], source: str | None) -> None:
+        self._entries = dict(entries)  # its own: a caller's dict changed later cannot reach it
         self._lock = threading.Lock()
         self._cache = _Caches()
         self._source = source
@@ -292,6 +342,7 @@ def load_exchange_info(
     source: str | os.PathLike[str] | bytes | bytearray | Mapping[str, Any],
     *,
     lazy: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ExchangeInfo:
     """Read and check an exchangeInfo snapshot.
 
@@ -322,8 +373,15 @@ def load_exchange_info(
     a user supplies is fully checked, every problem listed, before any order is judged. A
     mapping is always checked eagerly: it is already parsed, and its caller could change it
     afterwards.
+
+    ``max_bytes`` caps the snapshot's JSON, after gunzipping (:data:`DEFAULT_MAX_BYTES`,
+    256 MiB, by default): a larger one is a :class:`SnapshotError`. A gzip is expanded a chunk
+    at a time and refused as soon as it passes the cap, so a gzip bomb costs at most the cap in
+    memory, never what it would expand to. A mapping is not capped.
     """
     label: str | None = None
+    if type(max_bytes) is not int or max_bytes <= 0:
+        raise UsageError(f"max_bytes must be a positive number of bytes, not {shown(max_bytes)}")
     if isinstance(source, Mapping):
         return _build(source, None)
     if isinstance(source, bytes | bytearray):
@@ -332,13 +390,13 @@ def load_exchange_info(
         data = source.encode("utf-8", "surrogatepass")
     elif isinstance(source, str | os.PathLike):
         label = os.fspath(source)
-        data = _read_file(label)
+        data = _read_file(label, max_bytes)
     else:
         raise UsageError(
             "load_exchange_info() takes a path, JSON bytes or text, or a mapping, "
             f"not {type(source).__name__}"
         )
-    return _load_bytes(data, label, lazy)
+    return _load_bytes(data, label, lazy, max_bytes)
 
 
 @functools.cache
@@ -350,11 +408,11 @@ def load_default_exchange_info() -> ExchangeInfo:
     """
     name = f"{DEFAULT_SNAPSHOT_NAME}.json.gz"
     data = resources.files("filterlib").joinpath("data").joinpath(name).read_bytes()
-    return _load_bytes(data, name, lazy=True)
+    return _load_bytes(data, name, True, DEFAULT_MAX_BYTES)
 
 
-def _load_bytes(data: bytes, label: str | None, lazy: bool) -> ExchangeInfo:
-    data = _plain(data, label)
+def _load_bytes(data: bytes, label: str | None, lazy: bool, max_bytes: int) -> ExchangeInfo:
+    data = _plain(data, label, max_bytes)
     if lazy:
         split = _split_symbols(data)
         if split is not None:
@@ -370,24 +428,69 @@ def _fail(message: str, label: str | None, value: object = None, path: str = "$"
     return SnapshotError([SnapshotProblem(path, message, value=value)], source=label)
 
 
-def _read_file(path: str) -> bytes:
+def _read_file(path: str, max_bytes: int) -> bytes:
+    """The file's bytes; at most ``max_bytes`` + 1 are read (gzip expands, so the same cap
+    holds for a gzip file: its JSON would be larger still)."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read()
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise _fail(f"cannot read the snapshot file: {exc}", path) from exc
     if path.endswith(".gz") and not data.startswith(_GZIP_MAGIC):
         raise _fail("the file name ends in .gz but the content is not gzip", path)
+    if len(data) > max_bytes:
+        raise _too_large(max_bytes, path)
     return data
 
 
-def _plain(data: bytes, label: str | None) -> bytes:
-    """The JSON bytes: gunzipped, without a UTF-8 BOM."""
+def _too_large(max_bytes: int, label: str | None) -> SnapshotError:
+    size = f"{max_bytes >> 20} MiB" if max_bytes % (1 << 20) == 0 else f"{max_bytes} bytes"
+    return _fail(
+        f"the snapshot holds more than {size} of JSON (the cap; load_exchange_info's max_bytes "
+        "sets another)",
+        label,
+    )
+
+
+#: gzip data is fed to zlib this much at a time, and expanded this much at a time.
+_GZIP_IN: Final = 1 << 16
+_GZIP_OUT: Final = 1 << 20
+_ZEROS: Final = re.compile(rb"\x00*")
+
+
+def _gunzip(data: bytes, label: str | None, max_bytes: int) -> bytes:
+    """``gzip.decompress(data)`` a chunk at a time: a SnapshotError as soon as the output
+    passes ``max_bytes``. Reads every member (and skips zero padding between them) as
+    gzip.decompress does; zlib checks each member's CRC and length."""
+    view, end, pos = memoryview(data), len(data), 0
+    out: list[bytes] = []
+    size = 0
+    while pos < end:
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        while not member.eof:
+            piece = view[pos : pos + _GZIP_IN]
+            chunk = member.decompress(piece, _GZIP_OUT)
+            pos += len(piece) - len(member.unconsumed_tail) - len(member.unused_data)
+            if not chunk and not piece:
+                raise EOFError("compressed data ended before the end-of-stream marker")
+            size += len(chunk)
+            if size > max_bytes:
+                raise _too_large(max_bytes, label)
+            out.append(chunk)
+        padding = _ZEROS.match(data, pos)
+        pos = padding.end() if padding else pos
+    return b"".join(out)
+
+
+def _plain(data: bytes, label: str | None, max_bytes: int) -> bytes:
+    """The JSON bytes: gunzipped, without a UTF-8 BOM; at most ``max_bytes``."""
     if data.startswith(_GZIP_MAGIC):
         try:
-            data = gzip.decompress(data)
+            data = _gunzip(data, label, max_bytes)
         except (OSError, EOFError, zlib.error) as exc:
             raise _fail(f"corrupt gzip data: {exc}", label) from exc
+    elif len(data) > max_bytes:
+        raise _too_large(max_bytes, label)
     if data.startswith(_UTF8_BOM):
         data = data[len(_UTF8_BOM) :]
     return data
@@ -464,7 +567,7 @@ def _build(
     elif lazy:
         symbols = LazySymbols(_named(_dumped(doc["symbols"], problems), problems), label)
     else:
-        symbols = MappingProxyType(_symbols(doc["symbols"], problems, cache))
+        symbols = _symbols(doc["symbols"], problems, cache)  # ExchangeInfo makes it read-only
     sors = _sors(doc.get("sors", _MISSING), problems)
 
     if problems:
@@ -546,7 +649,7 @@ def _split_symbols(data: bytes) -> tuple[dict[str, Any], list[tuple[object, byte
         bracket = opened.start() + opened.group().rindex(b"[")
         placeholder = b'"' + _PLACEHOLDER.encode() + b'"'
         rest = loads(b"".join((data[:bracket], placeholder, data[close:])))
-    except orjson.JSONDecodeError:
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):  # encode: a piece nested too deep
         return None
     if type(rest) is not dict:
         return None
@@ -576,7 +679,14 @@ def _dumped(raw: object, problems: list[SnapshotProblem]) -> list[tuple[object, 
             )
             out.append((_MISSING, b""))  # keeps the indexes; never kept (a problem is raised)
             continue
-        out.append((entry.get("symbol", _MISSING), orjson.dumps(entry)))
+        try:
+            piece = orjson.dumps(entry)
+        except orjson.JSONEncodeError:  # nested past the 254 levels orjson writes
+            problems.append(
+                SnapshotProblem(f"symbols[{index}]", "a symbol nested too deep to keep")
+            )
+            piece = b""
+        out.append((entry.get("symbol", _MISSING), piece))
     return out
 
 
@@ -784,12 +894,45 @@ def _filters(
         return ()
     out: list[Filter] = []
     for index, entry in enumerate(raw):
+        if _too_deep(entry):
+            problems.append(
+                SnapshotProblem(
+                    f"{path}[{index}]",
+                    "a filter filterlib does not model, nested more than "
+                    f"{MAX_UNKNOWN_FILTER_DEPTH} levels deep",
+                    symbol=symbol,
+                    filter_type=entry["filterType"],
+                )
+            )
+            continue
         flt = parse_filter(
             entry, path, symbol, problems, cache.decimals, index=index, filter_cache=cache.filters
         )
         if flt is not None:
             out.append(flt)
     return tuple(out)
+
+
+def _too_deep(entry: object) -> bool:
+    """Whether ``entry`` is a filter of a type filterlib does not model (kept whole, as an
+    UnknownFilter) that nests more than MAX_UNKNOWN_FILTER_DEPTH levels. Walks level by level,
+    without recursion, whatever the depth."""
+    if not isinstance(entry, Mapping):
+        return False
+    filter_type = entry.get("filterType")
+    if type(filter_type) is not str or filter_type in FILTER_TYPES:
+        return False  # a known filter's fields are read one by one; a bad filterType reported
+    level: list[object] = [entry]
+    for _ in range(MAX_UNKNOWN_FILTER_DEPTH):
+        level = [
+            inner
+            for value in level
+            if isinstance(value, Mapping | list | tuple)
+            for inner in ((*value.keys(), *value.values()) if isinstance(value, Mapping) else value)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _rate_limits(raw: object, problems: list[SnapshotProblem]) -> tuple[RateLimit, ...]:

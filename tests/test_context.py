@@ -53,7 +53,7 @@ def test_account() -> None:
                 "permissions": ["SPOT", "TRD_GRP_004"],
                 "balances": [
                     {"asset": "BTC", "free": "0.50000000", "locked": "0.25000000"},
-                    {"asset": "USDT", "free": "10"},
+                    {"asset": "USDT", "free": "10", "locked": "0"},
                 ],
             }
         }

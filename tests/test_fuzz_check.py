@@ -15,9 +15,10 @@ from conftest import BTC_LIMIT
 from hypothesis import given
 from hypothesis import strategies as st
 from test_fuzz_guard import FUZZ, bounded
-from test_fuzz_snapshot import hostile, json_values
+from test_fuzz_snapshot import Deep, Huge, _expand, deep_or_huge, hostile, json_values
 
 import filterlib
+from filterlib.context import CONTEXT_KEYS
 from filterlib.endpoints import ENDPOINTS
 
 INFO = filterlib.load_default_exchange_info()
@@ -27,7 +28,23 @@ WIRE = st.sampled_from(
     ["0.001", "30000.00", "1", "0", "0.00000001", "99999999999999999999", "GTC", "BUY", "LIMIT"]
 )
 
-values = WIRE | hostile | json_values | st.text(max_size=30)
+values = WIRE | hostile | json_values | st.text(max_size=30) | deep_or_huge
+#: Parameter names beside the endpoint's own: any text, and keys too deep or too long to print.
+odd_names: st.SearchStrategy[object] = (
+    st.text(max_size=10)
+    | st.builds(Deep, st.integers(1, 3000), st.just("tuple"))
+    | st.builds(Huge, st.integers(4000, 6000), st.just(False))
+)
+#: Endpoints as a caller might pass them by mistake: unhashable, nested, huge, near misses.
+odd_endpoints: st.SearchStrategy[object] = (
+    st.sampled_from([None, b"/api/v3/order", "/api/v3/order/", "", 0, 1.5, True, (), frozenset()])
+    | st.lists(st.sampled_from(sorted(ENDPOINTS)), max_size=2)
+    | st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2)
+    | st.sets(st.integers(), max_size=2)
+    | st.builds(Deep, st.integers(1, 3000), st.sampled_from(["list", "tuple"]))
+    | st.builds(Huge, st.integers(4000, 6000), st.booleans())
+)
+endpoints = st.sampled_from(sorted(ENDPOINTS)) | odd_endpoints
 params = st.fixed_dictionaries(
     {"symbol": st.sampled_from(SYMBOLS) | values},
     optional={
@@ -35,9 +52,9 @@ params = st.fixed_dictionaries(
         "type": st.sampled_from(["LIMIT", "MARKET", "STOP_LOSS_LIMIT", "LIMIT_MAKER"]) | values,
     },
 ).flatmap(
-    lambda base: st.dictionaries(
-        st.sampled_from(NAMES) | st.text(max_size=10), values, max_size=8
-    ).map(lambda extra: {**extra, **base})
+    lambda base: st.dictionaries(st.sampled_from(NAMES) | odd_names, values, max_size=8).map(
+        lambda extra: {**extra, **base}
+    )
 )
 contexts = st.none() | st.dictionaries(
     st.sampled_from(
@@ -57,21 +74,62 @@ contexts = st.none() | st.dictionaries(
     values,
     max_size=4,
 )
+#: A full, valid context with one value anywhere in it (a key, an account or open-order field)
+#: replaced by a hostile one.
+ACCOUNT = {"canTrade": True, "permissions": ["SPOT"], "balances": []}
+BALANCE = {"asset": "BTC", "free": "1.00000000", "locked": "0.00000000"}
+OPEN_ORDER = {
+    "symbol": "BTCUSDT",
+    "orderId": 1,
+    "clientOrderId": "a",
+    "side": "BUY",
+    "type": "LIMIT",
+    "price": "30000.00",
+    "origQty": "0.00100",
+    "executedQty": "0",
+    "icebergQty": "0",
+    "status": "NEW",
+}
 
 
-def _judge(request: dict[str, Any], endpoint: str, context: object) -> None:
-    with bounded(f"check({endpoint})"):
+@st.composite
+def deep_contexts(draw: st.DrawFn) -> dict[str, object]:
+    value = draw(values)
+    place = draw(st.sampled_from(["key", "account", "balance", "openOrder"]))
+    if place == "key":
+        return {draw(st.sampled_from(CONTEXT_KEYS)): value}
+    balance: dict[str, object] = dict(BALANCE)
+    order: dict[str, object] = dict(OPEN_ORDER)
+    account: dict[str, object] = {**ACCOUNT, "balances": [balance]}
+    if place == "account":
+        account[draw(st.sampled_from(sorted(ACCOUNT)))] = value
+    elif place == "balance":
+        balance[draw(st.sampled_from(sorted(BALANCE)))] = value
+    else:
+        order[draw(st.sampled_from(sorted(OPEN_ORDER)))] = value
+    return {"account": account, "openOrders": [order]}
+
+
+def _judge(request: dict[str, Any], endpoint: object, context: object) -> None:
+    built = _expand(request)
+    assert isinstance(built, dict)
+    endpoint, context = _expand(endpoint), _expand(context)
+    with bounded("check()"):
         try:
             # Today's rules: the shipped snapshot predates some endpoints (the amend, OPO).
             verdict = filterlib.check(
                 INFO,
-                request,
-                endpoint=endpoint,
+                built,
+                endpoint=endpoint,  # type: ignore[arg-type]
                 context=context,  # type: ignore[arg-type]
                 as_of="latest",
             )
+        except filterlib.ContextError:
+            assert context is not None, "ContextError without a context"
+            return
         except filterlib.UsageError:
-            assert context is not None, "UsageError without a context: only a bad context may"
+            known = isinstance(endpoint, str) and endpoint in ENDPOINTS
+            assert not known, "UsageError on a known endpoint: only misuse may"
             return
         verdict.violations  # noqa: B018 - computed lazily: must not raise either
         body = verdict.to_dict()
@@ -79,15 +137,24 @@ def _judge(request: dict[str, Any], endpoint: str, context: object) -> None:
 
 
 @FUZZ
-@given(params, st.sampled_from(sorted(ENDPOINTS)), contexts)
+@given(params, endpoints, contexts | deep_contexts())
 def test_check_gives_a_verdict_or_a_usage_error(
-    request: dict[str, Any], endpoint: str, context: object
+    request: dict[str, Any], endpoint: object, context: object
 ) -> None:
     _judge(request, endpoint, context)
 
 
 @FUZZ
-@given(st.sampled_from(sorted(ENDPOINTS)), st.dictionaries(st.sampled_from(NAMES), hostile))
+@given(st.sampled_from(sorted(ENDPOINTS)), deep_contexts())
+def test_hostile_values_in_every_context_field(endpoint: str, context: dict[str, object]) -> None:
+    _judge(dict(PLAIN), endpoint, context)
+
+
+@FUZZ
+@given(
+    st.sampled_from(sorted(ENDPOINTS)),
+    st.dictionaries(st.sampled_from(NAMES), hostile | deep_or_huge),
+)
 def test_hostile_values_in_every_parameter(endpoint: str, request: dict[str, Any]) -> None:
     _judge(request, endpoint, None)
 
@@ -115,7 +182,8 @@ def test_a_plain_limit_order_with_any_one_value(name: str, value: object, endpoi
     # The fast path reads these six parameters itself; whatever one of them holds, the answer
     # is a verdict (and the same from check_many).
     assert filterlib.check(INFO, PLAIN, endpoint=endpoint).ok
-    request = {**PLAIN, name: value}
-    _judge(request, endpoint, None)
+    _judge({**PLAIN, name: value}, endpoint, None)
+    request = _expand({**PLAIN, name: value})
+    assert isinstance(request, dict)
     many = filterlib.check_many(INFO, [request], endpoint=endpoint)
     assert many[0] == filterlib.check(INFO, request, endpoint=endpoint)

@@ -88,27 +88,72 @@ json_values = st.recursive(
 
 
 class Deep:
-    """Nesting ``depth`` arrays deep, built only when loaded (so hypothesis can print it)."""
+    """A value nested ``depth`` arrays (or objects, or tuples) deep, built only when used, so
+    hypothesis can print it (``repr`` of the built value would recurse too deep)."""
 
-    def __init__(self, depth: int) -> None:
+    def __init__(self, depth: int, kind: str = "list") -> None:
         self.depth = depth
+        self.kind = kind
 
     def __repr__(self) -> str:
-        return f"Deep({self.depth})"
+        return f"Deep({self.depth}, {self.kind!r})"
+
+    def __eq__(self, other: object) -> bool:
+        # Equal when they build equal values, so a strategy of dict keys draws each once:
+        # two equal deep tuples as keys would recurse when the dict compares them.
+        return isinstance(other, Deep) and (self.depth, self.kind) == (other.depth, other.kind)
+
+    def __hash__(self) -> int:
+        return hash((self.depth, self.kind))
 
     def build(self) -> object:
         value: object = "0.01"
         for _ in range(self.depth):
-            value = [value]
+            if self.kind == "dict":
+                value = {"price": value}
+            else:
+                value = (value,) if self.kind == "tuple" else [value]
         return value
 
 
+class Huge:
+    """An integer of ``digits`` digits (alone or in a list), built only when used: ``str`` and
+    ``repr`` refuse one of more than 4,300 digits."""
+
+    def __init__(self, digits: int, in_list: bool) -> None:
+        self.digits = digits
+        self.in_list = in_list
+
+    def __repr__(self) -> str:
+        return f"Huge({self.digits}, {self.in_list})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Huge) and (self.digits, self.in_list) == (
+            other.digits,
+            other.in_list,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.digits, self.in_list))
+
+    def build(self) -> object:
+        value = 10 ** (self.digits - 1)
+        return [value] if self.in_list else value
+
+
+#: Values nested far deeper than JSON parsers allow, and integers too long to print.
+deep_or_huge = st.builds(
+    Deep, st.integers(1, 3000), st.sampled_from(["list", "dict", "tuple"])
+) | st.builds(Huge, st.integers(4000, 6000), st.booleans())
+
+
 def _expand(doc: object) -> object:
-    """``doc`` with each :class:`Deep` built (the documents are shallow enough to recurse)."""
-    if isinstance(doc, Deep):
+    """``doc`` with each :class:`Deep` and :class:`Huge` built, in keys too (the documents
+    around them are shallow enough to recurse)."""
+    if isinstance(doc, Deep | Huge):
         return doc.build()
     if isinstance(doc, dict):
-        return {k: _expand(v) for k, v in doc.items()}
+        return {_expand(k): _expand(v) for k, v in doc.items()}
     if isinstance(doc, list):
         return [_expand(v) for v in doc]
     return doc
@@ -124,7 +169,16 @@ def mutated_snapshots(draw: st.DrawFn) -> dict[str, Any]:
     for _ in range(draw(st.integers(0, 6))):
         action = draw(
             st.sampled_from(
-                ["field", "filter_field", "empty_filters", "duplicate", "drop", "deep", "junk"]
+                [
+                    "field",
+                    "filter_field",
+                    "empty_filters",
+                    "duplicate",
+                    "drop",
+                    "deep",
+                    "deep_unknown",
+                    "junk",
+                ]
             )
         )
         target = draw(st.sampled_from(symbols)) if symbols else doc
@@ -145,8 +199,15 @@ def mutated_snapshots(draw: st.DrawFn) -> dict[str, Any]:
             target.pop(draw(st.sampled_from(sorted(target))))
         elif action == "deep":
             target[draw(st.sampled_from(["filters", "symbols", "tickSize", "rateLimits"]))] = Deep(
-                draw(st.integers(10, 5000))
+                draw(st.integers(10, 5000)), draw(st.sampled_from(["list", "dict"]))
             )
+        elif action == "deep_unknown":
+            # A filter filterlib does not model keeps its fields: nested, they must not recurse.
+            holder = target if "filters" in target else doc
+            key = "filters" if holder is target else "exchangeFilters"
+            if isinstance(holder.get(key), list):
+                value = draw(deep_or_huge)
+                holder[key].append({"filterType": draw(st.text(max_size=8)), "value": value})
         else:
             target[draw(st.text(max_size=8))] = draw(json_values)
     return doc
@@ -210,6 +271,18 @@ def _load_all_ways(doc: object) -> None:
         symbols=[dict(SEED_SYMBOLS[0], filters=[{"filterType": "LOT_SIZE", "minQty": Deep(1987)}])],
     )
 )  # was a RecursionError in SnapshotError's message
+@example(
+    dict(
+        SEED,
+        symbols=[
+            dict(
+                SEED_SYMBOLS[0],
+                filters=[*SEED_SYMBOLS[0]["filters"], {"filterType": "NEW", "v": Deep(1987)}],
+            )
+        ],
+    )
+)  # was a RecursionError out of load, check, diff and snapshot validate (issue 17)
+@example(dict(SEED, exchangeFilters=[{"filterType": "NEW", "v": Deep(1987, "dict")}]))
 def test_mutated_snapshots_load_or_raise_snapshot_error(doc: dict[str, Any]) -> None:
     _load_all_ways(doc)
 
@@ -247,3 +320,33 @@ def test_each_hostile_value_in_each_grid_field(value: object, key: str) -> None:
                 f[key] = value
     # As a dict the value is read as given; as JSON text orjson refuses NaN and Infinity.
     _load_all_ways(doc)
+
+
+#: A gzip member of 64 KiB of JSON whitespace; members concatenate into one gzip stream.
+_BLANK_MEMBER = gzip.compress(b" " * (64 << 10))
+
+
+@FUZZ
+@given(st.integers(0, 200), st.integers(1, 4 << 20), st.booleans())
+@example(64, 1 << 20, False)  # 4 MiB of blanks against a 1 MiB cap
+def test_gzip_bombs_are_refused_before_they_are_expanded(
+    members: int, cap: int, lazy: bool
+) -> None:
+    # Blanks, then a snapshot: it loads when the whole fits under the cap, and is a
+    # SnapshotError naming the cap otherwise; memory stays near the cap either way.
+    tail = json.dumps({"symbols": SEED_SYMBOLS[:1]}).encode()
+    data = _BLANK_MEMBER * members + gzip.compress(tail)
+    size = members * (64 << 10) + len(tail)
+    with bounded("load_exchange_info(gzip bomb)", peak=3 * cap + (4 << 20)):
+        try:
+            info = filterlib.load_exchange_info(data, lazy=lazy, max_bytes=cap)
+        except filterlib.SnapshotError as exc:
+            message = str(exc)
+        else:
+            message = ""
+    if message:
+        assert size > cap, message
+        assert "more than" in message
+        return
+    assert size <= cap
+    assert list(info.symbols) == [SEED_SYMBOLS[0]["symbol"]]

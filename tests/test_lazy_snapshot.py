@@ -453,3 +453,22 @@ def test_first_use_from_many_threads_decodes_each_symbol_once() -> None:
         for params, verdict in verdicts[k].values():
             assert verdict == filterlib.check(eager, params).to_dict()
     assert info == eager
+
+
+@pytest.mark.parametrize("indent", [None, 1])
+@pytest.mark.parametrize("named_first", [True, False])
+def test_a_symbol_nested_past_what_orjson_writes_is_a_snapshot_error(
+    indent: int | None, named_first: bool
+) -> None:
+    # A lazy load writes each symbol back as compact JSON when it was pretty-printed or had to
+    # be parsed whole (its name not first); orjson writes 254 levels at most and raised a
+    # TypeError out of the loader for a symbol nested deeper (found by a 1,000-example fuzz run).
+    deep: object = "1"
+    for _ in range(300):
+        deep = [deep]
+    symbol = {"symbol": "DEEPUSDT", "status": "TRADING", "filters": deep}
+    if not named_first:
+        symbol = {"status": "TRADING", "filters": deep, "symbol": "DEEPUSDT"}
+    data = json.dumps({"symbols": [symbol]}, indent=indent).encode()
+    with pytest.raises(SnapshotError):
+        filterlib.load_exchange_info(data, lazy=True).validate()

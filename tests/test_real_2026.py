@@ -69,6 +69,7 @@ def test_an_oco_over_the_open_list_limit_is_refused() -> None:
             "price": "40000.00",
             "origQty": "0.00100",
             "executedQty": "0",
+            "icebergQty": "0",
             "status": "NEW",
         }
         for i in range(1, 21)

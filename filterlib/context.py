@@ -185,7 +185,9 @@ def _depth(value: object) -> Depth | None:
 
 
 def _levels(depth: Mapping[str, object], side: str) -> tuple[Decimal, ...]:
-    levels = depth.get(side, [])
+    levels = depth.get(side)
+    if levels is None:
+        raise ContextError(f"depth: missing {side}; pass the body as Binance sends it")
     if not isinstance(levels, Sequence) or isinstance(levels, str | bytes):
         raise ContextError(f"depth.{side} must be a list of [price, quantity] pairs")
     prices = []
@@ -347,7 +349,7 @@ def _amendments(value: object) -> int | None:
         raise ContextError("amendments must be the JSON list of GET /api/v3/order/amendments")
     for i, entry in enumerate(value):
         if not isinstance(entry, Mapping):
-            raise ContextError(f"amendments[{i}] must be an amendment object, got {entry!r}")
+            raise ContextError(f"amendments[{i}] must be an amendment object, got {shown(entry)}")
     return len(value)
 
 
@@ -374,8 +376,9 @@ def _asset_filters(value: object) -> tuple[MaxAsset, ...] | None:
             found.append(MaxAsset.from_dict(entry))
         except SnapshotError as exc:
             why = "; ".join(
-                p.message if p.value is None else f"{p.field}: {p.message}, got {p.value!r}"
+                p.message if p.value is None else f"{p.field}: {p.message}, got {shown(p.value)}"
                 for p in exc.problems
             )
             raise ContextError(f"{where}: {why}") from None
+    _require(value, _MY_FILTERS_LISTS, "myFilters")  # the body whole, as Binance sends it
     return tuple(found)

@@ -85,16 +85,6 @@ def resolve_as_of(as_of: object, server_time: int | None) -> AsOf:
     )
 
 
-def parse_as_of(text: str) -> AsOf:
-    """``YYYY-MM-DD`` or ``latest``, as the command line takes it; UsageError otherwise."""
-    if text == LATEST:
-        return None
-    try:
-        return _latest_or(dt.date.fromisoformat(text))
-    except ValueError:
-        raise UsageError(f"--as-of takes YYYY-MM-DD or 'latest', not {text[:40]!r}") from None
-
-
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 

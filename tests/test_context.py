@@ -162,3 +162,38 @@ def test_floats_are_rejected_everywhere(value: float) -> None:
     ):
         with pytest.raises(ContextError):
             as_context(ctx)
+
+
+# --- depth (GET /api/v3/depth), for pegged orders ---------------------------------------------
+
+
+def test_depth_keeps_each_sides_prices_best_first() -> None:
+    body = {
+        "lastUpdateId": 1027024,
+        "bids": [["4.00000000", "431.00000000"], ["3.99000000", "9.00000000"]],
+        "asks": [["4.00000200", "12.00000000"]],
+    }
+    depth = as_context({"depth": body}).depth
+    assert depth is not None
+    assert depth.bids == (Decimal("4.00000000"), Decimal("3.99000000"))
+    assert depth.asks == (Decimal("4.00000200"),)
+    assert as_context({}).depth is None
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ([], "depth must be the JSON object of GET /api/v3/depth"),
+        ({"bids": []}, "depth: missing asks; pass the body as Binance sends it"),
+        ({"bids": "x", "asks": []}, "depth.bids must be a list of [price, quantity] pairs"),
+        ({"bids": [["1"]], "asks": []}, "depth.bids[0] must be a [price, quantity] pair"),
+        (
+            {"bids": [], "asks": [[1.5, "1"]]},
+            'depth.asks[0][0]: expected a decimal string like "1.25000000", got 1.5',
+        ),
+    ],
+)
+def test_a_depth_not_in_binances_shape_is_a_context_error(body: object, message: str) -> None:
+    with pytest.raises(ContextError) as caught:
+        as_context({"depth": body})
+    assert str(caught.value) == message

@@ -21,7 +21,14 @@ from filterlib.dates import MY_FILTERS, PEGS
 from filterlib.endpoints import ENDPOINTS
 from filterlib.filters import MaxAsset
 
-ORDER = {"symbol": "LISTUSDT", "side": "BUY", "type": "LIMIT"}
+ORDER = {
+    "symbol": "LISTUSDT",
+    "side": "BUY",
+    "type": "LIMIT",
+    "origQty": "1",
+    "executedQty": "0",
+    "icebergQty": "0",
+}
 
 
 # --- context -------------------------------------------------------------------------------
@@ -85,7 +92,11 @@ def test_my_filters_keep_the_max_asset_filters() -> None:
         MaxAsset("JPY", Decimal("1000000.00000000")),
         MaxAsset("USDC", Decimal(42)),
     )
-    assert as_context({"myFilters": {"assetFilters": []}}).asset_filters == ()
+    empty = {"exchangeFilters": [], "symbolFilters": [], "assetFilters": []}
+    assert as_context({"myFilters": empty}).asset_filters == ()
+    # Binance sends all three lists: one missing is no body of GET /api/v3/myFilters.
+    with pytest.raises(ContextError, match="myFilters: missing exchangeFilters, symbolFilters"):
+        as_context({"myFilters": {"assetFilters": []}})
     assert as_context({}).asset_filters is None
 
 
@@ -152,6 +163,8 @@ def _open(symbol: str, list_id: int, n: int = 1) -> list[dict[str, object]]:
             "type": "LIMIT",
             "orderListId": list_id,
             "origQty": "1",
+            "executedQty": "0",
+            "icebergQty": "0",
             "price": "9",
         }
         for _ in range(n)

@@ -55,7 +55,7 @@ from .model import (
     NoValidOrder,
     _above,
 )
-from .orders import _stp_mode, _trailing
+from .orders import _FIXED_POINT_UNIT, _stp_mode, _trailing
 from .state import (
     _book,
     _held_permissions,
@@ -176,6 +176,8 @@ def _build_list(ch: _Chooser, info: ExchangeInfo, plan: _ListPlan) -> GeneratedO
             q = vals[i]["quantity"]
             for name, lo, hi in lim.notional_bounds(False):
                 cons.append(_Con(name, lo / q if lo else None, hi / q if hi else None))
+            # "Price * QTY is zero or less." below one unit of the 8-decimal fixed point.
+            cons.append(_Con("_price_quantity_zero", lo=_FIXED_POINT_UNIT / q))
             if t_leg == i and t_field == "price" and b in ("NOTIONAL", "MIN_NOTIONAL"):
                 broken_here = b
             m_lo, m_hi = m_span()

@@ -307,56 +307,35 @@ _DEPRECATED_OCO_LEGS = (
     ),
 )
 
-_OTO_PARAMETERS = {
-    "symbol": SYMBOL,
-    "listClientOrderId": CLIENT_ID,
-    "newOrderRespType": RESP,
-    "selfTradePreventionMode": STP,
-    **_leg_parameters("working"),
-    **_leg_parameters("pending"),
-    **_SIGNED,
-}
-del _OTO_PARAMETERS["workingStopPrice"], _OTO_PARAMETERS["workingTrailingDelta"]
 
-_OTOCO_PARAMETERS = {
-    "symbol": SYMBOL,
-    "listClientOrderId": CLIENT_ID,
-    "newOrderRespType": RESP,
-    "selfTradePreventionMode": STP,
-    **_leg_parameters("working"),
-    "pendingSide": SIDE,
-    "pendingQuantity": DECIMAL,
-    **_leg_parameters("pendingAbove", shared=("side", "quantity")),
-    **_leg_parameters("pendingBelow", shared=("side", "quantity")),
-    **_SIGNED,
-}
-del _OTOCO_PARAMETERS["workingStopPrice"], _OTOCO_PARAMETERS["workingTrailingDelta"]
+def _working_list(*pending: Mapping[str, str]) -> dict[str, str]:
+    """The parameters of a list with a working order (OTO, OTOCO, OPO, OPOCO) in the spec's
+    order: the list's own, the working order's (a LIMIT or LIMIT_MAKER: no stop), then
+    ``pending``'s."""
+    working = _leg_parameters("working")
+    del working["workingStopPrice"], working["workingTrailingDelta"]
+    params = {
+        "symbol": SYMBOL,
+        "listClientOrderId": CLIENT_ID,
+        "newOrderRespType": RESP,
+        "selfTradePreventionMode": STP,
+        **working,
+    }
+    for part in pending:
+        params.update(part)
+    return {**params, **_SIGNED}
 
+
+_OTO_PARAMETERS = _working_list(_leg_parameters("pending"))
+_PENDING_PAIR = (
+    _leg_parameters("pendingAbove", shared=("side", "quantity")),
+    _leg_parameters("pendingBelow", shared=("side", "quantity")),
+)
+_OTOCO_PARAMETERS = _working_list({"pendingSide": SIDE, "pendingQuantity": DECIMAL}, *_PENDING_PAIR)
 #: OPO and OPOCO (docs 2026-07, 2c and 2d): an OTO and OTOCO whose pending orders take their
 #: quantity from the working order's fill, so no pending quantity is sent.
-_OPO_PARAMETERS = {
-    "symbol": SYMBOL,
-    "listClientOrderId": CLIENT_ID,
-    "newOrderRespType": RESP,
-    "selfTradePreventionMode": STP,
-    **_leg_parameters("working"),
-    **_leg_parameters("pending", shared=("quantity",)),
-    **_SIGNED,
-}
-del _OPO_PARAMETERS["workingStopPrice"], _OPO_PARAMETERS["workingTrailingDelta"]
-
-_OPOCO_PARAMETERS = {
-    "symbol": SYMBOL,
-    "listClientOrderId": CLIENT_ID,
-    "newOrderRespType": RESP,
-    "selfTradePreventionMode": STP,
-    **_leg_parameters("working"),
-    "pendingSide": SIDE,
-    **_leg_parameters("pendingAbove", shared=("side", "quantity")),
-    **_leg_parameters("pendingBelow", shared=("side", "quantity")),
-    **_SIGNED,
-}
-del _OPOCO_PARAMETERS["workingStopPrice"], _OPOCO_PARAMETERS["workingTrailingDelta"]
+_OPO_PARAMETERS = _working_list(_leg_parameters("pending", shared=("quantity",)))
+_OPOCO_PARAMETERS = _working_list({"pendingSide": SIDE}, *_PENDING_PAIR)
 
 _SOR_PARAMETERS = {
     k: v

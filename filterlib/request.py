@@ -597,28 +597,24 @@ def _peg_parameters(
             limit=", ".join(sorted(PEGGABLE_TYPES)),
             detail=f"a {order_type} order cannot be pegged",
         )
-    elif order_type == "LIMIT_MAKER" and kind == "MARKET_PEG":
-        yield _violation(
-            "peg_type_combination",
-            peg,
-            value=texts[peg],
-            limit="PRIMARY_PEG",
-            nearest=("PRIMARY_PEG",),
-            detail="a LIMIT_MAKER order takes only PRIMARY_PEG",
-        )
-    elif order_type == "LIMIT" and kind == "PRIMARY_PEG":
-        tif = leg.wire("timeInForce")
-        written = values.get(tif) if tif is not None else None
-        if written is not None and written != "GTC":
-            assert tif is not None
-            yield _violation(
-                "peg_type_combination",
-                tif,
-                value=texts[tif],
-                limit="GTC",
-                nearest=("GTC",),
-                detail="a LIMIT order with PRIMARY_PEG must be GTC",
-            )
+        return
+    tif = leg.wire("timeInForce")
+    if order_type == "LIMIT_MAKER" and kind == "MARKET_PEG":
+        wrong, right, why = peg, "PRIMARY_PEG", "a LIMIT_MAKER order takes only PRIMARY_PEG"
+    elif order_type == "LIMIT" and kind == "PRIMARY_PEG" and tif is not None:
+        if values.get(tif) in (None, "GTC"):
+            return
+        wrong, right, why = tif, "GTC", "a LIMIT order with PRIMARY_PEG must be GTC"
+    else:
+        return
+    yield _violation(
+        "peg_type_combination",
+        wrong,
+        value=texts[wrong],
+        limit=right,
+        nearest=(right,),
+        detail=why,
+    )
 
 
 def symbol_rules(

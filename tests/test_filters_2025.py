@@ -92,7 +92,11 @@ def test_my_filters_keep_the_max_asset_filters() -> None:
         MaxAsset("JPY", Decimal("1000000.00000000")),
         MaxAsset("USDC", Decimal(42)),
     )
-    empty = {"exchangeFilters": [], "symbolFilters": [], "assetFilters": []}
+    empty: dict[str, list[object]] = {
+        "exchangeFilters": [],
+        "symbolFilters": [],
+        "assetFilters": [],
+    }
     assert as_context({"myFilters": empty}).asset_filters == ()
     # Binance sends all three lists: one missing is no body of GET /api/v3/myFilters.
     with pytest.raises(ContextError, match="myFilters: missing exchangeFilters, symbolFilters"):

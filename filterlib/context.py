@@ -162,10 +162,14 @@ def as_context(context: Context | Mapping[str, object] | None) -> Context:
     return Context(
         avg_price=_price(context, "avgPrice", "price"),
         last_price=_price(context, "lastPrice", "price"),
-        bid_price=_price(context, "bidPrice", "bidPrice")
-        or _price(book_map, "bidPrice", "bidPrice", "bookTicker.bidPrice"),
-        ask_price=_price(context, "askPrice", "askPrice")
-        or _price(book_map, "askPrice", "askPrice", "bookTicker.askPrice"),
+        bid_price=_either(
+            _price(context, "bidPrice", "bidPrice"),
+            _price(book_map, "bidPrice", "bidPrice", "bookTicker.bidPrice"),
+        ),
+        ask_price=_either(
+            _price(context, "askPrice", "askPrice"),
+            _price(book_map, "askPrice", "askPrice", "bookTicker.askPrice"),
+        ),
         reference_price=_price(context, "referencePrice", "referencePrice"),
         account=_account(context.get("account")),
         open_orders=_open_orders(context.get("openOrders")),
@@ -174,6 +178,11 @@ def as_context(context: Context | Mapping[str, object] | None) -> Context:
         amendments=_amendments(context.get("amendments")),
         asset_filters=_asset_filters(context.get("myFilters")),
     )
+
+
+def _either(given: Decimal | None, book: Decimal | None) -> Decimal | None:
+    """The price given as its own key, else bookTicker's: a given 0 is a price, not absent."""
+    return given if given is not None else book
 
 
 def _depth(value: object) -> Depth | None:

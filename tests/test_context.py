@@ -197,3 +197,9 @@ def test_a_depth_not_in_binances_shape_is_a_context_error(body: object, message:
     with pytest.raises(ContextError) as caught:
         as_context({"depth": body})
     assert str(caught.value) == message
+
+
+def test_a_given_zero_bid_is_not_replaced_by_the_book_tickers() -> None:
+    book = {"symbol": "X", "bidPrice": "5", "bidQty": "1", "askPrice": "6", "askQty": "1"}
+    ctx = as_context({"bidPrice": "0", "bookTicker": book})
+    assert (ctx.bid_price, ctx.ask_price) == (Decimal(0), Decimal(6))

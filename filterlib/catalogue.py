@@ -655,7 +655,8 @@ RULES: tuple[Rule, ...] = (
         "request",
         "decimals written (trailing zeros count) do not exceed the asset's precision: "
         "baseAssetPrecision for quantity and icebergQty, quoteAssetPrecision for price, "
-        "stopPrice and quoteOrderQty",
+        "stopPrice and quoteOrderQty; recvWindow takes at most 3 since 2025-08-28 (docs "
+        "2026-07, 2a; more is filterlib's reading of -1111)",
         "spec: Errors > -1111; CHANGELOG 2023-12-04 (research §5, §16). Live: "
         "https://github.com/veighna-global/vnpy_binance/pull/43",
         variants=(

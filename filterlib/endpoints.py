@@ -111,7 +111,7 @@ class Endpoint:
 
     def parameters_on(self, day: AsOf) -> Mapping[str, str]:
         """The parameters Binance read on ``day`` (None: today): those of kinds it had then."""
-        if day is None or not _DATED_KINDS:
+        if day is None:
             return self.parameters
         key = (self.path, day)
         known = _PARAMETERS_ON.get(key)

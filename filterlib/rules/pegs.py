@@ -25,6 +25,7 @@ from ..request import PEGGABLE_TYPES, Order
 from ..snapshot import SymbolInfo
 from ..verdict import Violation
 from .common import Finding, Findings, fail, unchecked
+from .filters import FilterCheck
 
 __all__ = ["PEGGED_FILTERS", "pegged_findings", "pegged_price"]
 
@@ -88,7 +89,7 @@ def pegged_findings(
     leg: Leg,
     symbol: SymbolInfo,
     ctx: Context,
-    filters: Mapping[str, object],
+    filters: Mapping[str, FilterCheck],
     engine: bool,
 ) -> tuple[Order | None, list[Finding]]:
     """The findings of the filters judged at the pegged price of ``order`` (and the order at
@@ -122,7 +123,7 @@ def pegged_findings(
     found = []
     for f in applicable:
         check = filters[f.filter_type]
-        for finding in check(f, priced, symbol, ctx):  # type: ignore[operator]
+        for finding in check(f, priced, symbol, ctx):
             if isinstance(finding, Violation):
                 parameter = "pegPriceType" if finding.parameter == "price" else finding.parameter
                 finding = evolve(finding, parameter=parameter, detail=shown + finding.detail)

@@ -18,7 +18,7 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .dates import MY_FILTERS, OPO, PEGS, PRECISION_TEXT, AsOf, in_force
+from .dates import ACCOUNT_TEXTS, LIQUIDITY, MY_FILTERS, OPO, PEGS, PRECISION_TEXT, AsOf, in_force
 from .endpoints import ENDPOINTS, Endpoint
 
 __all__ = [
@@ -67,6 +67,10 @@ class Rule:
     #: first snapshot there is evidence for, or still in force.
     since: dt.date | None = None
     until: dt.date | None = None
+    #: False: no context filterlib reads can decide it (Binance decides it from state only the
+    #: server sees). Such a rule is always in ``unchecked``, with its reason; ``--fail-on
+    #: unchecked`` and a fail-closed guard leave it out, as nothing a caller passes clears it.
+    decidable: bool = True
 
     def in_force(self, day: AsOf) -> bool:
         """Whether Binance applied this rule on ``day`` (None: the latest rules)."""
@@ -983,6 +987,17 @@ RULES: tuple[Rule, ...] = (
         ("account",),
     ),
     Rule(
+        "action_disabled",
+        -2010,
+        "This action is disabled on this account.",
+        "engine",
+        "never decided offline: which actions Binance disabled on the account ('Contact customer "
+        "support; some actions have been disabled on the account') shows in no endpoint a "
+        "caller reads",
+        "spec: Errors > Messages for -2010",
+        decidable=False,
+    ),
+    Rule(
         "symbol_not_permitted",
         -2010,
         "This symbol is not permitted for this account.",
@@ -993,6 +1008,18 @@ RULES: tuple[Rule, ...] = (
         "spec: Errors > Messages for -2010; Exchange information (permission sets). Live, code "
         "-2010: https://github.com/freqtrade/freqtrade/issues/11071",
         ("account",),
+    ),
+    Rule(
+        "symbol_restricted",
+        -2010,
+        "This symbol is restricted for this account.",
+        "engine",
+        "never decided offline: whether the account 'is unable to trade on that symbol' (the "
+        "spec's example: an ISOLATED_MARGIN account placing SPOT orders) shows in no endpoint "
+        "a caller reads; the permissions the account shows are symbol_not_permitted's",
+        "spec: Errors > Messages for -2010; CHANGELOG 2023-03-13 (research §16)",
+        since=ACCOUNT_TEXTS,
+        decidable=False,
     ),
     _engine_filter_rule(
         "MAX_NUM_ORDERS",
@@ -1141,6 +1168,43 @@ RULES: tuple[Rule, ...] = (
         endpoints=PLACING,
     ),
     Rule(
+        "liquidity_empty_book",
+        -2010,
+        "Order book liquidity is less than symbol minimum quantity.",
+        "engine",
+        "a quote-quantity MARKET order (quoteOrderQty) finds orders on the side of the book it "
+        "takes from (asks for a BUY, bids for a SELL)",
+        "spec: Errors > Messages for -2010 ('Quote quantity market orders cannot be placed when "
+        "there are no orders on the book.'); CHANGELOG 2024-08-16 (research §4)",
+        ("depth",),
+        endpoints=PLACING,
+        since=LIQUIDITY,
+    ),
+    Rule(
+        "liquidity_lot_size",
+        -2010,
+        "Order book liquidity is less than `LOT_SIZE` filter minimum quantity.",
+        "engine",
+        "a quote-quantity MARKET order meets at least LOT_SIZE minQty on the side of the book it "
+        "takes from; decided when the depth given holds that much (a side holding less in the "
+        "levels given may hold more beyond them: unchecked)",
+        "spec: Errors > Messages for -2010; CHANGELOG 2024-08-16 (research §4)",
+        ("depth",),
+        endpoints=PLACING,
+        since=LIQUIDITY,
+    ),
+    Rule(
+        "liquidity_market_lot_size",
+        -2010,
+        "Order book liquidity is less than `MARKET_LOT_SIZE` filter minimum quantity.",
+        "engine",
+        "as liquidity_lot_size, against MARKET_LOT_SIZE minQty",
+        "spec: Errors > Messages for -2010; CHANGELOG 2024-08-16 (research §4)",
+        ("depth",),
+        endpoints=PLACING,
+        since=LIQUIDITY,
+    ),
+    Rule(
         "duplicate_order",
         -2010,
         "Duplicate order sent.",
@@ -1254,7 +1318,7 @@ def markdown_table() -> str:
             str(r.code),
             message,
             r.checks,
-            ", ".join(r.needs) or "-",
+            ", ".join(r.needs) or ("-" if r.decidable else "never decided offline"),
             _endpoints_cell(r),
             _period_cell(r),
             r.source,

@@ -328,14 +328,20 @@ def describe(verdict: Verdict) -> str:
             if others:
                 text += f" (also: {', '.join(others)})"
     if verdict.unchecked:
-        text += f" (unchecked: {_UNCHECKED_TEXT.get(verdict.unchecked)})"
+        unchecked = _UNCHECKED_TEXT.get(verdict.unchecked)
+        if unchecked:
+            text += f" (unchecked: {unchecked})"
     return text
 
 
 def summarise_unchecked(unchecked: Iterable[Unchecked]) -> str:
-    """``PERCENT_PRICE_BY_SIDE needs avgPrice; a, b need account; X (reason)``."""
+    """``PERCENT_PRICE_BY_SIDE needs avgPrice; a, b need account; X (reason)``. The rules no
+    context decides (``Unchecked.decidable`` False) are left out: they stand on every order
+    alike, and docs/rules.md names them."""
     groups: dict[tuple[str, str], list[str]] = {}
     for u in unchecked:
+        if not u.decidable:
+            continue
         key = ("needs", " and ".join(u.needs)) if u.needs else ("reason", u.reason)
         groups.setdefault(key, []).append(u.rule)
     parts = []
@@ -380,7 +386,7 @@ def _github(
         title = f"{symbol}: {verdict.error.code} {verdict.error.msg}"
         out.append(f"::error {where},title={_gh_prop(title)}::{_gh_data(describe(verdict))}\n")
     else:
-        if opts.fail_unchecked and verdict.unchecked:
+        if opts.fail_unchecked and verdict.decidable_unchecked:
             title = f"{symbol}: rules not checked"
             msg = summarise_unchecked(verdict.unchecked)
             out.append(f"::error {where},title={_gh_prop(title)}::{_gh_data(msg)}\n")
@@ -410,7 +416,7 @@ def _junit(
     failure = None
     if verdict.error is not None:
         failure = (f"{verdict.error.code} {verdict.error.msg}", str(verdict.error.code))
-    elif opts.fail_unchecked and verdict.unchecked:
+    elif opts.fail_unchecked and verdict.decidable_unchecked:
         failure = ("rules not checked", "unchecked")
     elif opts.fail_warnings and warnings:
         failure = ("on a bound: " + "; ".join(warnings), "warning")
@@ -439,7 +445,7 @@ class Tally:
     def passed(self, verdict: Verdict, warned: bool) -> None:
         """Count an order that passes (with on-bound warnings when ``warned``)."""
         self.kinds[PASSED] += 1
-        if verdict.unchecked:
+        if verdict.unchecked and _UNCHECKED_TEXT.get(verdict.unchecked):
             self.unchecked += 1
         if warned:
             self.warned += 1

@@ -19,7 +19,8 @@ Keys of the context mapping (each optional):
   (``{"exchangeFilters": [...], "symbolFilters": [...], "assetFilters": [...]}``); the MAX_ASSET
   filters among ``assetFilters`` are read, the rest are the snapshot's to give.
 - ``depth``: the body of ``GET /api/v3/depth`` (``bids`` and ``asks``, best first): the price
-  level a pegged order's ``pegOffsetValue`` names.
+  level a pegged order's ``pegOffsetValue`` names, and the liquidity a quote-quantity MARKET
+  order meets (the total quantity on the other side).
 
 An account or open order lacking a field the rules count with (``canTrade``, ``balances``, a
 balance's ``free`` and ``locked``, an order's ``origQty``, ``executedQty`` and ``icebergQty``) is
@@ -44,7 +45,7 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .decimals import format_decimal, parse_wire_decimal
+from .decimals import CONTEXT, format_decimal, parse_wire_decimal
 from .exceptions import SnapshotError, UsageError, shown
 from .filters import MaxAsset
 
@@ -112,10 +113,13 @@ class OpenOrder:
 @frozen
 class Depth:
     """The price levels of ``GET /api/v3/depth``, best first: bids high to low, asks low to
-    high, as Binance sends them. Quantities are not kept: a peg reads only the prices."""
+    high, as Binance sends them, and each side's total quantity (the liquidity a quote-quantity
+    MARKET order meets). A peg reads only the prices."""
 
     bids: tuple[Decimal, ...]
     asks: tuple[Decimal, ...]
+    bid_quantity: Decimal = Decimal(0)
+    ask_quantity: Decimal = Decimal(0)
 
 
 @frozen
@@ -190,21 +194,25 @@ def _depth(value: object) -> Depth | None:
         return None
     if not isinstance(value, Mapping):
         raise ContextError("depth must be the JSON object of GET /api/v3/depth")
-    return Depth(_levels(value, "bids"), _levels(value, "asks"))
+    bids, bid_quantity = _levels(value, "bids")
+    asks, ask_quantity = _levels(value, "asks")
+    return Depth(bids, asks, bid_quantity, ask_quantity)
 
 
-def _levels(depth: Mapping[str, object], side: str) -> tuple[Decimal, ...]:
+def _levels(depth: Mapping[str, object], side: str) -> tuple[tuple[Decimal, ...], Decimal]:
     levels = depth.get(side)
     if levels is None:
         raise ContextError(f"depth: missing {side}; pass the body as Binance sends it")
     if not isinstance(levels, Sequence) or isinstance(levels, str | bytes):
         raise ContextError(f"depth.{side} must be a list of [price, quantity] pairs")
     prices = []
+    total = Decimal(0)
     for i, level in enumerate(levels):
         if not isinstance(level, Sequence) or isinstance(level, str | bytes) or len(level) != 2:
             raise ContextError(f"depth.{side}[{i}] must be a [price, quantity] pair")
         prices.append(_decimal(level[0], f"depth.{side}[{i}][0]"))
-    return tuple(prices)
+        total = CONTEXT.add(total, _decimal(level[1], f"depth.{side}[{i}][1]"))
+    return tuple(prices), total
 
 
 def _server_time(value: object) -> int | None:

@@ -15,9 +15,11 @@ from functools import lru_cache
 from .exceptions import UsageError
 
 __all__ = [
+    "ACCOUNT_TEXTS",
     "AMEND",
     "CANCEL_ONLY",
     "LATEST",
+    "LIQUIDITY",
     "MY_FILTERS",
     "OPO",
     "PEGS",
@@ -27,6 +29,11 @@ __all__ = [
     "resolve_as_of",
 ]
 
+#: The account texts "This symbol is restricted for this account." and its kin (CHANGELOG
+#: 2023-03-13; research §16).
+ACCOUNT_TEXTS = dt.date(2023, 3, 13)
+#: The order-book liquidity texts for quote-quantity MARKET orders (CHANGELOG 2024-08-16).
+LIQUIDITY = dt.date(2024, 8, 16)
 #: -1111's text became "Parameter '%s' has too much precision." (CHANGELOG 2023-12-04).
 PRECISION_TEXT = dt.date(2023, 12, 4)
 #: PUT /api/v3/order/amend/keepPriority and amendAllowed appear (CHANGELOG 2025-04-07, as
@@ -45,7 +52,9 @@ OPO = dt.date(2025, 12, 2)
 CANCEL_ONLY = dt.date(2026, 7, 7)
 
 #: The newest change modelled: on or after it, every rule is in its latest form.
-LATEST_CHANGE = max(PRECISION_TEXT, AMEND, PEGS, MY_FILTERS, OPO, CANCEL_ONLY)
+LATEST_CHANGE = max(
+    ACCOUNT_TEXTS, LIQUIDITY, PRECISION_TEXT, AMEND, PEGS, MY_FILTERS, OPO, CANCEL_ONLY
+)
 
 #: ``as_of="latest"``: the rules as they stand now, whatever the snapshot's day.
 LATEST = "latest"

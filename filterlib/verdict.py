@@ -67,14 +67,24 @@ class Violation:
 
 @frozen
 class Unchecked:
-    """A rule that was not evaluated, and why: the context it ``needs`` or another ``reason``."""
+    """A rule that was not evaluated, and why: the context it ``needs`` or another ``reason``.
+
+    ``decidable`` is False for a rule no context can decide (Binance alone knows the state it
+    reads, such as an account's restrictions): it is named so that nothing is silently passed,
+    but a caller cannot clear it, so a fail-closed guard and ``--fail-on unchecked`` leave it
+    out. Its dictionary carries ``"decidable": false``; the others carry no such key.
+    """
 
     rule: str
     needs: tuple[str, ...] = ()
     reason: str = ""
+    decidable: bool = True
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "needs": list(self.needs), "reason": self.reason}
+        body: dict[str, Any] = {"rule": self.rule, "needs": list(self.needs), "reason": self.reason}
+        if not self.decidable:
+            body["decidable"] = False
+        return body
 
 
 @frozen
@@ -126,6 +136,12 @@ class Verdict:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def decidable_unchecked(self) -> tuple[Unchecked, ...]:
+        """The unchecked rules some context could decide: ``unchecked`` without those Binance
+        alone decides (``Unchecked.decidable`` False). What to fetch before sending."""
+        return tuple(u for u in self.unchecked if u.decidable)
 
     def raise_for_error(self) -> None:
         """Raise :class:`OrderRejected` when the order would be rejected."""

@@ -152,6 +152,11 @@ def full_context(**overrides: object) -> dict[str, object]:
                 {"asset": "USDT", "free": "1000000.00000000", "locked": "0.00000000"},
             ],
         },
+        "depth": {
+            "lastUpdateId": 1,
+            "bids": [["9.99000000", "1000000.00000000"]],
+            "asks": [["10.01000000", "1000000.00000000"]],
+        },
         "openOrders": [],
         "amendments": [],
         "myFilters": {"exchangeFilters": [], "symbolFilters": [], "assetFilters": []},

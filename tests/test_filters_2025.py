@@ -176,7 +176,7 @@ def _open(symbol: str, list_id: int, n: int = 1) -> list[dict[str, object]]:
 
 
 def _rules(verdict: Verdict) -> tuple[list[str], list[str]]:
-    return [v.rule for v in verdict.violations], sorted(u.rule for u in verdict.unchecked)
+    return [v.rule for v in verdict.violations], sorted(u.rule for u in verdict.decidable_unchecked)
 
 
 def _lists(info: ExchangeInfo, open_orders: list[dict[str, object]], **kw: object) -> Verdict:
@@ -230,7 +230,7 @@ def test_list_counts_are_unchecked_without_open_orders() -> None:
     verdict = check(info, OTO_PARAMS, endpoint=OTO, context=ctx, as_of=LATEST)
     # (the test symbol has no MAX_NUM_ORDERS filter to leave unchecked as well)
     assert _rules(verdict) == ([], ["EXCHANGE_MAX_NUM_ORDER_LISTS", "MAX_NUM_ORDER_LISTS"])
-    assert {u.needs for u in verdict.unchecked} == {("openOrders",)}
+    assert {u.needs for u in verdict.decidable_unchecked} == {("openOrders",)}
 
 
 def test_list_counts_date_from_2025_08_28() -> None:

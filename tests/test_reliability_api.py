@@ -299,7 +299,7 @@ def test_optional_fields_may_still_be_left_out() -> None:
     context["openOrders"] = [{k: v for k, v in open_order().items() if "rderId" not in k}]
     verdict = filterlib.check(build_info(), order(), context=context)
     assert verdict.ok
-    assert [u.rule for u in verdict.unchecked] == ["symbol_not_permitted"]
+    assert [u.rule for u in verdict.decidable_unchecked] == ["symbol_not_permitted"]
 
 
 # --- 14: a snapshot cannot change under check ------------------------------------------------

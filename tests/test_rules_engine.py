@@ -390,3 +390,113 @@ def test_market_buy_by_quantity_leaves_balance_unchecked_with_the_reason(
     verdict = filterlib.check(make_info(), order(**MARKET), context=ctx)
     (entry,) = [u for u in verdict.unchecked if u.rule == "insufficient_balance"]
     assert "market BUY" in entry.reason
+
+
+# --- the liquidity texts of quote-quantity MARKET orders, and the account texts -----------
+
+
+QUOTE_MARKET = {**MARKET, "quantity": None, "quoteOrderQty": "20"}
+WITH_MARKET_LOT = {"MARKET_LOT_SIZE": {"minQty": "0.01", "maxQty": "100", "stepSize": "0.01"}}
+
+
+def _book(bids: list[list[str]], asks: list[list[str]]) -> dict[str, object]:
+    return {"lastUpdateId": 7, "bids": bids, "asks": asks}
+
+
+def _quote_market(make_info: MakeInfo, depth: object, side: str = "BUY") -> filterlib.Verdict:
+    ctx = full_context(depth=depth)
+    params = order(side=side, **QUOTE_MARKET)
+    return filterlib.check(make_info(WITH_MARKET_LOT), params, context=ctx, as_of="latest")
+
+
+@pytest.mark.parametrize(("side", "empty"), [("BUY", "asks"), ("SELL", "bids")])
+def test_a_quote_market_order_on_an_empty_side_of_the_book(
+    make_info: MakeInfo, side: str, empty: str
+) -> None:
+    full = [["10.00", "5"]]
+    depth = _book([] if empty == "bids" else full, [] if empty == "asks" else full)
+    verdict = _quote_market(make_info, depth, side)
+    assert_fires(
+        verdict,
+        "liquidity_empty_book",
+        -2010,
+        "Order book liquidity is less than symbol minimum quantity.",
+        "quoteOrderQty",
+        value="20",
+    )
+    # The other side being empty does not concern it.
+    other = _book([] if empty == "asks" else full, [] if empty == "bids" else full)
+    assert_ok(_quote_market(make_info, other, side))
+
+
+@pytest.mark.parametrize(
+    ("asks", "unchecked"),
+    [
+        ([["10.00", "0.6"], ["10.01", "0.4"]], []),  # 1 in all: above both minima
+        ([["10.00", "0.01"]], []),  # exactly MARKET_LOT_SIZE minQty 0.01 (LOT_SIZE's is 0.001)
+        ([["10.00", "0.005"]], ["liquidity_market_lot_size"]),
+        ([["10.00", "0.0005"]], ["liquidity_lot_size", "liquidity_market_lot_size"]),
+    ],
+)
+def test_less_liquidity_than_min_qty_in_the_levels_given_is_unchecked_not_failed(
+    make_info: MakeInfo, asks: list[list[str]], unchecked: list[str]
+) -> None:
+    # A depth body shows only the levels its limit asked for: more may lie beyond them.
+    verdict = _quote_market(make_info, _book([["9.99", "1"]], asks))
+    assert verdict.ok
+    found = [u for u in verdict.decidable_unchecked if u.rule.startswith("liquidity")]
+    assert [u.rule for u in found] == unchecked
+    for u in found:
+        assert u.needs == ()
+        assert "levels beyond it are not known" in u.reason
+
+
+def test_the_liquidity_texts_need_depth_and_concern_only_quote_market_orders(
+    make_info: MakeInfo,
+) -> None:
+    verdict = _quote_market(make_info, None)
+    assert [(u.rule, u.needs) for u in verdict.decidable_unchecked] == [
+        ("liquidity_empty_book", ("depth",)),
+        ("liquidity_lot_size", ("depth",)),
+        ("liquidity_market_lot_size", ("depth",)),
+    ]
+    by_quantity = order(**{**MARKET, "quantity": "1"})
+    ctx = full_context(depth=None)
+    plain = filterlib.check(make_info(WITH_MARKET_LOT), by_quantity, context=ctx, as_of="latest")
+    assert not [u for u in plain.unchecked if u.rule.startswith("liquidity")]
+
+
+def test_the_liquidity_texts_start_on_2024_08_16(make_info: MakeInfo) -> None:
+    import datetime as dt
+
+    info = make_info(WITH_MARKET_LOT)
+    params = order(**QUOTE_MARKET)
+    ctx = full_context(depth=_book([], []))
+    before = filterlib.check(info, params, context=ctx, as_of=dt.date(2024, 8, 15))
+    after = filterlib.check(info, params, context=ctx, as_of=dt.date(2024, 8, 16))
+    assert before.ok
+    assert [v.rule for v in after.violations] == ["liquidity_empty_book"]
+
+
+def test_the_account_texts_are_named_on_every_engine_order_and_never_decided(
+    make_info: MakeInfo,
+) -> None:
+    verdict = filterlib.check(make_info(), order(), context=full_context())
+    assert verdict.ok
+    assert [(u.rule, u.decidable) for u in verdict.unchecked] == [
+        ("action_disabled", False),
+        ("symbol_restricted", False),
+    ]
+    assert verdict.decidable_unchecked == ()
+    assert verdict.unchecked[0].to_dict() == {
+        "rule": "action_disabled",
+        "needs": [],
+        "reason": "Binance alone knows the account's restrictions; no context key shows them",
+        "decidable": False,
+    }
+    # Decidable entries carry no such key: the JSON of every other rule is as it was.
+    bare = filterlib.check(make_info(), order())
+    assert all("decidable" not in u.to_dict() for u in bare.decidable_unchecked)
+    # The test endpoint does not reach the matching engine that decides them.
+    test = filterlib.check(make_info(), order(), endpoint="/api/v3/order/test")
+    assert test.unchecked == ()

@@ -93,6 +93,28 @@ def test_disagreement_is_its_own_event_on_the_response_and_the_callback(
     assert response.disagreement.explained_by == ()  # no unchecked rule produces this
 
 
+def test_rules_no_context_decides_do_not_hold_an_order_back(make_info: MakeInfo) -> None:
+    # Fail closed, full context: only the account texts Binance alone decides stay unchecked.
+    inner = RecordingSubmitter()
+    guard = Guard(inner, make_info(), context_provider=lambda params: full_context())
+    response = guard.submit("/api/v3/order", order())
+    assert response.outcome is Outcome.ACCEPTED
+    assert response.verdict is not None
+    assert {u.rule for u in response.verdict.unchecked} == {"action_disabled", "symbol_restricted"}
+    assert len(inner.calls) == 1
+
+
+def test_binance_answering_an_account_text_is_explained_by_its_unchecked_rule(
+    make_info: MakeInfo,
+) -> None:
+    msg = "This symbol is restricted for this account."
+    inner = RecordingSubmitter([Response.rejected(-2010, msg)])
+    guard = Guard(inner, make_info(), context_provider=lambda params: full_context())
+    response = guard.submit("/api/v3/order", order())
+    assert response.disagreement is not None
+    assert response.disagreement.explained_by == ("symbol_restricted",)
+
+
 def test_a_disagreement_an_unchecked_rule_explains_says_so(make_info: MakeInfo) -> None:
     msg = "Account has insufficient balance for requested action."
     inner = RecordingSubmitter([Response.rejected(-2010, msg)])

@@ -8,11 +8,14 @@ live with the other filters in :mod:`.filters` and carry the "engine" stage in t
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from ..context import Context
 from ..decimals import format_decimal
+from ..filters import LotSize, MarketLotSize
 from ..request import Order
 from ..snapshot import SymbolInfo
+from ..verdict import Unchecked
 from .common import Findings, fail, unchecked
 
 
@@ -60,6 +63,21 @@ def symbol_not_permitted(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
             limit=" and ".join("(" + " or ".join(s) + ")" for s in sets),
             detail=f"the account lacks {' and '.join('one of ' + '/'.join(s) for s in missing)}",
         )
+
+
+#: Binance decides these from the account's own state, which no endpoint a caller can read
+#: shows: they are unchecked on every order, with this reason (catalogue: ``decidable`` False).
+_ACCOUNT_STATE = "Binance alone knows the account's restrictions; no context key shows them"
+_SYMBOL_RESTRICTED = Unchecked("symbol_restricted", (), _ACCOUNT_STATE, decidable=False)
+_ACTION_DISABLED = Unchecked("action_disabled", (), _ACCOUNT_STATE, decidable=False)
+
+
+def action_disabled(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    yield _ACTION_DISABLED
+
+
+def symbol_restricted(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    yield _SYMBOL_RESTRICTED
 
 
 def stop_would_trigger(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
@@ -157,6 +175,67 @@ def insufficient_balance(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
         )
 
 
+def _book_liquidity(order: Order, ctx: Context) -> Decimal | None:
+    """The quantity on the side a quote-quantity MARKET order takes from (asks for a BUY)."""
+    if ctx.depth is None:
+        return None
+    return ctx.depth.ask_quantity if order.side == "BUY" else ctx.depth.bid_quantity
+
+
+def _is_quote_market(order: Order) -> bool:
+    return order.type == "MARKET" and order.quote_order_qty is not None and order.side is not None
+
+
+def liquidity_empty_book(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    if not _is_quote_market(order):
+        return
+    total = _book_liquidity(order, ctx)
+    if total is None:
+        yield unchecked("liquidity_empty_book", "depth")
+    elif not total:
+        side = "asks" if order.side == "BUY" else "bids"
+        yield fail(
+            "liquidity_empty_book",
+            "quoteOrderQty",
+            order.quote_order_qty,
+            detail=f"the order book has no {side} for a quote-quantity MARKET {order.side}",
+        )
+
+
+def _liquidity_below(
+    rule_id: str, filter_type: str, order: Order, symbol: SymbolInfo, ctx: Context
+) -> Findings:
+    """A quote-quantity MARKET order against a book holding less than the filter's minQty.
+
+    Only an empty side (``liquidity_empty_book``) is decided: a depth body shows the levels its
+    ``limit`` asked for, so a side holding less than minQty in the levels given may hold more
+    beyond them. Enough quantity in the levels given passes.
+    """
+    if not _is_quote_market(order):
+        return
+    f = symbol.filter(filter_type)
+    if not isinstance(f, LotSize | MarketLotSize) or not f.min_qty:
+        return
+    total = _book_liquidity(order, ctx)
+    if total is None:
+        yield unchecked(rule_id, "depth")
+    elif total and total < f.min_qty:
+        yield unchecked(
+            rule_id,
+            reason=f"the depth given holds {format_decimal(total)} on the side this order "
+            f"takes, below {filter_type} minQty {format_decimal(f.min_qty)}; the levels beyond "
+            "it are not known",
+        )
+
+
+def liquidity_lot_size(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    return _liquidity_below("liquidity_lot_size", "LOT_SIZE", order, symbol, ctx)
+
+
+def liquidity_market_lot_size(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    return _liquidity_below("liquidity_market_lot_size", "MARKET_LOT_SIZE", order, symbol, ctx)
+
+
 def max_asset(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
     """MAX_ASSET, the account's own limit per order (docs 2026-07, 4): on the base asset, the
     quantity; on the quote asset, the notional. The filters come from the context (myFilters),
@@ -197,7 +276,12 @@ def max_asset(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
 EngineRule = Callable[[Order, SymbolInfo, Context], Findings]
 
 #: The matching engine's rules about the account, applied once per request.
-REQUEST_ENGINE_RULES: tuple[EngineRule, ...] = (account_cannot_trade, symbol_not_permitted)
+REQUEST_ENGINE_RULES: tuple[EngineRule, ...] = (
+    account_cannot_trade,
+    action_disabled,
+    symbol_not_permitted,
+    symbol_restricted,
+)
 #: Its rules about each order. A pending leg (OTO, OTOCO) is placed only when the working order
 #: fills, so only the rules that do not look at the live market apply to it at placement.
 LEG_ENGINE_RULES: tuple[EngineRule, ...] = (
@@ -205,6 +289,9 @@ LEG_ENGINE_RULES: tuple[EngineRule, ...] = (
     stop_would_trigger,
     limit_maker_would_take,
     insufficient_balance,
+    liquidity_empty_book,
+    liquidity_lot_size,
+    liquidity_market_lot_size,
     max_asset,
 )
 PENDING_LEG_ENGINE_RULES: tuple[EngineRule, ...] = (iceberg_exceeds_quantity, max_asset)

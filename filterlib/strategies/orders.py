@@ -13,6 +13,7 @@ from fractions import Fraction
 from hypothesis import strategies as st
 
 from ..catalogue import RULES
+from ..dates import LIQUIDITY, in_force, resolve_as_of
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo, SymbolInfo
 from .breaks import _break_request, _stp_needed
@@ -111,6 +112,7 @@ BREAKABLE_RULES: tuple[str, ...] = (
     "stop_would_trigger",
     "limit_maker_would_take",
     "insufficient_balance",
+    "liquidity_empty_book",
     *PEG_RULES,
 )
 
@@ -141,6 +143,10 @@ def _build(ch: _Chooser, info: ExchangeInfo, plan: _Plan) -> GeneratedOrder:
     lim = _limits(info, sym)
     _symbol_ok(lim, plan)
     b, t, side = plan.broken, plan.order_type, plan.side
+    if b == "liquidity_empty_book" and not in_force(
+        resolve_as_of(None, info.server_time), LIQUIDITY
+    ):
+        raise _Infeasible("Binance had no liquidity texts on the snapshot's day")
     params: dict[str, str] = {"symbol": sym.symbol, "side": side, "type": t}
     values: dict[str, Fraction] = {}
     at_market = t in _AT_MARKET
@@ -148,11 +154,11 @@ def _build(ch: _Chooser, info: ExchangeInfo, plan: _Plan) -> GeneratedOrder:
 
     # -- quantity, or quoteOrderQty for a MARKET order --------------------------------------
     qoq_mode = False
-    if b == "quote_order_qty_not_supported" and t != "MARKET":
+    if b in ("quote_order_qty_not_supported", "liquidity_empty_book") and t != "MARKET":
         raise _Infeasible("quoteOrderQty is for MARKET orders")
     if t == "MARKET":
         can_qoq = sym.quote_order_qty_market_allowed != (b == "quote_order_qty_not_supported")
-        forced = b in ("quote_order_qty_not_supported",)
+        forced = b in ("quote_order_qty_not_supported", "liquidity_empty_book")
         no_qoq = b in ("LOT_SIZE", "MARKET_LOT_SIZE", "invalid_quantity", "MAX_POSITION")
         if forced:
             qoq_mode = True
@@ -394,6 +400,7 @@ def _may_work(lim: _Limits, order_types: Sequence[str], endpoint: str, broken: s
         and bool(set(_STP_MODES) - sym.allowed_self_trade_prevention_modes),
         **dict.fromkeys(PEG_RULES, sym.peg_instructions_allowed is True),
         "peg_not_supported": sym.peg_instructions_allowed is False,
+        "liquidity_empty_book": sym.quote_order_qty_market_allowed,
     }
     return flags.get(str(broken), True)
 

@@ -51,6 +51,11 @@ def _market_price(
     return m, ctx
 
 
+#: A side's quantity no LOT_SIZE or MARKET_LOT_SIZE minimum exceeds (the largest value Binance
+#: takes, 2**63 - 1 at eight decimals, floored).
+_DEEP = "92233720368"
+
+
 def _book(symbol: str, bid: Fraction, ask: Fraction) -> dict[str, str]:
     """A bookTicker body with these best prices."""
     return {
@@ -128,6 +133,18 @@ def _context(
     elif b == "limit_maker_would_take":
         raise _Infeasible("not a LIMIT_MAKER")
     ctx["bookTicker"] = _book(sym.symbol, bid, ask)
+    if "quoteOrderQty" in values:
+        # A quote-quantity MARKET order meets the book's liquidity: the side it takes holds
+        # plenty, or nothing at all when that is the rule to break.
+        empty = "asks" if side == "BUY" else "bids"
+        ctx["depth"] = {
+            "lastUpdateId": 1,
+            "bids": [[_text(bid), _DEEP]],
+            "asks": [[_text(ask), _DEEP]],
+            **({empty: []} if b == "liquidity_empty_book" else {}),
+        }
+    elif b == "liquidity_empty_book":
+        raise _Infeasible("the liquidity texts are for quote-quantity MARKET orders")
     ctx["account"] = _account(ch, lim, plan, values)
     ctx["openOrders"] = _open_orders(ch, lim, plan, "icebergQty" in values)
     ctx["myFilters"] = no_asset_limits()

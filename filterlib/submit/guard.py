@@ -62,7 +62,9 @@ class Guard:
     ``context_provider`` gives the context for an order (market prices, account, open orders);
     without it only the rules that need no context are checked. ``allow_unchecked`` is False
     (fail closed: an order with any unchecked rule is not sent, outcome UNCHECKED), True (send
-    anyway) or the rule names that may go unchecked (``{"MAX_NUM_ORDERS"}``).
+    anyway) or the rule names that may go unchecked (``{"MAX_NUM_ORDERS"}``). The rules no
+    context decides (``Unchecked.decidable`` False, such as "This symbol is restricted for this
+    account.") never hold an order back: nothing the provider gives could clear them.
     ``on_disagreement`` is called with each :class:`Disagreement`; it is also on the response.
     Assign ``guard.info`` to use a refreshed snapshot. Orders are judged as of the snapshot's
     day (its ``serverTime``), or ``as_of`` (a ``datetime.date`` or ``"latest"``), as
@@ -108,7 +110,7 @@ class Guard:
                 sent=False,
                 verdict=verdict,
             )
-        blocking = [u for u in verdict.unchecked if not self._allowed(u)]
+        blocking = [u for u in verdict.decidable_unchecked if not self._allowed(u)]
         if blocking:
             return Response(
                 Outcome.UNCHECKED,

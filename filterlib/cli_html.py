@@ -4,7 +4,7 @@ Each order is first turned into a *record*, one JSON line (:func:`record_verdict
 :func:`record_unusable`), where it is checked (a worker process with ``--jobs``); the run hands
 the records of each source, in input order, to a :class:`Report`, which counts them as they come
 and keeps only capped examples, so memory stays bounded whatever the input. At the end
-:meth:`Report.write` writes the page: the summary and tables as HTML (readable without
+:meth:`Report.page` makes the page: the summary and tables as HTML (readable without
 JavaScript), and the charts drawn by the vendored uPlot (``filterlib/report/``) from the data
 embedded as JSON. Nothing is fetched when the page is viewed: its Content-Security-Policy
 allows no request at all, and only its own two scripts, by their hashes.
@@ -384,8 +384,11 @@ class Report:
         facts = [f"input: {', '.join(_label(name) for name, _ in self.sources) or 'none'}"]
         facts.append(f"snapshot: {self.snapshot or 'the one shipped with filterlib'}")
         if self.server_time is not None:
-            day = dt.datetime.fromtimestamp(self.server_time / 1000, dt.UTC)
-            facts.append(f"its serverTime: {day:%Y-%m-%d %H:%M} UTC")
+            try:
+                day = dt.datetime.fromtimestamp(self.server_time // 1000, dt.UTC)
+                facts.append(f"its serverTime: {day:%Y-%m-%d %H:%M} UTC")
+            except (OverflowError, ValueError, OSError):  # not a time: say it as it is
+                facts.append(f"its serverTime: {self.server_time}")
         if self.as_of is not None:
             facts.append(f"judged as of: {self.as_of}")
         notes = "".join(f"<li>{_e(f)}</li>" for f in facts)

@@ -295,6 +295,7 @@ def test_page_counts_the_run(page: str) -> None:
         ("passed with rules unchecked", "4"),
         ("exit status", "2"),
     ]
+    assert "its serverTime: 2023-08-13 16:47 UTC" in page  # the shipped snapshot's
     # The LOT_SIZE examples: the farthest from its nearest valid value first (0.000012 is
     # 1.2 times 0.00001, 0.000013 1.3 times, 0.000014 1.4 / 1.43 times 0.00001 / 0.00002...).
     lot = page.split("<h3><code>LOT_SIZE</code>")[1].split("<h3>")[0]
@@ -331,6 +332,12 @@ def test_a_hostile_symbol_stays_text(page: str) -> None:
     block = page.split('id="report-data">')[1].split("</script>")[0]
     assert not set("<>&") & set(block)
     assert HOSTILE in page_data(page)["symbols"]["labels"]
+
+
+def test_a_snapshot_time_out_of_range_is_shown_as_is() -> None:
+    for server_time in (10**25, -(10**25)):
+        page = Report(server_time=server_time).page(Tally(), 0, False)
+        assert f"its serverTime: {server_time}<" in page
 
 
 def test_safe_json_round_trips() -> None:

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, BinaryIO, NoReturn, TextIO
 
-from . import cli_diff, cli_explain, cli_info
+from . import cli_diff, cli_explain, cli_html, cli_info
 from .cli_inputs import FORMATS as INPUT_FORMATS
 from .cli_inputs import (
     MAX_LINE_BYTES,
@@ -159,10 +159,10 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
     _add_snapshot_option(checker)
     checker.add_argument(
         "--format",
-        choices=OUTPUT_FORMATS,
+        choices=(*OUTPUT_FORMATS, "html"),
         default="text",
         help="text for people (default), json (one object per order), github (workflow "
-        "annotations), junit (XML)",
+        "annotations), junit (XML), html (a self-contained report page)",
     )
     checker.add_argument(
         "--input-format",
@@ -458,6 +458,9 @@ class _Run:
         self.suites: list[tuple[str, Tally, int, IO[str]]] = []  # junit: spooled test cases
         self.progress = _Progress(err)
         self._started: set[str] = set()
+        self.report = (
+            cli_html.Report(snapshot, info.server_time, opts.as_of) if opts.fmt == "html" else None
+        )
 
     def started(self, name: str) -> bool:
         return name in self._started
@@ -472,6 +475,8 @@ class _Run:
         if self.opts.fmt == "junit":
             spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish
             target = spool
+        elif self.report is not None:  # html: the records go to the report, not to the output
+            target = self.report.start(name)
         failures = [0]
 
         def write(text: str) -> None:
@@ -536,6 +541,8 @@ class _Run:
             out.write(f"::notice title=filterlib check::{self.tally.count_line()}")
         elif opts.fmt == "junit":
             _write_junit(self.suites, self.tally, out)
+        elif self.report is not None:
+            out.write(self.report.page(self.tally, status, self.failed))
         return status
 
 
@@ -604,6 +611,8 @@ class _Checker:
     def unusable(self, line: int, problem: str, tally: Tally) -> str:
         """A record the reader could not make sense of (``problem`` says why)."""
         tally.unusable()
+        if self.opts.fmt == "html":  # a record for the page (filterlib.cli_html)
+            return cli_html.record_unusable(line, f"line {line}: {problem}{self.where}")
         return self.renderer.unusable(line, f"line {line}: {problem}{self.where}")
 
     def line(self, line: int, raw: bytes, tally: Tally) -> str:
@@ -626,7 +635,7 @@ class _Checker:
         error = verdict.error
         if error is not None:
             tally.rejected(error, symbol)
-            return self.renderer.verdict(line, symbol, verdict, ())
+            return self._render(line, symbol, verdict, (), params)
         found: tuple[str, ...] = ()
         if self.opts.warnings:
             try:
@@ -634,7 +643,19 @@ class _Checker:
             except Exception:  # a warning is advice: never let it cost the verdict
                 found = ()
         tally.passed(verdict, bool(found))
-        return self.renderer.verdict(line, symbol, verdict, found)
+        return self._render(line, symbol, verdict, found, params)
+
+    def _render(
+        self,
+        line: int,
+        symbol: str,
+        verdict: Verdict,
+        warnings: tuple[str, ...],
+        params: Mapping[str, Any],
+    ) -> str:
+        if self.opts.fmt == "html":  # a record for the page (filterlib.cli_html)
+            return cli_html.record_verdict(line, symbol, verdict, params)
+        return self.renderer.verdict(line, symbol, verdict, warnings)
 
     def block(self, first: int, data: bytes, tally: Tally) -> str:
         """The output for a block of whole JSON Lines lines, the first being line ``first``."""

@@ -495,6 +495,13 @@ def _check_command(
             stale = True
     target, opened = out, None
     if args.output is not None and args.output != "-":
+        clash = next((n for n, bad in found if bad is None and _same_file(n, args.output)), None)
+        if clash is not None:
+            err.write(
+                f"filterlib: -o {args.output} is the input {clash}: writing it would erase the "
+                "orders; write the output elsewhere\n"
+            )
+            return EXIT_UNUSABLE
         try:
             opened = open(  # noqa: SIM115 - closed below, its errors being the output's
                 args.output, "w", encoding="utf-8", errors="backslashreplace"
@@ -547,6 +554,13 @@ def _check_command(
             with _writing():
                 opened.close()
     return max(status, EXIT_REJECTED) if stale and opts.fail_warnings else status
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return a != "-" and os.path.samefile(a, b)
+    except (OSError, ValueError):  # either does not exist (yet)
+        return False
 
 
 def _read_stdin(run: _Run, stdin: BinaryIO | None, input_format: str, err: TextIO) -> None:
@@ -633,7 +647,6 @@ class _Run:
         self.tally.add(self.part)
         with _writing():
             self.writer.end(name, self.part)
-        self.progress.next_source()
 
     def source(self, stream: Any, name: str, input_format: str) -> None:
         """Check every order of one source (a binary stream) and write its output."""
@@ -650,34 +663,37 @@ class _Run:
             except OSError as exc:  # the output, not the input: main() reports it
                 raise _OutputError(exc) from None
 
-        if self.jobs == 1:
-            records = open_records(stream, label, input_format, max_line=self.max_line)
-            checker = _Checker(self.info, name, self.opts, self.max_line)
-            _serial(checker, records, label, write, tally, self)
-        else:
-            read = [0]
-            chunks = open_chunks(
-                stream,
-                label,
-                input_format,
-                block_bytes=BLOCK_BYTES,
-                chunk_records=CHUNK_LINES,
-                read=read,
-                max_line=self.max_line,
-            )
-            _parallel(
-                self.snapshot,
-                self.jobs,
-                chunks,
-                read,
-                name,
-                label,
-                self.opts,
-                self.max_line,
-                write,
-                tally,
-                self,
-            )
+        try:
+            if self.jobs == 1:
+                records = open_records(stream, label, input_format, max_line=self.max_line)
+                checker = _Checker(self.info, name, self.opts, self.max_line)
+                _serial(checker, records, label, write, tally, self)
+            else:
+                read = [0]
+                chunks = open_chunks(
+                    stream,
+                    label,
+                    input_format,
+                    block_bytes=BLOCK_BYTES,
+                    chunk_records=CHUNK_LINES,
+                    read=read,
+                    max_line=self.max_line,
+                )
+                _parallel(
+                    self.snapshot,
+                    self.jobs,
+                    chunks,
+                    read,
+                    name,
+                    label,
+                    self.opts,
+                    self.max_line,
+                    write,
+                    tally,
+                    self,
+                )
+        finally:
+            self.progress.next_source()  # while the stream is open: its position
 
     def finish(self) -> int:
         self.progress.clear()

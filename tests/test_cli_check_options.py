@@ -237,6 +237,19 @@ def test_a_plain_progress_line_in_a_ci_log(tmp_path: Path) -> None:
     assert "\r" not in err  # a plain line, not one rewritten in place
 
 
+def test_the_share_read_counts_the_files_already_read(tmp_path: Path) -> None:
+    # Two files of 1,000 orders: at the first line, after 1,024 orders, the first file has been
+    # read whole and 24 lines of the second.
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_bytes(jsonl(*[GOOD] * 1000))
+    second.write_bytes(jsonl(*[GOOD] * 1000))
+    _, _, err = run(str(first), str(second), "--format", "json", clock=_clock(3.0))
+    [line] = [x for x in err.splitlines() if "orders checked" in x]
+    m = re.search(r"; (\d+)% of the input read", line)
+    assert m, line
+    assert abs(int(m[1]) - 100 * 1024 / 2000) <= 1
+
+
 def test_no_eta_when_the_size_is_unknown() -> None:
     _, _, err = run("--format", "json", data=jsonl(*[GOOD] * 2000), clock=_clock(3.0))
     [line] = [x for x in err.splitlines() if "orders checked" in x]

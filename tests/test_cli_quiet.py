@@ -370,3 +370,12 @@ def test_output_to_a_file_with_jobs_2(tmp_path: Path, small_chunks: None) -> Non
     assert a.status == b.status == 1
     assert one.read_bytes() == two.read_bytes()
     assert len(one.read_bytes().splitlines()) == 60
+
+
+def test_output_onto_an_input_is_refused(tmp_path: Path) -> None:
+    orders = tmp_path / "orders.jsonl"
+    orders.write_bytes(jsonl(GOOD, OFF_STEP))
+    r = run(str(tmp_path), "-o", str(orders))  # the folder holds it
+    assert r.status == 2
+    assert r.err.startswith(f"filterlib: -o {orders} is the input {orders}: ")
+    assert orders.read_bytes() == jsonl(GOOD, OFF_STEP)  # untouched

@@ -830,7 +830,7 @@ class _Checker:
     ) -> str:
         if verdict.error is not None:
             tally.rejected(verdict, symbol)
-            return self.renderer.verdict(line, symbol, verdict, ())
+            return self.renderer.verdict(line, symbol, verdict, (), params)
         found: tuple[str, ...] = ()
         if self.opts.warnings:
             try:
@@ -838,7 +838,7 @@ class _Checker:
             except Exception:  # a warning is advice: never let it cost the verdict
                 found = ()
         tally.passed(verdict, bool(found))
-        return self.renderer.verdict(line, symbol, verdict, found)
+        return self.renderer.verdict(line, symbol, verdict, found, params)
 
     def block(self, first: int, data: bytes, tally: Tally) -> str:
         """The output for a block of whole JSON Lines lines, the first being line ``first``."""

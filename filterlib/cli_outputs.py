@@ -66,6 +66,7 @@ __all__ = [
     "render_verdict",
     "rule_key",
     "use_colour",
+    "version",
     "warnings_for",
 ]
 
@@ -327,9 +328,18 @@ class Renderer:
         self.format = FORMATS[opts.fmt]
         self._kept: dict[int, tuple[Verdict, str, list[str]]] = {}
 
-    def verdict(self, line: int, symbol: str, verdict: Verdict, warnings: tuple[str, ...]) -> str:
-        """The output for a checked order."""
+    def verdict(
+        self,
+        line: int,
+        symbol: str,
+        verdict: Verdict,
+        warnings: tuple[str, ...],
+        params: Mapping[str, Any] | None = None,
+    ) -> str:
+        """The output for a checked order (``params``: its parameters)."""
         fmt, source, opts = self.format, self.source, self.opts
+        if fmt.wants_params:
+            return fmt.verdict(symbol, verdict, warnings, source, str(line), opts, params)
         if verdict.error is not None or warnings:
             return fmt.verdict(symbol, verdict, warnings, source, str(line), opts)
         kept = self._kept.get(id(verdict))
@@ -457,6 +467,9 @@ class OutputFormat:
     name: ClassVar[str] = ""
     #: One phrase for ``--format``'s help.
     help: ClassVar[str] = ""
+    #: Whether :meth:`verdict` is given each order's parameters. A passing order's rendering
+    #: is then made for each order, not kept for reuse (see :class:`Renderer`).
+    wants_params: ClassVar[bool] = False
 
     @classmethod
     def verdict(
@@ -467,9 +480,11 @@ class OutputFormat:
         source: str,
         line: str,
         opts: Options,
+        params: Mapping[str, Any] | None = None,
     ) -> str:
         """The rendering of a checked order on line ``line`` of ``source``, with the on-bound
-        ``warnings`` found for it (with ``opts.warnings``); may be empty."""
+        ``warnings`` found for it (with ``opts.warnings``); may be empty. ``params`` (the
+        order's parameters) is given only to a format whose :attr:`wants_params` is True."""
         raise NotImplementedError
 
     @classmethod
@@ -531,10 +546,7 @@ class TextFormat(OutputFormat):
     ``==> FILE <==`` before each file of several; the counts; a summary on standard error."""
 
     name = "text"
-    help = (
-        "for people (default): the orders that fail, then the counts; with --verbose the "
-        "passing orders too"
-    )
+    help = "the default, for people: the orders that fail and the counts (--verbose: all)"
 
     @classmethod
     def verdict(
@@ -545,6 +557,7 @@ class TextFormat(OutputFormat):
         source: str,
         line: str,
         opts: Options,
+        params: Mapping[str, Any] | None = None,
     ) -> str:
         failing = verdict.error is not None or _failing_pass(verdict, warnings, opts)
         if not (failing or warnings or opts.verbose):
@@ -582,7 +595,7 @@ class JsonFormat(OutputFormat):
     nothing else on the output."""
 
     name = "json"
-    help = "for programs: one JSON object per order (the contract of docs/cli.md)"
+    help = "one JSON object per order, for programs (the contract of docs/cli.md)"
 
     @classmethod
     def verdict(
@@ -593,6 +606,7 @@ class JsonFormat(OutputFormat):
         source: str,
         line: str,
         opts: Options,
+        params: Mapping[str, Any] | None = None,
     ) -> str:
         error = verdict.error
         if error is not None and error.data is None and not verdict.warnings and not opts.warnings:
@@ -658,8 +672,8 @@ class GithubFormat(OutputFormat):
 
     name = "github"
     help = (
-        "GitHub Actions annotations on the file and line of each order that fails "
-        "(at most --max-annotations per rule), and a notice with the counts"
+        "GitHub Actions annotations on the file and line of each order that fails (at most "
+        "--max-annotations per rule) and a notice with the counts"
     )
 
     @classmethod
@@ -671,6 +685,7 @@ class GithubFormat(OutputFormat):
         source: str,
         line: str,
         opts: Options,
+        params: Mapping[str, Any] | None = None,
     ) -> str:
         if verdict.error is not None:
             title = f"{symbol}: {verdict.error.code} {verdict.error.msg}"
@@ -751,7 +766,7 @@ class JunitFormat(OutputFormat):
 
     name = "junit"
     help = (
-        "JUnit XML: a testsuite per file, a testcase per order that fails or line that cannot "
+        "JUnit XML, a testsuite per file, a testcase per order that fails or line that cannot "
         "be checked; passing orders counted (listed with --verbose)"
     )
 
@@ -764,6 +779,7 @@ class JunitFormat(OutputFormat):
         source: str,
         line: str,
         opts: Options,
+        params: Mapping[str, Any] | None = None,
     ) -> str:
         failure = None
         if verdict.error is not None:
@@ -872,7 +888,8 @@ def _sarif_result(
     )
 
 
-def _version() -> str:
+def version() -> str:
+    """filterlib's version, as installed."""
     import filterlib  # the package, imported by now
 
     known = getattr(filterlib, "__version__", None)
@@ -894,7 +911,7 @@ class SarifFormat(OutputFormat):
     temporary file, since the rules come before them and are known only at the end."""
 
     name = "sarif"
-    help = "SARIF 2.1.0 for code-scanning tools: a result per order that fails"
+    help = "SARIF 2.1.0 for code-scanning tools, a result per order that fails"
 
     @classmethod
     def verdict(
@@ -905,6 +922,7 @@ class SarifFormat(OutputFormat):
         source: str,
         line: str,
         opts: Options,
+        params: Mapping[str, Any] | None = None,
     ) -> str:
         error = verdict.error
         if error is not None:
@@ -954,7 +972,7 @@ class SarifFormat(OutputFormat):
         rules = sorted(self.rules, key=lambda r: (RANK.get(r, len(RANK)), r))
         driver = {
             "name": "filterlib",
-            "version": _version(),
+            "version": version(),
             "rules": [_sarif_rule(r) for r in rules],
         }
         head = orjson.dumps(

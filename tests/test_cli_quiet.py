@@ -12,13 +12,16 @@ import gzip
 import io
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 from conftest import BTC_LIMIT
 
-from filterlib import cli
+from filterlib import Verdict, cli, cli_outputs
+from filterlib.cli_outputs import Options, OutputFormat, Tally
 
 GOOD = dict(BTC_LIMIT)
 OFF_STEP = {**GOOD, "quantity": "0.001005"}  # off the 0.00001 step: -1013 LOT_SIZE
@@ -379,3 +382,69 @@ def test_output_onto_an_input_is_refused(tmp_path: Path) -> None:
     assert r.status == 2
     assert r.err.startswith(f"filterlib: -o {orders} is the input {orders}: ")
     assert orders.read_bytes() == jsonl(GOOD, OFF_STEP)  # untouched
+
+
+# --- a format added by another module ------------------------------------------------------
+
+
+class _Quantities(OutputFormat):
+    """A format of a test: each order's line, quantity and answer, then the counts."""
+
+    name = "quantities-test"
+    help = "a format of the tests"
+    wants_params = True
+
+    @classmethod
+    def verdict(
+        cls,
+        symbol: str,
+        verdict: Verdict,
+        warnings: tuple[str, ...],
+        source: str,
+        line: str,
+        opts: Options,
+        params: Mapping[str, Any] | None = None,
+    ) -> str:
+        assert params is not None
+        return f"{line} {params['quantity']} {'ok' if verdict.ok else verdict.error.code}\n"  # type: ignore[union-attr]
+
+    @classmethod
+    def unusable(cls, error: str, source: str, line: str, opts: Options) -> str:
+        return f"{line} unusable\n"
+
+    def begin(self, source: str) -> None:
+        self.out.write(f"begin {source}\n")
+
+    def end(self, source: str, tally: Tally) -> None:
+        self.out.write(f"end {source}: {sum(tally.kinds)}\n")
+
+    def finish(self, tally: Tally) -> None:
+        self.out.write(f"finish: {tally.count_line()}")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_registered_format_is_a_choice_and_gets_each_orders_parameters(
+    monkeypatch: pytest.MonkeyPatch, jobs: str, small_chunks: None
+) -> None:
+    monkeypatch.setitem(cli_outputs.FORMATS, _Quantities.name, _Quantities)
+    data = jsonl(GOOD, {**GOOD, "quantity": "0.00200"}, OFF_STEP) + b"{oops\n"
+    r = run("--format", "quantities-test", "--jobs", jobs, data=data)
+    assert r.status == 2
+    assert r.lines == [
+        "begin -",
+        "1 0.00100 ok",
+        "2 0.00200 ok",  # not the first pass's rendering again: this format wants the params
+        "3 0.001005 -1013",
+        "4 unusable",
+        "end -: 4",
+        "finish: 3 checked, 2 passed, 1 rejected, 1 unusable",
+    ]
+
+
+def test_register_refuses_a_name_taken_by_another_format() -> None:
+    class Text(OutputFormat):
+        name = "text"
+
+    with pytest.raises(ValueError, match="a name of its own"):
+        cli_outputs.register(Text)
+    assert cli_outputs.register(cli_outputs.FORMATS["text"]) is cli_outputs.FORMATS["text"]

@@ -318,7 +318,7 @@ def open_chunks(
 def too_long(max_line: int) -> str:
     """The problem of a line longer than ``max_line`` bytes (without its newline)."""
     return (
-        f"longer than {max_line:,} bytes, the longest line filterlib reads; the line was "
+        f"longer than {_count(max_line, 'byte')}, the longest line filterlib reads; the line was "
         "skipped. Split it, or raise the limit with --max-line-bytes"
     )
 
@@ -333,6 +333,11 @@ def _capped(stream: Any, max_line: int) -> Iterator[bytes]:
         if len(line) > max_line and line[-1:] != b"\n":
             while (rest := readline(_BLOCK)) and rest[-1:] != b"\n":
                 pass
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 byte``, ``1,024 bytes``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _is_cut(raw: bytes, max_line: int) -> bool:
@@ -522,8 +527,9 @@ def _csv_records(lines: Iterable[bytes], name: str, max_line: int) -> Iterator[R
         if len(row) != len(header):
             yield (
                 start,
-                f"{len(row)} cells but the header (line {header_line}) names {len(header)} "
-                "columns; give every row one cell per column (an empty cell is not sent)",
+                f"{_count(len(row), 'cell')} but the header (line {header_line}) names "
+                f"{_count(len(header), 'column')}; give every row one cell per column (an empty "
+                "cell is not sent)",
             )
             continue
         yield start, orjson.dumps({k: v for k, v in zip(header, row, strict=True) if v != ""})

@@ -379,3 +379,12 @@ def test_counts_are_in_the_right_number(tmp_path: Path) -> None:
     missing = [str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
     assert run(missing[0])[1].endswith(", 1 file unreadable\n")
     assert run(*missing)[1].endswith(", 2 files unreadable\n")
+
+
+def test_messages_about_lines_are_in_the_right_number() -> None:
+    _, out, _ = run("--input-format", "csv", "--format", "json", data=b"symbol,side\nBTCUSDT\n")
+    assert verdicts(out)[0]["error"].startswith(
+        "line 2: 1 cell but the header (line 1) names 2 columns;"
+    )
+    _, out, _ = run("--max-line-bytes", "1", "--format", "json", data=b'{"a": 1}\n')
+    assert verdicts(out)[0]["error"].startswith("line 1: longer than 1 byte, the longest line")

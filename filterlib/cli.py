@@ -185,8 +185,8 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         "-v",
         "--verbose",
         action="store_true",
-        help="text: list the passing orders too, and the rules each left unchecked; junit: a "
-        "testcase for each passing order",
+        help="text: list the passing orders too, and the rules each order left unchecked "
+        "(github: in each annotation); junit: a testcase for each passing order",
     )
     checker.add_argument(
         "--max-annotations",

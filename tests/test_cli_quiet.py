@@ -162,6 +162,14 @@ def test_max_annotations(cap: str, shown: int) -> None:
     assert len(_notices(r.out)) == (2 if shown < 40 else 1)
 
 
+def test_github_verbose_adds_the_unchecked_rules_to_each_annotation() -> None:
+    [quiet] = _errors(run("--format", "github", data=jsonl(OFF_STEP)).out)
+    [verbose] = _errors(run("--format", "github", "--verbose", data=jsonl(OFF_STEP)).out)
+    assert "unchecked" not in quiet
+    assert verbose.startswith(quiet)
+    assert verbose[len(quiet) :].startswith(" (unchecked: PERCENT_PRICE_BY_SIDE needs avgPrice")
+
+
 def test_max_annotations_must_be_a_whole_number() -> None:
     r = run("--format", "github", "--max-annotations", "-1", data=jsonl(GOOD))
     assert r.status == 2

@@ -520,12 +520,15 @@ def _check_command(
         server_time=info.server_time,
         now=now,
     )
-    writer = OUTPUT_FORMATS[opts.fmt](target, err, opts, facts)
     progress = _Progress(err, clock, enabled=not args.no_progress)
     progress.size = _input_size(found, stdin)
-    run = _Run(info, args.exchange_info, args.jobs, opts, writer, target, err, args.max_line_bytes)
-    run.progress = progress
     try:
+        with _writing():  # a format may spool to a temporary file: part of the output
+            writer = OUTPUT_FORMATS[opts.fmt](target, err, opts, facts)
+        run = _Run(
+            info, args.exchange_info, args.jobs, opts, writer, target, err, args.max_line_bytes
+        )
+        run.progress = progress
         for name, problem in found:
             run.begin(name)
             if problem is not None:

@@ -9,7 +9,10 @@ messages are Binance's, written out too.
 
 from __future__ import annotations
 
+import errno
 import io
+import os
+import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -179,3 +182,22 @@ def test_an_absolute_path_is_a_file_uri(tmp_path: Path) -> None:
     _, doc, _ = sarif(str(path))
     uri = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
     assert uri["uri"] == "file://" + str(path).replace(" ", "%20")
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "junit"])
+def test_no_room_for_the_spool_is_an_output_error(
+    monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", full)
+    out, err = io.StringIO(), io.StringIO()
+    status = cli.main(
+        ["check", "--format", fmt], stdin=io.BytesIO(jsonl(GOOD)), stdout=out, stderr=err
+    )
+    assert status == 2
+    assert err.getvalue() == (
+        "filterlib: cannot write the output: No space left on device; the output is "
+        "incomplete. Make room, or write it elsewhere\n"
+    )

@@ -1,9 +1,10 @@
 """``filterlib``: the command line. This module parses arguments and runs ``check``.
 
-``filterlib check`` reads orders (JSON Lines, a JSON array or CSV; gzip or not; files or
-standard input: :mod:`filterlib.cli_inputs`), tells for each what Binance Spot would answer, and
-writes it as text, JSON, GitHub annotations or JUnit XML (:mod:`filterlib.cli_outputs`), in
-input order, in this process or over ``--jobs N`` worker processes. The other commands live in
+``filterlib check`` reads orders (JSON Lines, a JSON array or CSV; gzip or not; files, folders,
+patterns or standard input: :mod:`filterlib.cli_inputs`), tells for each what Binance Spot would
+answer, and hands it to the output format (text, JSON, GitHub annotations, JUnit XML, SARIF, or
+one registered by another module: :mod:`filterlib.cli_outputs`), in input order, in this
+process or over ``--jobs N`` worker processes. The other commands live in
 their own modules: ``explain`` (:mod:`filterlib.cli_explain`), ``diff``
 (:mod:`filterlib.cli_diff`), ``snapshot fetch`` (:mod:`filterlib.cli_snapshot`) and
 ``snapshot info`` (:mod:`filterlib.cli_info`).
@@ -20,8 +21,8 @@ import datetime as dt
 import io
 import multiprocessing
 import os
+import stat
 import sys
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -29,9 +30,9 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, BinaryIO, NoReturn, TextIO
+from typing import Any, BinaryIO, NoReturn, TextIO
 
-from . import cli_diff, cli_explain, cli_html, cli_info
+from . import cli_diff, cli_explain, cli_html, cli_info  # noqa: F401 - cli_html registers --format html
 from .cli_inputs import FORMATS as INPUT_FORMATS
 from .cli_inputs import (
     MAX_LINE_BYTES,
@@ -40,14 +41,19 @@ from .cli_inputs import (
     Record,
     open_chunks,
     open_records,
+    parse_context,
     record_chunks,
+    sources,
     too_long,
 )
 from .cli_outputs import (
     FAIL_ON,
-    UNUSABLE,
+    MAX_ANNOTATIONS,
+    FileProblem,
     Options,
+    OutputFormat,
     Renderer,
+    RunFacts,
     Tally,
     use_colour,
     warnings_for,
@@ -55,10 +61,11 @@ from .cli_outputs import (
 from .cli_outputs import FORMATS as OUTPUT_FORMATS
 from .cli_snapshot import add_parser as add_snapshot_parser
 from .cli_snapshot import run as run_snapshot
+from .context import as_context
 from .dates import LATEST
 from .engine import snapshot_age_warnings
 from .exceptions import SnapshotError
-from .lines import LineError, check_line
+from .lines import NESTED_TOO_DEEPLY, LineError, check_line
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
 from .verdict import Verdict
 
@@ -79,6 +86,8 @@ IN_FLIGHT_PER_JOB = 4
 #: The progress line on a terminal: first after this many seconds, then at this interval.
 PROGRESS_AFTER = 1.0
 PROGRESS_EVERY = 0.5
+#: Elsewhere (a CI log): a line at this interval, so never in a shorter run.
+PROGRESS_PLAIN_EVERY = 10.0
 
 
 class _OutputError(Exception):
@@ -154,15 +163,44 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         nargs="*",
         default=["-"],
         metavar="FILE",
-        help="files of orders, checked in turn; '-' or nothing for standard input",
+        help="files of orders, checked in turn: a folder stands for its order files (*.jsonl, "
+        "*.ndjson, *.json, *.csv, gzip or not), a pattern (quoted: 'orders/**/*.csv') for the "
+        "files it matches; '-' or nothing for standard input",
     )
     _add_snapshot_option(checker)
     checker.add_argument(
         "--format",
-        choices=(*OUTPUT_FORMATS, "html"),
+        choices=OUTPUT_FORMATS,
         default="text",
-        help="text for people (default), json (one object per order), github (workflow "
-        "annotations), junit (XML), html (a self-contained report page)",
+        help="; ".join(f"{name}: {cls.help}" for name, cls in OUTPUT_FORMATS.items()),
+    )
+    checker.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="write the output to FILE instead of standard output (the summary still goes to "
+        "standard error)",
+    )
+    checker.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="text: list the passing orders too, and the rules each order left unchecked "
+        "(github: in each annotation); junit: a testcase for each passing order",
+    )
+    checker.add_argument(
+        "--max-annotations",
+        type=_whole,
+        default=MAX_ANNOTATIONS,
+        metavar="N",
+        help=f"github: at most N annotations per rule (default {MAX_ANNOTATIONS}; 0: no "
+        "limit), then one notice counting the rest",
+    )
+    checker.add_argument(
+        "--context",
+        metavar="JSON|@FILE",
+        help="market and account state for every order, as JSON or @FILE holding it, e.g. "
+        '\'{"avgPrice": "30000.00"}\'; the keys of a line\'s own context win over it',
     )
     checker.add_argument(
         "--input-format",
@@ -211,6 +249,13 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         metavar="N",
         help=f"the longest JSON Lines or CSV line read (default {MAX_LINE_BYTES:,}); a longer "
         "line is an unusable line and is not held in memory",
+    )
+    checker.add_argument(
+        "--no-progress",
+        action="store_true",
+        help="no progress line on standard error (by default: rewritten in place on a "
+        f"terminal, and one line every {PROGRESS_PLAIN_EVERY:.0f} seconds elsewhere, once a "
+        "run lasts that long)",
     )
     cli_explain.add_parser(sub, out, err, _add_snapshot_option)
     cli_diff.add_parser(sub, out, err)
@@ -263,6 +308,17 @@ def _count(one: str, many: str) -> Callable[[str], int]:
     return parse
 
 
+def _whole(text: str) -> int:
+    """An argparse type: a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number (0 or more), got {text!r}")
+    return value
+
+
 def _fail_on(text: str) -> list[str]:
     names = [x.strip() for x in text.split(",") if x.strip()]
     bad = [x for x in names if x not in FAIL_ON]
@@ -279,8 +335,12 @@ def main(
     stdin: BinaryIO | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
+    clock: Callable[[], float] | None = None,
 ) -> int:
-    """Run the command line ``filterlib ARGS`` and return the exit status."""
+    """Run the command line ``filterlib ARGS`` and return the exit status.
+
+    ``stdin``, ``stdout`` and ``stderr`` replace the process's streams, and ``clock`` (seconds,
+    as time.monotonic gives them) the clock of ``check``'s progress line."""
     out = stdout if stdout is not None else sys.stdout
     # With standard error closed the messages are lost, but the exit status still tells.
     err = stderr if stderr is not None else sys.stderr or io.StringIO()
@@ -296,7 +356,7 @@ def main(
     except _Exit as exc:
         return exc.status
     try:
-        status = _command(args, stdin, out, err)
+        status = _command(args, stdin, out, err, clock or time.monotonic)
         with _writing():
             out.flush()
         return status
@@ -316,9 +376,15 @@ def main(
         return EXIT_UNUSABLE
 
 
-def _command(args: argparse.Namespace, stdin: BinaryIO | None, out: TextIO, err: TextIO) -> int:
+def _command(
+    args: argparse.Namespace,
+    stdin: BinaryIO | None,
+    out: TextIO,
+    err: TextIO,
+    clock: Callable[[], float],
+) -> int:
     if args.command == "check":
-        return _check_command(args, stdin, out, err)
+        return _check_command(args, stdin, out, err, clock)
     # The other commands turn every error of their input into a message (a SnapshotError, a
     # failed request), so an OSError out of them is one of writing the output.
     with _writing():
@@ -364,7 +430,7 @@ def _load_snapshot(path: str | None) -> ExchangeInfo:
 # --- check ---------------------------------------------------------------------------------
 
 
-def _options(args: argparse.Namespace, out: TextIO) -> Options:
+def _options(args: argparse.Namespace, out: TextIO, context: Mapping[str, Any] | None) -> Options:
     fail_on = {name for group in (args.fail_on or [["rejected"]]) for name in group}
     return Options(
         fmt=args.format,
@@ -373,11 +439,26 @@ def _options(args: argparse.Namespace, out: TextIO) -> Options:
         fail_unchecked="unchecked" in fail_on,
         fail_warnings="warnings" in fail_on,
         as_of=args.as_of,
+        verbose=args.verbose,
+        max_annotations=args.max_annotations,
+        context=context,
     )
 
 
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):  # a closed stream
+        return False
+
+
 def _check_command(
-    args: argparse.Namespace, stdin: BinaryIO | None, out: TextIO, err: TextIO
+    args: argparse.Namespace,
+    stdin: BinaryIO | None,
+    out: TextIO,
+    err: TextIO,
+    clock: Callable[[], float],
 ) -> int:
     try:
         info = _load_snapshot(args.exchange_info)
@@ -388,57 +469,145 @@ def _check_command(
             "(filterlib snapshot fetch -o FILE saves one)\n"
         )
         return EXIT_UNUSABLE
-    opts = _options(args, out)
-    stale = False
-    if args.max_age is not None:
-        # The one place the clock is read: check() itself stays pure (the age of a single
-        # order's snapshot is its context's serverTime).
-        now = int(time.time() * 1000)
-        for warning in snapshot_age_warnings(info, now, int(args.max_age * 3_600_000)):
-            err.write(f"filterlib: warning: {warning.text}\n")
-            stale = True
-    run = _Run(info, args.exchange_info, args.jobs, opts, out, err, args.max_line_bytes)
+    context: dict[str, Any] | None = None
+    if args.context is not None:
+        try:
+            context = parse_context(args.context)
+            as_context(context)  # a bad one stops the run before any order is read
+        except ValueError as exc:  # ContextError is one too
+            prefix = "" if str(exc).startswith("--context") else "--context: "
+            err.write(f"filterlib: {prefix}{exc}\n")
+            return EXIT_UNUSABLE
+        except RecursionError:
+            err.write(f"filterlib: --context: {NESTED_TOO_DEEPLY}\n")
+            return EXIT_UNUSABLE
     if args.files.count("-") > 1:
         err.write("filterlib: standard input ('-') can be read only once; name it once\n")
         return EXIT_UNUSABLE
-    several = len(args.files) > 1
-    for name in args.files:
-        if several and opts.fmt == "text":
-            with _writing():
-                out.write(f"==> {'standard input' if name == '-' else name} <==\n")
-        if name == "-":
-            stream: Any = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
-            if stream is None:  # started with standard input closed (<&-)
-                err.write(
-                    "filterlib: cannot read standard input: it is closed; name the files to "
-                    "check, or give an input (< FILE)\n"
-                )
-                run.failed = True
-                continue
-            run.source(stream, "-", args.input_format)
-            continue
+    found = sources(args.files)
+    # The one place the clock is read: check() itself stays pure (the age of a single order's
+    # snapshot is its context's serverTime).
+    now = int(time.time() * 1000)
+    stale = False
+    if args.max_age is not None:
+        for warning in snapshot_age_warnings(info, now, int(args.max_age * 3_600_000)):
+            err.write(f"filterlib: warning: {warning.text}\n")
+            stale = True
+    target, opened = out, None
+    if args.output is not None and args.output != "-":
+        clash = next((n for n, bad in found if bad is None and _same_file(n, args.output)), None)
+        if clash is not None:
+            err.write(
+                f"filterlib: -o {args.output} is the input {clash}: writing it would erase the "
+                "orders; write the output elsewhere\n"
+            )
+            return EXIT_UNUSABLE
         try:
-            # Binary, so every line is decoded by orjson (which also rejects invalid UTF-8).
-            with open(name, "rb") as fh:
-                run.source(fh, name, args.input_format)
-        except BrokenPipeError:
-            raise
+            opened = open(  # noqa: SIM115 - closed below, its errors being the output's
+                args.output, "w", encoding="utf-8", errors="backslashreplace"
+            )
         except OSError as exc:
-            if not run.started(name):
-                err.write(
-                    f"filterlib: cannot read {name}: {exc.strerror or exc}; check the path "
-                    "and its permissions\n"
-                )
-                run.failed = True
+            err.write(
+                f"filterlib: cannot write {args.output}: {exc.strerror or exc}; give -o a file "
+                "in a folder that exists and can be written\n"
+            )
+            return EXIT_UNUSABLE
+        target = opened
+    opts = _options(args, target, context)
+    facts = RunFacts(
+        sources=tuple(name for name, _ in found),
+        snapshot=args.exchange_info,
+        server_time=info.server_time,
+        now=now,
+    )
+    progress = _Progress(err, clock, enabled=not args.no_progress)
+    progress.size = _input_size(found, stdin)
+    try:
+        with _writing():  # a format may spool to a temporary file: part of the output
+            writer = OUTPUT_FORMATS[opts.fmt](target, err, opts, facts)
+        run = _Run(
+            info, args.exchange_info, args.jobs, opts, writer, target, err, args.max_line_bytes
+        )
+        run.progress = progress
+        for name, problem in found:
+            run.begin(name)
+            if problem is not None:
+                run.problem(FileProblem(name, problem))
+            elif name == "-":
+                _read_stdin(run, stdin, args.input_format, err)
             else:
-                raise
-    with _writing():
+                try:
+                    # Binary, so every line is decoded by orjson (which rejects invalid UTF-8).
+                    fh = open(name, "rb")  # noqa: SIM115 - closed just below
+                except OSError as exc:
+                    reason = exc.strerror or str(exc)
+                    run.problem(
+                        FileProblem(
+                            name,
+                            f"{name}: cannot read: {reason}; check the path and its permissions",
+                        )
+                    )
+                else:
+                    with fh:
+                        run.source(fh, name, args.input_format)
+            run.end(name)
         status = run.finish()
+    finally:
+        if opened is not None:
+            with _writing():
+                opened.close()
     return max(status, EXIT_REJECTED) if stale and opts.fail_warnings else status
 
 
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return a != "-" and os.path.samefile(a, b)
+    except (OSError, ValueError):  # either does not exist (yet)
+        return False
+
+
+def _read_stdin(run: _Run, stdin: BinaryIO | None, input_format: str, err: TextIO) -> None:
+    stream: Any = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+    if stream is None:  # started with standard input closed (<&-)
+        run.problem(
+            FileProblem(
+                "-",
+                "cannot read standard input: it is closed; name the files to check, or give "
+                "an input (< FILE)",
+            )
+        )
+        return
+    if _isatty(stream):  # a person at a terminal: say what filterlib waits for
+        err.write(
+            "filterlib: reading orders from standard input (Ctrl-D to end); see "
+            "filterlib check --help\n"
+        )
+    run.source(stream, "-", input_format)
+
+
+def _input_size(found: Sequence[tuple[str, str | None]], stdin: BinaryIO | None) -> int | None:
+    """The bytes of all the sources, or None when one is not a regular file (a pipe)."""
+    total = 0
+    for name, problem in found:
+        if problem is not None:
+            continue
+        try:
+            if name == "-":
+                stream: Any = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+                info = os.fstat(stream.fileno())
+            else:
+                info = os.stat(name)
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        total += info.st_size
+    return total
+
+
 class _Run:
-    """One ``check`` run over one or more sources: renders, tallies, writes in input order."""
+    """One ``check`` run over one or more sources: checks, tallies, and hands the output to the
+    format's writer in input order."""
 
     def __init__(
         self,
@@ -446,44 +615,52 @@ class _Run:
         snapshot: str | None,
         jobs: int,
         opts: Options,
+        writer: OutputFormat,
         out: TextIO,
         err: TextIO,
         max_line: int = MAX_LINE_BYTES,
     ) -> None:
         self.info, self.snapshot, self.jobs, self.opts = info, snapshot, jobs, opts
+        self.writer, self.out, self.err = writer, out, err
         self.max_line = max_line
-        self.out, self.err = out, err
         self.tally = Tally()
+        self.part = Tally()  # the current source's
         self.failed = False  # a source could not be read to its end
-        self.suites: list[tuple[str, Tally, int, IO[str]]] = []  # junit: spooled test cases
-        self.progress = _Progress(err)
-        self._started: set[str] = set()
-        self.report = (
-            cli_html.Report(snapshot, info.server_time, opts.as_of) if opts.fmt == "html" else None
-        )
+        self.progress = _Progress(err, time.monotonic)
+        # A file problem is said on standard error, but for text on a terminal, whose own
+        # line says it there already.
+        self.said_on_output = opts.fmt == "text" and _isatty(out)
 
-    def started(self, name: str) -> bool:
-        return name in self._started
+    def begin(self, name: str) -> None:
+        self.part = Tally()
+        with _writing():
+            self.writer.begin(name)
+
+    def problem(self, problem: FileProblem) -> None:
+        """A source could not be read to its end: standard error and the output say so."""
+        self.failed = True
+        self.part.files += 1
+        if not self.said_on_output:
+            self.progress.clear()
+            self.err.write(f"filterlib: {problem.message}\n")
+        with _writing():
+            self.writer.file_problem(problem)
+
+    def end(self, name: str) -> None:
+        self.tally.add(self.part)
+        with _writing():
+            self.writer.end(name, self.part)
 
     def source(self, stream: Any, name: str, input_format: str) -> None:
         """Check every order of one source (a binary stream) and write its output."""
-        self._started.add(name)
         label = "standard input" if name == "-" else name
-        tally = Tally()
-        spool: IO[str] | None = None
-        target: Any = self.out
-        if self.opts.fmt == "junit":
-            spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish
-            target = spool
-        elif self.report is not None:  # html: the records go to the report, not to the output
-            target = self.report.start(name)
-        failures = [0]
+        tally = self.part
+        writer = self.writer
+        self.progress.reading(stream)
 
         def write(text: str) -> None:
-            if spool is not None:
-                failures[0] += text.count("\n    <failure ")
             try:
-                target.write(text)
+                writer.write(text)
             except BrokenPipeError:
                 raise
             except OSError as exc:  # the output, not the input: main() reports it
@@ -493,7 +670,7 @@ class _Run:
             if self.jobs == 1:
                 records = open_records(stream, label, input_format, max_line=self.max_line)
                 checker = _Checker(self.info, name, self.opts, self.max_line)
-                ok = _serial(checker, records, label, write, tally, self)
+                _serial(checker, records, label, write, tally, self)
             else:
                 read = [0]
                 chunks = open_chunks(
@@ -505,7 +682,7 @@ class _Run:
                     read=read,
                     max_line=self.max_line,
                 )
-                ok = _parallel(
+                _parallel(
                     self.snapshot,
                     self.jobs,
                     chunks,
@@ -519,78 +696,100 @@ class _Run:
                     self,
                 )
         finally:
-            self.tally.add(tally)
-            if spool is not None:
-                self.suites.append((name, tally, failures[0], spool))
-        if not ok:
-            self.failed = True
+            self.progress.next_source()  # while the stream is open: its position
 
     def finish(self) -> int:
-        self.progress.done()
-        opts, out = self.opts, self.out
+        self.progress.clear()
+        opts = self.opts
         status = self.tally.status(opts.fail_unchecked, opts.fail_warnings)
         if self.failed:
             status = EXIT_UNUSABLE
-        if opts.fmt == "text":
-            out.write(self.tally.count_line())
-            breakdown = self.tally.breakdown()
-            if breakdown:
-                out.flush()
-                self.err.write(breakdown)
-        elif opts.fmt == "github":
-            out.write(f"::notice title=filterlib check::{self.tally.count_line()}")
-        elif opts.fmt == "junit":
-            _write_junit(self.suites, self.tally, out)
-        elif self.report is not None:
-            out.write(self.report.page(self.tally, status, self.failed))
+        with _writing():
+            self.writer.finish(self.tally)
         return status
 
 
-def _write_junit(suites: list[tuple[str, Tally, int, IO[str]]], total: Tally, out: TextIO) -> None:
-    from xml.sax.saxutils import quoteattr
-
-    def counts(t: Tally, failures: int) -> str:
-        return f'tests="{sum(t.kinds)}" failures="{failures}" errors="{t.kinds[UNUSABLE]}"'
-
-    all_failures = sum(f for _, _, f, _ in suites)
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f'<testsuites name="filterlib check" {counts(total, all_failures)}>\n')
-    for name, tally, failures, spool in suites:
-        label = "standard input" if name == "-" else name
-        out.write(f"<testsuite name={quoteattr(label)} {counts(tally, failures)}>\n")
-        spool.seek(0)
-        while block := spool.read(1 << 16):
-            out.write(block)
-        spool.close()
-        out.write("</testsuite>\n")
-    out.write("</testsuites>\n")
+def _duration(seconds: float) -> str:
+    """``45 s``, ``3 min 20 s``, ``1 h 5 min``."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
 
 
 class _Progress:
-    """``N orders checked (R/s)`` on standard error, rewritten in place, on a terminal only."""
+    """How far a run is, on standard error: on a terminal ``N orders checked (R/s)`` rewritten
+    in place every PROGRESS_EVERY seconds once the run has lasted PROGRESS_AFTER; elsewhere (a
+    CI log) one plain line every PROGRESS_PLAIN_EVERY seconds, with the share of the input read
+    and the time left when its size is known. ``clock`` gives seconds (time.monotonic)."""
 
-    def __init__(self, err: TextIO) -> None:
-        isatty = getattr(err, "isatty", None)
-        self.enabled = bool(isatty and isatty())
+    def __init__(
+        self, err: TextIO, clock: Callable[[], float] = time.monotonic, enabled: bool = True
+    ) -> None:
+        self.tty = _isatty(err)
+        self.enabled = enabled
         self.err = err
-        self.start = time.monotonic()
-        self.last = self.start + PROGRESS_AFTER - PROGRESS_EVERY
+        self.clock = clock
+        self.start = clock()
+        after, self.every = (
+            (PROGRESS_AFTER, PROGRESS_EVERY)
+            if self.tty
+            else (PROGRESS_PLAIN_EVERY, PROGRESS_PLAIN_EVERY)
+        )
+        self.last = self.start + after - self.every
         self.count = 0
         self.shown = False
+        #: The bytes of the whole input, when known; the bytes of the sources done; the stream
+        #: being read.
+        self.size: int | None = None
+        self.done_bytes = 0
+        self.stream: Any = None
+
+    def reading(self, stream: Any) -> None:
+        self.stream = stream
+
+    def next_source(self) -> None:
+        position = self._position_in_stream()
+        if position is not None:
+            self.done_bytes += position
+        self.stream = None
+
+    def _position_in_stream(self) -> int | None:
+        if self.stream is None:
+            return None
+        try:
+            return int(self.stream.tell())
+        except (OSError, ValueError, AttributeError):
+            return None
 
     def tick(self, n: int = 1) -> None:
         self.count += n
         if not self.enabled or (n == 1 and self.count & 255):
             return
-        now = time.monotonic()
-        if now - self.last >= PROGRESS_EVERY:
-            self.last = now
-            rate = self.count / max(now - self.start, 1e-9)
+        now = self.clock()
+        if now - self.last < self.every:
+            return
+        self.last = now
+        elapsed = max(now - self.start, 1e-9)
+        rate = self.count / elapsed
+        if self.tty:
             self.err.write(f"\rfilterlib: {self.count:,} orders checked ({rate:,.0f}/s)")
             self.err.flush()
             self.shown = True
+            return
+        line = f"filterlib: {self.count:,} orders checked in {_duration(elapsed)} ({rate:,.0f}/s)"
+        position = self._position_in_stream()
+        if self.size and position is not None:
+            read = min(self.done_bytes + position, self.size)
+            line += f"; {100 * read // self.size}% of the input read"
+            if read:
+                line += f", about {_duration(elapsed * (self.size - read) / read)} left"
+        self.err.write(line + "\n")
+        self.err.flush()
 
-    def done(self) -> None:
+    def clear(self) -> None:
         if self.shown:
             self.err.write("\r\x1b[K")
             self.err.flush()
@@ -611,14 +810,14 @@ class _Checker:
     def unusable(self, line: int, problem: str, tally: Tally) -> str:
         """A record the reader could not make sense of (``problem`` says why)."""
         tally.unusable()
-        if self.opts.fmt == "html":  # a record for the page (filterlib.cli_html)
-            return cli_html.record_unusable(line, f"line {line}: {problem}{self.where}")
         return self.renderer.unusable(line, f"line {line}: {problem}{self.where}")
 
     def line(self, line: int, raw: bytes, tally: Tally) -> str:
         """One order given as JSON bytes (a JSON Lines line, an array element, a CSV row)."""
         try:
-            symbol, verdict, params, context = check_line(self.info, raw, self.opts.as_of)
+            symbol, verdict, params, context = check_line(
+                self.info, raw, self.opts.as_of, self.opts.context
+            )
         except LineError as exc:
             return self.unusable(line, str(exc), tally)
         return self._checked(line, symbol, verdict, params, context, tally)
@@ -632,10 +831,9 @@ class _Checker:
         context: object,
         tally: Tally,
     ) -> str:
-        error = verdict.error
-        if error is not None:
-            tally.rejected(error, symbol)
-            return self._render(line, symbol, verdict, (), params)
+        if verdict.error is not None:
+            tally.rejected(verdict, symbol)
+            return self.renderer.verdict(line, symbol, verdict, (), params)
         found: tuple[str, ...] = ()
         if self.opts.warnings:
             try:
@@ -643,19 +841,7 @@ class _Checker:
             except Exception:  # a warning is advice: never let it cost the verdict
                 found = ()
         tally.passed(verdict, bool(found))
-        return self._render(line, symbol, verdict, found, params)
-
-    def _render(
-        self,
-        line: int,
-        symbol: str,
-        verdict: Verdict,
-        warnings: tuple[str, ...],
-        params: Mapping[str, Any],
-    ) -> str:
-        if self.opts.fmt == "html":  # a record for the page (filterlib.cli_html)
-            return cli_html.record_verdict(line, symbol, verdict, params)
-        return self.renderer.verdict(line, symbol, verdict, warnings)
+        return self.renderer.verdict(line, symbol, verdict, found, params)
 
     def block(self, first: int, data: bytes, tally: Tally) -> str:
         """The output for a block of whole JSON Lines lines, the first being line ``first``."""
@@ -664,7 +850,7 @@ class _Checker:
             lines.pop()  # the block ends with a newline, not with a last, unterminated line
         with_newline = data.count(b"\n")  # every line but perhaps the input's last has one
         info, checked, max_line = self.info, self._checked, self.max_line
-        as_of = self.opts.as_of
+        as_of, context = self.opts.as_of, self.opts.context
         out: list[str] = []
         append = out.append
         for i, raw in enumerate(lines):
@@ -674,13 +860,13 @@ class _Checker:
             if not raw or raw.isspace():  # blank: no output, but it counts in the numbering
                 continue
             try:
-                symbol, verdict, params, context = check_line(info, raw, as_of)
+                symbol, verdict, params, used = check_line(info, raw, as_of, context)
             except LineError:
                 # Again with its newline, as read line by line, so the message is the same
                 # (a "not valid JSON" column counts the newline).
                 append(self.line(first + i, raw + b"\n" if i < with_newline else raw, tally))
                 continue
-            append(checked(first + i, symbol, verdict, params, context, tally))
+            append(checked(first + i, symbol, verdict, params, used, tally))
         return "".join(out)
 
     def record(self, line: int, payload: bytes | str, tally: Tally) -> str | None:
@@ -720,22 +906,27 @@ def _serial(
     except BrokenPipeError:
         raise  # the output, not the input: main() reports it
     except OSError as exc:
-        _read_error(label, lineno, exc, run, err)
+        _read_error(checker.name, label, lineno, exc, run, err)
         return False
     except InputError as exc:
-        _input_error(exc, run, err)
+        _report(FileProblem(checker.name, str(exc), exc.line), run, err)
         return False
     return True
 
 
-def _read_error(label: str, lineno: int, exc: OSError, run: _Run | None, err: Any = None) -> None:
-    target = err if err is not None else run.err if run is not None else sys.stderr
-    target.write(f"filterlib: cannot read {label} after line {lineno}: {exc.strerror or exc}\n")
+def _report(problem: FileProblem, run: _Run | None, err: TextIO | None) -> None:
+    """A source that could not be read to its end: to the run, or (without one) to ``err``."""
+    if run is not None:
+        run.problem(problem)
+    else:
+        (err if err is not None else sys.stderr).write(f"filterlib: {problem.message}\n")
 
 
-def _input_error(exc: InputError, run: _Run | None, err: Any = None) -> None:
-    target = err if err is not None else run.err if run is not None else sys.stderr
-    target.write(f"filterlib: {exc}\n")
+def _read_error(
+    name: str, label: str, lineno: int, exc: OSError, run: _Run | None, err: TextIO | None
+) -> None:
+    message = f"cannot read {label} after line {lineno}: {exc.strerror or exc}"
+    _report(FileProblem(name, message), run, err)
 
 
 def _run(
@@ -849,20 +1040,20 @@ def _parallel(
             raise
         except OSError as exc:
             drain(0)
-            _read_error(label, read[0], exc, run, err)
+            _read_error(name, label, read[0], exc, run, err)
             return False
         except InputError as exc:
             drain(0)
-            _input_error(exc, run, err)
+            _report(FileProblem(name, str(exc), exc.line), run, err)
             return False
         drain(0)
     except BrokenProcessPool:
-        target = err if err is not None else run.err if run is not None else sys.stderr
-        target.write(
-            "filterlib: a worker process ended abruptly (killed, perhaps by the out-of-memory "
-            f"killer) while checking {label}; the answers stop after line {written} and the "
-            "rest was not checked. Run it again, with fewer --jobs if memory is short\n"
+        message = (
+            "a worker process ended abruptly (killed, perhaps by the out-of-memory killer) "
+            f"while checking {label}; the answers stop after line {written} and the rest was not "
+            "checked. Run it again, with fewer --jobs if memory is short"
         )
+        _report(FileProblem(name, message), run, err)
         return False
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

@@ -25,11 +25,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from importlib import resources
 from string import Template
-from typing import Any, Final
+from typing import Any, Final, TextIO
 
 import orjson
 
-from .cli_outputs import PASSED, REJECTED, UNUSABLE, Tally
+from .cli_outputs import (
+    PASSED,
+    REJECTED,
+    UNUSABLE,
+    Options,
+    OutputFormat,
+    RunFacts,
+    Tally,
+    register,
+)
 from .verdict import Verdict
 
 __all__ = [
@@ -544,3 +553,48 @@ def _script_text(code: str) -> str:
 
 def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+
+@register
+class HtmlFormat(OutputFormat):
+    """``--format html``: each order becomes a record where it is checked (in a worker with
+    ``--jobs``), the :class:`Report` counts them in input order, and :meth:`finish` writes the
+    page."""
+
+    name = "html"
+    help = (
+        "one self-contained report page: summary tables, charts by rule, by symbol and over "
+        "the input, and the worst examples"
+    )
+    wants_params = True
+
+    @classmethod
+    def verdict(
+        cls,
+        symbol: str,
+        verdict: Verdict,
+        warnings: tuple[str, ...],
+        source: str,
+        line: str,
+        opts: Options,
+        params: Mapping[str, Any] | None = None,
+    ) -> str:
+        return record_verdict(int(line), symbol, verdict, params or {})
+
+    @classmethod
+    def unusable(cls, error: str, source: str, line: str, opts: Options) -> str:
+        return record_unusable(int(line), error)
+
+    def __init__(self, out: TextIO, err: TextIO, opts: Options, facts: RunFacts) -> None:
+        super().__init__(out, err, opts, facts)
+        self.report = Report(facts.snapshot, facts.server_time, opts.as_of)
+
+    def begin(self, source: str) -> None:
+        self.report.start(source)
+
+    def write(self, text: str) -> None:
+        self.report.write(text)
+
+    def finish(self, tally: Tally) -> None:
+        status = tally.status(self.opts.fail_unchecked, self.opts.fail_warnings)
+        self.out.write(self.report.page(tally, status, bool(tally.files)))

@@ -19,17 +19,23 @@ from __future__ import annotations
 
 import codecs
 import csv
+import glob
 import gzip
 import io
+import os
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, Final
 
 import orjson
 
+from .endpoints import ENDPOINTS
+from .lines import DEFAULT_ENDPOINT
+
 __all__ = [
     "FORMATS",
+    "ORDER_FILE_SUFFIXES",
     "Chunk",
     "InputError",
     "LinesBlock",
@@ -38,7 +44,10 @@ __all__ = [
     "not_utf8",
     "open_chunks",
     "open_records",
+    "order_files",
+    "parse_context",
     "record_chunks",
+    "sources",
     "too_long",
 ]
 
@@ -70,7 +79,122 @@ class InputError(Exception):
     """The input stops making sense as a whole (truncated gzip, a broken JSON array).
 
     The message names the place and says what to do; the records before it were yielded.
+    ``line`` is the line it is about, when there is one.
     """
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+#: The files of a folder given to ``filterlib check`` that are checked: names ending in one of
+#: these, or in one of these and ``.gz``.
+ORDER_FILE_SUFFIXES: Final = (".jsonl", ".ndjson", ".json", ".csv")
+_MAGIC: Final = re.compile(r"[*?[]")
+
+
+def sources(names: Sequence[str]) -> list[tuple[str, str | None]]:
+    """The sources that the FILE arguments of ``filterlib check`` stand for, in order, each
+    with None or the problem that stops it (a message starting with its name).
+
+    ``-`` is standard input. A folder stands for its order files (:func:`order_files`); one
+    without any is a problem. A name that does not exist and holds ``*``, ``?`` or ``[`` is a
+    pattern (``**`` for any depth), as the shell would expand it: it stands for the files it
+    matches, sorted, and is a problem when it matches none (the shell passes such a pattern on
+    as it is). Any other name is a file, opened in its turn.
+    """
+    found: list[tuple[str, str | None]] = []
+    for name in names:
+        if name == "-" or (not os.path.isdir(name) and os.path.lexists(name)):
+            found.append((name, None))
+            continue
+        if os.path.isdir(name):
+            files = order_files(name)
+            if not files:
+                found.append((name, f"{name}: no order files in this folder ({_SUFFIXES})"))
+            found.extend((f, None) for f in files)
+            continue
+        if not _MAGIC.search(name):
+            found.append((name, None))  # missing: opening it says so
+            continue
+        matched = sorted(glob.glob(name, recursive=True))
+        if not matched:
+            found.append(
+                (
+                    name,
+                    f"{name}: no file matches this pattern; check it, or leave it out (a shell "
+                    "passes on a pattern that matches nothing as it is)",
+                )
+            )
+        for match in matched:
+            if os.path.isdir(match):
+                found.extend((f, None) for f in order_files(match))
+            else:
+                found.append((match, None))
+    return found
+
+
+_SUFFIXES: Final = (
+    "names ending in " + ", ".join(ORDER_FILE_SUFFIXES[:-1]) + f" or {ORDER_FILE_SUFFIXES[-1]}"
+    ", gzip-compressed or not (.gz)"
+)
+
+
+def order_files(folder: str) -> list[str]:
+    """The order files under ``folder`` and its subfolders, sorted: the names ending in one of
+    ORDER_FILE_SUFFIXES (with ``.gz`` or not). Names starting with ``.`` (``.git``,
+    ``.vscode``) are left out, folders included."""
+    files: list[str] = []
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if name.startswith("."):
+                continue
+            if name.lower().removesuffix(".gz").endswith(ORDER_FILE_SUFFIXES):
+                files.append(os.path.join(root, name))
+    return sorted(files)
+
+
+def parse_context(text: str) -> dict[str, Any]:
+    """The context of ``filterlib check --context``: JSON text, or ``@FILE`` for a file holding
+    it (UTF-8). Raises ValueError with a message saying what is wrong and what to do."""
+    where = "--context"
+    if text.startswith("@"):
+        where = f"--context {text}"
+        try:
+            with open(text[1:], "rb") as fh:
+                text_bytes = fh.read(MAX_ELEMENT_BYTES + 1)
+        except OSError as exc:
+            raise ValueError(
+                f"{where}: cannot read {text[1:]}: {exc.strerror or exc}; give @FILE a file "
+                "holding one JSON object"
+            ) from None
+        if len(text_bytes) > MAX_ELEMENT_BYTES:
+            raise ValueError(f"{where}: longer than {MAX_ELEMENT_BYTES >> 20} MiB")
+        raw: bytes | str = text_bytes
+    else:
+        raw = text
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(
+            f'{where} is not valid JSON ({exc}); write e.g. \'{{"avgPrice": "30000.00"}}\' or @FILE'
+        ) from None
+    if type(doc) is not dict:
+        raise ValueError(
+            f"{where}: expected a JSON object of context keys (avgPrice, account, ...), got "
+            f"{_JSON_TYPES.get(type(doc), 'null')}"
+        )
+    return doc
+
+
+_JSON_TYPES: Final = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
 
 
 class _Joined(io.RawIOBase):
@@ -194,7 +318,7 @@ def open_chunks(
 def too_long(max_line: int) -> str:
     """The problem of a line longer than ``max_line`` bytes (without its newline)."""
     return (
-        f"longer than {max_line:,} bytes, the longest line filterlib reads; the line was "
+        f"longer than {_count(max_line, 'byte')}, the longest line filterlib reads; the line was "
         "skipped. Split it, or raise the limit with --max-line-bytes"
     )
 
@@ -209,6 +333,11 @@ def _capped(stream: Any, max_line: int) -> Iterator[bytes]:
         if len(line) > max_line and line[-1:] != b"\n":
             while (rest := readline(_BLOCK)) and rest[-1:] != b"\n":
                 pass
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 byte``, ``1,024 bytes``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _is_cut(raw: bytes, max_line: int) -> bool:
@@ -367,14 +496,18 @@ def _csv_records(lines: Iterable[bytes], name: str, max_line: int) -> Iterator[R
             cut.clear()
             unreadable = _unreadable_csv(exc, start, last)
             if header is None:
-                raise InputError(f"{name} line {start}: the CSV header is {unreadable}") from None
+                raise InputError(
+                    f"{name} line {start}: the CSV header is {unreadable}", start
+                ) from None
             yield start, unreadable
             continue
         start, last = last + 1, reader.line_num
         if cut:
             cut.clear()
             if header is None:
-                raise InputError(f"{name} line {start}: the CSV header is {too_long(max_line)}")
+                raise InputError(
+                    f"{name} line {start}: the CSV header is {too_long(max_line)}", start
+                )
             yield start, too_long(max_line)
             continue
         if header is None:
@@ -383,7 +516,7 @@ def _csv_records(lines: Iterable[bytes], name: str, max_line: int) -> Iterator[R
             header, header_line = [cell.strip() for cell in row], start
             problem = _bad_header(header)
             if problem:
-                raise InputError(f"{name} line {start}: {problem}")
+                raise InputError(f"{name} line {start}: {problem}", start)
             continue
         if not any(cell.strip() for cell in row):
             yield start, b""
@@ -394,8 +527,9 @@ def _csv_records(lines: Iterable[bytes], name: str, max_line: int) -> Iterator[R
         if len(row) != len(header):
             yield (
                 start,
-                f"{len(row)} cells but the header (line {header_line}) names {len(header)} "
-                "columns; give every row one cell per column (an empty cell is not sent)",
+                f"{_count(len(row), 'cell')} but the header (line {header_line}) names "
+                f"{_count(len(header), 'column')}; give every row one cell per column (an empty "
+                "cell is not sent)",
             )
             continue
         yield start, orjson.dumps({k: v for k, v in zip(header, row, strict=True) if v != ""})
@@ -447,7 +581,23 @@ def _bad_header(header: list[str]) -> str | None:
         seen.add(cell)
     if any(c.startswith(("{", "[")) for c in header):
         return "this looks like JSON, not a CSV header; use --input-format jsonl or json"
+    known = ENDPOINTS[DEFAULT_ENDPOINT].parameters
+    if not any(cell in known for cell in header):
+        shown = ",".join(header)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        hint = ""
+        if any(sep in cell for cell in header for sep in ";\t|"):
+            hint = " (its cells are separated by ',', not ';', tabs or '|')"
+        elif any(cell.lower() in _LOWER_PARAMETERS for cell in header):
+            hint = " (names are case-sensitive, as Binance spells them: symbol, not Symbol)"
+        return (
+            f"the CSV header names no order parameter: {shown!r}{hint}; the first row must "
+            "name the parameter of each column (symbol,side,type,timeInForce,quantity,price)"
+        )
     return None
+
+
+_LOWER_PARAMETERS: Final = frozenset(p.lower() for p in ENDPOINTS[DEFAULT_ENDPOINT].parameters)
 
 
 # --- a JSON array, streamed ------------------------------------------------------------------
@@ -485,7 +635,8 @@ class _ArrayScanner:
     def _fail(self, line: int, what: str) -> InputError:
         return InputError(
             f"{self.name} line {line}: {what}; the input starts with '[' so it is read as one "
-            "JSON array of orders: fix it, or write JSON Lines (one object per line)"
+            "JSON array of orders: fix it, or write JSON Lines (one object per line)",
+            line,
         )
 
     def feed(self, data: bytes) -> Iterator[Record]:

@@ -57,7 +57,8 @@ class LineError(ValueError):
 
 class CheckedLine(NamedTuple):
     """A checked line: its symbol (``"(no symbol)"`` when it has none), the verdict, and the
-    parameters and context it was checked with (as decoded from the line)."""
+    parameters and context it was checked with (as decoded from the line, laid over the
+    context given to :func:`check_line`)."""
 
     symbol: str
     verdict: Verdict
@@ -65,8 +66,16 @@ class CheckedLine(NamedTuple):
     context: object
 
 
-def check_line(info: ExchangeInfo, raw: bytes, as_of: dt.date | str | None = None) -> CheckedLine:
+def check_line(
+    info: ExchangeInfo,
+    raw: bytes,
+    as_of: dt.date | str | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> CheckedLine:
     """Decode one JSON Lines line and check it against ``info``.
+
+    ``context`` (``filterlib check --context``) is the context of every line: a line's own
+    ``context`` is laid over it, its keys replacing the same keys of ``context``.
 
     ``raw`` is the line's bytes; a line ending may be included or not and changes no verdict,
     but the column in a "not valid JSON" message counts it (the command line passes each line
@@ -96,7 +105,7 @@ def check_line(info: ExchangeInfo, raw: bytes, as_of: dt.date | str | None = Non
             f"expected a JSON object, got {_json_type(doc)}; write one order object per line"
         )
     endpoint: str = DEFAULT_ENDPOINT
-    context: dict[str, Any] | None = None
+    given: object = None
     params: dict[str, Any] = doc
     inner = doc.get("params")
     if type(inner) is dict:
@@ -118,16 +127,20 @@ def check_line(info: ExchangeInfo, raw: bytes, as_of: dt.date | str | None = Non
                 f"bad context: expected a JSON object, got {_json_type(given)}; "
                 "see docs/cli.md for the context keys"
             )
-        context = given
+    if given is None:
+        used = context
+    else:
+        assert type(given) is dict
+        used = given if context is None else {**context, **given}
     try:
         # A bare line (the bulk of a backtest's) passes check()'s argument checks by
         # construction, so the fast path may answer it directly; check() answers the rest.
-        bare = params is doc and as_of is None and isinstance(info, ExchangeInfo)
+        bare = params is doc and as_of is None and used is None and isinstance(info, ExchangeInfo)
         proven = judge(info, doc, ORDER_NO_CONTEXT) if bare else None
         if type(proven) is Verdict:
             verdict = proven
         else:
-            verdict = check(info, params, endpoint=endpoint, context=context, as_of=as_of)
+            verdict = check(info, params, endpoint=endpoint, context=used, as_of=as_of)
     except ContextError as exc:
         raise LineError(f"bad context: {exc}") from None
     except UsageError as exc:
@@ -146,7 +159,7 @@ def check_line(info: ExchangeInfo, raw: bytes, as_of: dt.date | str | None = Non
         ) from None
     symbol = params.get("symbol")
     return CheckedLine(
-        symbol if type(symbol) is str and symbol else NO_SYMBOL, verdict, params, context
+        symbol if type(symbol) is str and symbol else NO_SYMBOL, verdict, params, used
     )
 
 

@@ -143,16 +143,26 @@ def test_json_numbers_are_taken_like_an_http_client_sends_them() -> None:
     assert r.json[0]["ok"] is True
 
 
-def test_text_pass_reject_and_summary() -> None:
+def test_text_shows_the_rejection_and_the_counts_not_the_pass() -> None:
     r = run(GOOD + LOW)
+    assert r.status == 1
+    assert r.lines[0].startswith("line 2: BTCUSDT: -1013 Filter failure: LOT_SIZE \u2014 ")
+    assert LOW_QTY in r.lines[0]
+    assert LOT["minQty"] in r.lines[0]
+    assert f"nearest valid quantity: {LOT['minQty']}" in r.lines[0]
+    assert "unchecked" not in r.lines[0]  # what went unchecked is for --verbose
+    assert r.lines[1] == "2 checked, 1 passed, 1 rejected, 0 unusable"
+    assert len(r.lines) == 2
+
+
+def test_text_verbose_shows_the_pass_with_its_unchecked_rules() -> None:
+    r = run(GOOD + LOW, "--verbose")
     assert r.status == 1
     assert r.lines[0].startswith("line 1: BTCUSDT: OK")
     assert "unchecked: " in r.lines[0]
     assert "PERCENT_PRICE_BY_SIDE needs avgPrice" in r.lines[0]
     assert r.lines[1].startswith("line 2: BTCUSDT: -1013 Filter failure: LOT_SIZE \u2014 ")
-    assert LOW_QTY in r.lines[1]
-    assert LOT["minQty"] in r.lines[1]
-    assert f"nearest valid: {LOT['minQty']}" in r.lines[1]
+    assert "unchecked: " in r.lines[1]
     assert r.lines[2] == "2 checked, 1 passed, 1 rejected, 0 unusable"
     assert len(r.lines) == 3
 
@@ -167,7 +177,7 @@ def test_text_hint_lists_both_neighbours_for_off_grid_quantity() -> None:
     assert r.status == 1
     assert "-1013 Filter failure: LOT_SIZE" in r.lines[0]
     low, high = (format(x.quantize(places), "f") for x in (min_qty, min_qty + step))
-    assert f"nearest valid: {low}, {high}" in r.lines[0]
+    assert f"nearest valid quantity: {low}, {high}" in r.lines[0]
 
 
 def test_bad_lines_among_good_ones_keep_numbering_and_exit_2() -> None:
@@ -186,10 +196,13 @@ def test_bad_lines_among_good_ones_keep_numbering_and_exit_2() -> None:
     assert out[3]["error"].startswith("line 5: expected a JSON object")
     assert out[4]["ok"] is True
 
-    t = run(data)
+    t = run(data, "--verbose")
     assert t.status == 2
     assert [x.split(":")[0] for x in t.lines[:-1]] == [f"line {n}" for n in (1, 2, 3, 5, 6)]
     assert t.lines[-1] == "3 checked, 2 passed, 1 rejected, 2 unusable"
+    quiet = run(data)  # the lines that fail only
+    assert [x.split(":")[0] for x in quiet.lines[:-1]] == [f"line {n}" for n in (2, 3, 5)]
+    assert quiet.lines[-1] == t.lines[-1]
 
 
 @pytest.mark.parametrize("text", ['"BTCUSDT"', "42", "null", "true", '[{"symbol": "BTCUSDT"}]'])

@@ -142,6 +142,81 @@ def test_the_job_fails_with_annotations_on_a_rejected_order(checkout: Path) -> N
     assert report.get("failures") == "1"
 
 
+def _job() -> list[str]:
+    return [c for c in _run_commands(_yaml_blocks()[0]) if c.startswith("filterlib")]
+
+
+@pytest.mark.parametrize("keep", ["backtest.jsonl.gz", "manual.csv"])
+def test_the_job_passes_whichever_form_of_orders_exists(checkout: Path, keep: str) -> None:
+    # Issue 18: the job named two shell patterns, and failed with status 2 whenever one of
+    # them matched nothing.
+    for path in (checkout / "orders").iterdir():
+        if path.name != keep:
+            path.unlink()
+    p = _bash(_job(), checkout)
+    assert p.returncode == 0, p.stdout + p.stderr
+    checked = 2 if keep.endswith(".gz") else 1
+    assert f"::notice title=filterlib check::{checked} checked, {checked} passed" in p.stdout
+    report = ET.parse(checkout / "filterlib-junit.xml").getroot()
+    assert (report.get("tests"), report.get("errors")) == (str(checked), "0")
+
+
+def test_patterns_that_match_nothing_are_a_file_error_on_the_annotations(checkout: Path) -> None:
+    (checkout / "orders" / "manual.csv").unlink()
+    github = next(c for c in _job() if "--format github" in c)
+    with_patterns = github.replace(" orders ", " orders/*.jsonl.gz orders/*.csv ")
+    assert with_patterns != github
+    p = _bash([with_patterns], checkout)
+    assert p.returncode == 2
+    assert (
+        "::error file=orders/*.csv,title=filterlib%3A file not read::orders/*.csv: no file "
+        "matches this pattern" in p.stdout
+    )
+    assert "2 checked, 2 passed, 0 rejected, 0 unusable, 1 file unreadable" in p.stdout
+
+
+def test_the_job_fails_on_an_empty_orders_folder(checkout: Path) -> None:
+    for path in (checkout / "orders").iterdir():
+        path.unlink()
+    github = next(c for c in _job() if "--format github" in c)
+    p = _bash([github], checkout)
+    assert p.returncode == 2
+    assert "::error file=orders,title=filterlib%3A file not read::orders: no order files" in (
+        p.stdout
+    )
+
+
+def test_the_job_shows_a_truncated_file_on_its_annotation_and_in_junit(checkout: Path) -> None:
+    data = gzip.compress(b"".join(json.dumps(GOOD).encode() + b"\n" for _ in range(3000)), 0)
+    (checkout / "orders" / "backtest.jsonl.gz").write_bytes(data[: len(data) // 2])
+    github, junit = (next(c for c in _job() if f"--format {f}" in c) for f in ("github", "junit"))
+    p = _bash([github], checkout)
+    assert p.returncode == 2
+    assert "::error file=orders/backtest.jsonl.gz,title=filterlib%3A file not read::" in p.stdout
+    q = _bash([junit], checkout)
+    assert q.returncode == 2
+    report = ET.parse(checkout / "filterlib-junit.xml").getroot()
+    assert report.get("errors") == "1"
+    [case] = [c for suite in report for c in suite if c.find("error") is not None]
+    assert case.get("file") == "orders/backtest.jsonl.gz"
+
+
+def test_the_sarif_step(checkout: Path) -> None:
+    (checkout / "orders" / "manual.csv").write_text(
+        ",".join(REJECTED) + "\n" + ",".join(REJECTED.values()) + "\n"
+    )
+    [block] = [b for b in _yaml_blocks() if "--format sarif" in b]
+    commands = [c for c in _run_commands(block) if c.startswith("filterlib")]
+    p = _bash(commands, checkout)
+    assert p.returncode == 1, p.stdout + p.stderr
+    doc = json.loads((checkout / "filterlib.sarif").read_text())
+    [result] = doc["runs"][0]["results"]
+    assert result["ruleId"] == "LOT_SIZE"
+    where = result["locations"][0]["physicalLocation"]
+    assert where == {"artifactLocation": {"uri": "orders/manual.csv"}, "region": {"startLine": 2}}
+    assert "upload-sarif" in block
+
+
 @pytest.mark.parametrize(("tick", "status"), [("0.10000000", 1), ("0.01000000", 0)])
 def test_the_scheduled_diff_step(checkout: Path, tick: str, status: int) -> None:
     doc = json.loads(gzip.decompress(_shipped_raw()))

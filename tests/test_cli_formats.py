@@ -265,9 +265,9 @@ def test_text(status: int) -> None:
     assert "\x1b[" not in p.stdout.decode()
     if status:
         err = p.stderr.decode()
-        assert "by error:" in err
+        assert "by rule:" in err
         assert "by symbol:" in err
-        assert "-1013 Filter failure: LOT_SIZE" in err
+        assert "LOT_SIZE: -1013 Filter failure: LOT_SIZE" in err
 
 
 def test_text_colour_always_and_no_color() -> None:
@@ -329,15 +329,19 @@ def test_junit_xml(tmp_path: Path, status: int) -> None:
     [suite] = root
     assert suite.get("name") == str(path)
     cases = list(suite)
-    assert len(cases) == len(CASES[status].splitlines())
-    assert suite.get("tests") == str(len(cases))
+    # Every order is counted; only those that fail or cannot be checked are listed.
+    assert suite.get("tests") == str(len(CASES[status].splitlines()))
+    assert len(cases) == status
     assert suite.get("failures") == str(min(status, 1))
     assert suite.get("errors") == str(1 if status == 2 else 0)
     if status:
-        failure = cases[1].find("failure")
+        failure = cases[0].find("failure")
         assert failure is not None
         assert failure.get("message") == "-1013 Filter failure: LOT_SIZE"
-        assert cases[1].get("line") == "2"
+        assert cases[0].get("line") == "2"
+    if status == 2:
+        assert cases[1].find("error") is not None
+        assert cases[1].get("line") == "3"
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github", "junit"])
@@ -536,7 +540,7 @@ def test_a_kept_rendering_is_the_rendering(fmt: str, colour: bool, fail_unchecke
 def test_kept_renderings_are_bounded_and_check_the_symbol(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli_outputs, "MAX_RENDERINGS", 2)
     info = filterlib_module.load_default_exchange_info()
-    opts = Options(fmt="text")
+    opts = Options(fmt="text", verbose=True)
     renderer = Renderer("o.jsonl", opts)
     sides = [GOOD, {**GOOD, "side": "SELL"}, {**GOOD, "timeInForce": "IOC"}]
     verdicts = [filterlib_module.check(info, params) for params in sides]

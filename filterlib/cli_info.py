@@ -9,6 +9,7 @@ usable, 2 it is not (the message names the file and every problem).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -21,7 +22,28 @@ from .exceptions import SnapshotError
 from .filters import UnknownFilter
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
 
-__all__ = ["add_parser", "describe", "run"]
+__all__ = ["VersionAction", "add_parser", "describe", "run"]
+
+
+class VersionAction(argparse.Action):
+    """``filterlib --version``: print ``filterlib X.Y.Z`` and exit 0. The version is looked up
+    only when asked (see filterlib/_version.py), so other commands never pay for it."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "print filterlib's version and exit")
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        from ._version import version
+
+        parser._print_message(f"filterlib {version()}\n", sys.stdout)
+        parser.exit()
 
 
 def add_parser(actions: Any, out: TextIO, err: TextIO) -> None:

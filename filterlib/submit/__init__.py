@@ -16,11 +16,12 @@ from __future__ import annotations
 from .fakes import Call, DryRunSubmitter, RecordingSubmitter
 from .guard import NOT_ABOUT_THE_ORDER, ContextProvider, Guard
 from .protocol import Submitter
-from .response import Disagreement, OrderLookup, Outcome, Response
+from .response import CAUSES, Disagreement, OrderLookup, Outcome, Response
 from .rest import MAX_RECV_WINDOW, RestSubmitter, new_client_order_id, signed_query_and_body
 from .signing import Ed25519Signer, HmacSigner, MissingExtraError, RsaSigner, Signer
 
 __all__ = [
+    "CAUSES",
     "MAX_RECV_WINDOW",
     "NOT_ABOUT_THE_ORDER",
     "Call",

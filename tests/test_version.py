@@ -78,3 +78,14 @@ def test_the_licence_is_mit_as_the_readme_and_pyproject_say() -> None:
     assert "WITHOUT WARRANTY OF ANY KIND" in licence
     assert PYPROJECT["project"]["license"] == {"text": "MIT"}
     assert "filterlib is MIT-licensed" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_changelog_keeps_a_changelog() -> None:
+    text = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert text.startswith("# Changelog\n")
+    assert "https://keepachangelog.com/en/1.1.0/" in text
+    headings = re.findall(r"^## (.+)$", text, re.M)
+    assert headings[0] == "[Unreleased]"
+    sections = set(re.findall(r"^### (\w+)$", text, re.M))
+    assert sections <= {"Added", "Changed", "Deprecated", "Removed", "Fixed", "Security"}
+    assert "`filterlib --version`" in text

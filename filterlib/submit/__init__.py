@@ -8,7 +8,8 @@
     guard = Guard(rest, filterlib.load_default_exchange_info(), context_provider=my_context)
     response = guard.submit("/api/v3/order", params)
 
-See docs/submitting.md for each outcome and what a bot should do about it.
+See docs/submitting.md for each outcome and what a bot should do about it. For a bot's tests,
+:mod:`filterlib.submit.testing` runs a fake Binance on 127.0.0.1 (imported only when asked).
 """
 
 from __future__ import annotations

@@ -323,6 +323,8 @@ def _permissions_diff(a: SymbolInfo, b: SymbolInfo) -> Iterator[Change]:
         return
     old, new = _needed(a), _needed(b)
     old_field, new_field = _field(a), _field(b)
+    if old_field == new_field and set(old) == set(new):
+        return  # the same names in another order: no account is judged otherwise
     what = old_field if old_field == new_field else f"{old_field} -> {new_field}"
     # An account meeting the old sets meets a new set as soon as one old set lies inside it
     # (the sets are 'and' of 'or's); a new set with no old set inside it can reject it.

@@ -342,6 +342,17 @@ def test_permissions_are_one_change_judged_as_the_engine_reads_them(
     assert (change.what, (change.old, change.new), change.tightens) == (what, shown, tightens)
 
 
+def test_permissions_in_another_order_are_no_change() -> None:
+    assert (
+        _permissions(
+            {"permissionSets": [["SPOT", "MARGIN"]]}, {"permissionSets": [["MARGIN", "SPOT"]]}
+        )
+        == []
+    )
+    flat = {"permissions": ["SPOT", "MARGIN"], "permissionSets": []}
+    assert _permissions(flat, {**flat, "permissions": ["MARGIN", "SPOT"]}) == []
+
+
 def test_permissions_to_permission_sets_in_real_snapshots_is_one_line_each(tmp_path: Path) -> None:
     # 2023-08 lists permissions; in 2024 Binance sends permissions [] and permissionSets.
     def move(doc: dict[str, Any]) -> None:

@@ -265,6 +265,8 @@ def test_a_balance_answer_with_an_account_says_the_account_moved(make_info: Make
         ),
         # A filter filterlib has never heard of.
         ((-1013, "Filter failure: T_PLUS_SELL"), "stale_snapshot", "does not know (T_PLUS_SELL)"),
+        # A symbol the snapshot lists, gone since.
+        ((-1121, "Invalid symbol."), "stale_snapshot", "unknown_symbol passed on the snapshot"),
         # A request rule that passed: filterlib reads it otherwise than Binance.
         ((-1105, "Parameter 'price' was empty."), "rules_differ", "empty_parameter passed"),
         ((-2010, "A brand new refusal."), "unknown", "no rule of filterlib gives this answer"),

@@ -168,8 +168,9 @@ def likely_cause(
     In order: an unchecked rule that gives Binance's answer (the context lacked what it
     needs); else the rule that gives it, by what it depends on: the context (it passed with
     the market or account given, which has moved since), the snapshot (a filter or symbol
-    rule, or a filter the snapshot's symbol does not have: Binance's rules changed), or the
-    request alone (filterlib reads the rule otherwise than Binance).
+    rule, the symbol's listing or its precision, or a filter the snapshot's symbol does not
+    have: Binance's rules changed), or the request alone (filterlib reads the rule otherwise
+    than Binance).
     """
     unchecked = {u.rule: u for u in verdict.unchecked}
     if explained_by:
@@ -218,7 +219,7 @@ def likely_cause(
             f"{rule.id} passed with the context's {given}, which may be out of date{also}: "
             "read it again just before sending"
         )
-    if rule.stage in ("filter", "symbol"):
+    if rule.stage in ("filter", "symbol") or rule.id in _SNAPSHOT_REQUEST_RULES:
         return "stale_snapshot", (
             f"{rule.id} passed on the snapshot of {day}: Binance's rules for {symbol} may have "
             "changed since; refresh it (filterlib snapshot fetch)"
@@ -227,6 +228,10 @@ def likely_cause(
         f"{rule.id} passed, but Binance reads it otherwise: report the event's fields "
         "(endpoint, params, error) if it persists"
     )
+
+
+#: Request rules judged on the snapshot: the symbol's listing, its assets' precision.
+_SNAPSHOT_REQUEST_RULES = frozenset({"unknown_symbol", "too_much_precision"})
 
 
 def _gives(rule: Rule, error: BinanceError) -> bool:

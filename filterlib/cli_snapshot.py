@@ -19,7 +19,10 @@ import gzip
 import os
 import re
 import tempfile
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from .snapshot import ExchangeInfo
 
 __all__ = ["DEFAULT_BASE_URL", "add_file_argument", "add_parser", "load_file", "run"]
 
@@ -103,7 +106,7 @@ def add_file_argument(parser: Any) -> None:
     )
 
 
-def load_file(args: argparse.Namespace, err: TextIO) -> tuple[str, Any] | None:
+def load_file(args: argparse.Namespace, err: TextIO) -> tuple[str, ExchangeInfo] | None:
     """Load ``args.file`` (every symbol decoded), or the shipped snapshot without it, as ``(name,
     ExchangeInfo)``; None after saying on ``err`` why it is unusable."""
     from pathlib import Path

@@ -22,6 +22,12 @@ orders as one JSON array; ``--input csv``: as CSV) on each and reports:
 
     python benchmarks/cli.py [--lines 1000000] [--small 250000] [--jobs 2] [--profile-lines 20000]
         [--input jsonl|json|csv] [--rejected 0.5]
+
+``--write FILE`` only writes ``--lines`` such orders to FILE and exits, for timing
+``filterlib check FILE`` as a user runs it (the README's figures):
+
+    python benchmarks/cli.py --write orders.jsonl --lines 500000
+    time filterlib check orders.jsonl --jobs 2 > verdicts.txt
 """
 
 from __future__ import annotations
@@ -270,7 +276,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rejected", type=float, default=0.5, help="share of orders breaking a rule (0.5)"
     )
+    parser.add_argument(
+        "--write", metavar="FILE", help="only write --lines orders to FILE (--input's format)"
+    )
     args = parser.parse_args(argv)
+    if args.write is not None:
+        distinct = min(args.distinct, args.lines)
+        write_orders(Path(args.write), args.lines, distinct, args.input, args.rejected)
+        return 0
 
     results: dict[tuple[int, int], tuple[float, int, int, int, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:

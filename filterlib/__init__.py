@@ -10,11 +10,26 @@ BinanceError(code=-1013, msg='Filter failure: PRICE_FILTER')
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .context import Context, ContextError, as_context
 from .engine import DEFAULT_MAX_AGE_MS, best_match, check, check_many, snapshot_age_warnings
 from .exceptions import FilterlibError, SnapshotError, SnapshotProblem, UsageError
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 from .verdict import BinanceError, OrderRejected, Unchecked, Verdict, VerdictWarning, Violation
+
+if TYPE_CHECKING:
+    #: The installed filterlib's version (``importlib.metadata``), e.g. ``"0.1.0"``.
+    __version__: str
+else:
+
+    def __getattr__(name: str) -> str:
+        """``__version__``, worked out on first use (filterlib/_version.py says why). Hidden
+        from type checkers, for whom a module __getattr__ makes every misspelt name valid."""
+        from ._version import module_getattr
+
+        return module_getattr(name)
+
 
 __all__ = [
     "DEFAULT_MAX_AGE_MS",

@@ -144,6 +144,7 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         prog="filterlib",
         description="Tell what Binance Spot would answer to orders, offline.",
     )
+    parser.add_argument("--version", action=cli_info.VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     checker = sub.add_parser(
         "check",

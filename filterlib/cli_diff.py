@@ -7,16 +7,22 @@ order accepted under OLD can be rejected under NEW (a removed symbol, a status l
 a higher minimum or lower maximum, a tick or step whose grid does not contain the old grid, a
 removed order type or STP mode, a flag turned off, a lower precision, a filter added, ...).
 
-Exit status: 1 when any change tightens (so CI that pins a snapshot notices), 0 otherwise, 2
-when either snapshot is unusable.
+Changes are grouped by filter (or by symbol field: status, orderTypes, permissions, ...), and by
+symbol within a group. Fields Binance recomputes from the market without any change of its rules
+(:data:`VOLATILE`) are left out unless asked for, so a scheduled diff fails on rule changes only.
+
+Exit status: 1 when any change shown tightens (so CI that pins a snapshot notices), 0 otherwise,
+2 when either snapshot is unusable.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Final, TextIO
 
 import attrs
@@ -26,7 +32,44 @@ from .exceptions import SnapshotError
 from .filters import Filter, UnknownFilter, tightens
 from .snapshot import ExchangeInfo, SymbolInfo, load_exchange_info
 
-__all__ = ["Change", "add_parser", "diff", "run"]
+__all__ = ["VOLATILE", "Change", "add_parser", "diff", "run"]
+
+#: Filter fields Binance recomputes from the market, day by day, without a change of its rules;
+#: ``diff`` leaves their changes out unless ``--include-volatile``. The evidence, from the real
+#: snapshots in fixtures/, and the fields examined and kept, are in docs/cli.md ("Volatile
+#: fields").
+VOLATILE: Final[Mapping[tuple[str, str], str]] = MappingProxyType(
+    {
+        # An 8-significant-digit figure (105.07867116) that moved on 40-99% of the symbols
+        # between every two real full snapshots, both ways, while their other bounds stayed.
+        ("MARKET_LOT_SIZE", "maxQty"): "recomputed from recent trading",
+    }
+)
+
+#: The symbol fields' groups, in the order ``diff`` shows them; filter groups follow,
+#: alphabetically by filter type.
+_TOPICS: Final = (
+    "symbol",
+    "status",
+    "orderTypes",
+    "icebergAllowed",
+    "ocoAllowed",
+    "otoAllowed",
+    "opoAllowed",
+    "quoteOrderQtyMarketAllowed",
+    "allowTrailingStop",
+    "cancelReplaceAllowed",
+    "allowAmend",
+    "isSpotTradingAllowed",
+    "pegInstructionsAllowed",
+    "baseAssetPrecision",
+    "quoteAssetPrecision",
+    "allowedSelfTradePreventionModes",
+    "defaultSelfTradePreventionMode",
+    "permissions",
+    "assets",
+    "sors",
+)
 
 _FLAGS: Final = (
     ("icebergAllowed", "iceberg_allowed"),
@@ -45,14 +88,18 @@ _FLAGS: Final = (
 
 @attrs.frozen
 class Change:
-    """One difference: where (symbol or ``*`` for the exchange), what, old and new, and
-    whether it can turn an accepted order into a rejected one."""
+    """One difference: where (symbol or ``*`` for the exchange), what, old and new, whether it
+    can turn an accepted order into a rejected one, its ``group`` (the filter type, or the
+    symbol field: ``status``, ``orderTypes``, ``permissions``, ...) and whether the field is
+    :data:`VOLATILE`."""
 
     symbol: str
     what: str
     old: str | None
     new: str | None
     tightens: bool
+    group: str = ""
+    volatile: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)
@@ -64,15 +111,34 @@ def add_parser(sub: Any, out: TextIO, err: TextIO) -> None:
         "diff",
         help="what changed between two snapshots that can change a verdict",
         description=(
-            "List every change between two exchangeInfo snapshots that can change a verdict. "
-            "Exit status: 1 when a change can turn an accepted order into a rejected one, "
-            "0 otherwise, 2 when a snapshot is unusable."
+            "List every change between two exchangeInfo snapshots that can change a verdict, "
+            "grouped by filter and by symbol within. Fields Binance recomputes from the market "
+            "(MARKET_LOT_SIZE maxQty) are left out unless --include-volatile. Exit status: 1 "
+            "when a change shown can turn an accepted order into a rejected one, 0 otherwise, "
+            "2 when a snapshot is unusable."
         ),
     )
     parser.out, parser.err = out, err
     parser.add_argument("old", metavar="OLD", help="the snapshot you had (.json or .json.gz)")
     parser.add_argument("new", metavar="NEW", help="the snapshot to compare with it")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default: a heading per group, a line per change, '!' marking those that "
+        "tighten) or json (one object: the changes, counts by group)",
+    )
+    parser.add_argument(
+        "--only-tightening",
+        action="store_true",
+        help="list only the changes that can turn an accepted order into a rejected one",
+    )
+    parser.add_argument(
+        "--include-volatile",
+        action="store_true",
+        help="also list the changes of fields Binance recomputes from the market without a "
+        "rule change (MARKET_LOT_SIZE maxQty); they then count toward the exit status",
+    )
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -88,19 +154,62 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 "(filterlib snapshot fetch -o FILE saves one)\n"
             )
             return 2
-    changes = list(diff(infos[0], infos[1]))
-    tight = sum(c.tightens for c in changes)
+    found = grouped(diff(infos[0], infos[1]))
+    volatile = [c for c in found if c.volatile and not args.include_volatile]
+    kept = [c for c in found if not c.volatile or args.include_volatile]
+    tight = sum(c.tightens for c in kept)
+    shown = [c for c in kept if c.tightens] if args.only_tightening else kept
+    hidden = len(kept) - len(shown)
     if args.format == "json":
+        by_group: dict[str, dict[str, int]] = {}
+        for c in shown:
+            counts = by_group.setdefault(c.group, {"count": 0, "tightening": 0})
+            counts["count"] += 1
+            counts["tightening"] += c.tightens
         body = {
             "old": args.old,
             "new": args.new,
-            "changes": [c.to_dict() for c in changes],
-            "count": len(changes),
+            "changes": [c.to_dict() for c in shown],
+            "count": len(shown),
             "tightening": tight,
+            "byGroup": by_group,
+            "notTighteningLeftOut": hidden,
+            "volatileLeftOut": len(volatile),
         }
         out.write(orjson.dumps(body).decode() + "\n")
     else:
-        for c in changes:
+        _write_text(out, shown, args.only_tightening)
+        if args.only_tightening:
+            out.write(
+                f"{_n(tight, 'change')} can turn an accepted order into a rejected one; "
+                f"{_n(hidden, 'other change')} not shown (--only-tightening)\n"
+            )
+        else:
+            out.write(
+                f"{_n(len(shown), 'change')}; {tight} can turn an accepted order into a "
+                "rejected one" + (" (marked !)\n" if tight else "\n")
+            )
+        if volatile:
+            fields = Counter(c.what for c in volatile)
+            detail = ", ".join(f"{what} {n}" for what, n in sorted(fields.items()))
+            out.write(
+                f"{_n(len(volatile), 'change')} of volatile fields left out ({detail}), which "
+                "Binance recomputes from the market without a rule change; "
+                "--include-volatile lists them\n"
+            )
+    return 1 if tight else 0
+
+
+def _write_text(out: TextIO, changes: list[Change], only_tightening: bool) -> None:
+    """A heading per group (its counts), then a line per change, ``!`` when it tightens."""
+    groups: dict[str, list[Change]] = {}
+    for c in changes:
+        groups.setdefault(c.group, []).append(c)
+    for group, members in groups.items():
+        tight = sum(c.tightens for c in members)
+        count = _n(len(members), "change")
+        out.write(f"{group}: {count}" + ("" if only_tightening else f", {tight} tightening") + "\n")
+        for c in members:
             mark = "!" if c.tightens else " "
             plain = ("listed", "allowed")
             if c.old is None:
@@ -110,23 +219,45 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             else:
                 text = f"{c.what}: {c.old} -> {c.new}"
             out.write(f"{mark} {c.symbol}: {text}\n")
-        out.write(
-            f"{len(changes)} change{'' if len(changes) == 1 else 's'}; {tight} can turn an "
-            "accepted order into a rejected one" + (" (marked !)\n" if tight else "\n")
+        out.write("\n")
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 change``, ``2 changes``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def grouped(changes: Iterable[Change]) -> list[Change]:
+    """``changes`` ordered by group (the symbol fields in :data:`_TOPICS` order, then filters
+    alphabetically), by symbol within a group (``*``, the exchange, first), and otherwise as
+    :func:`diff` gives them."""
+    rank = {topic: i for i, topic in enumerate(_TOPICS)}
+    items = list(changes)
+    return [
+        c
+        for _, c in sorted(
+            enumerate(items),
+            key=lambda ic: (
+                rank.get(ic[1].group, len(rank)),
+                ic[1].group,
+                ic[1].symbol,
+                ic[0],
+            ),
         )
-    return 1 if tight else 0
+    ]
 
 
 def diff(old: ExchangeInfo, new: ExchangeInfo) -> Iterator[Change]:
-    """Every verdict-relevant change from ``old`` to ``new``, symbols in ``new``'s order."""
+    """Every verdict-relevant change from ``old`` to ``new``, symbols in ``new``'s order
+    (:func:`grouped` orders them as the command line shows them)."""
     yield from _filters_diff("*", "exchange filter", old.exchange_filters, new.exchange_filters)
     yield from _sors_diff(old, new)
     for name in old.symbols:
         if name not in new.symbols:
-            yield Change(name, "symbol", "listed", None, True)
+            yield Change(name, "symbol", "listed", None, True, "symbol")
     for name in new.symbols:
         if name not in old.symbols:
-            yield Change(name, "symbol", None, "listed", False)
+            yield Change(name, "symbol", None, "listed", False, "symbol")
             continue
         yield from _symbol_diff(old.symbols[name], new.symbols[name])
 
@@ -134,37 +265,29 @@ def diff(old: ExchangeInfo, new: ExchangeInfo) -> Iterator[Change]:
 def _symbol_diff(a: SymbolInfo, b: SymbolInfo) -> Iterator[Change]:
     s = a.symbol
     if a.status != b.status:
-        yield Change(s, "status", a.status, b.status, a.status == "TRADING")
+        yield Change(s, "status", a.status, b.status, a.status == "TRADING", "status")
     for t in sorted(a.order_types - b.order_types):
-        yield Change(s, f"order type {t}", "allowed", None, True)
+        yield Change(s, f"order type {t}", "allowed", None, True, "orderTypes")
     for t in sorted(b.order_types - a.order_types):
-        yield Change(s, f"order type {t}", None, "allowed", False)
+        yield Change(s, f"order type {t}", None, "allowed", False, "orderTypes")
     for wire, attr in _FLAGS:
         x, y = getattr(a, attr), getattr(b, attr)
         if x != y:
-            yield Change(s, wire, _b(x), _b(y), bool(x) and not y)
-    if a.base_asset_precision != b.base_asset_precision:
-        yield Change(
-            s,
-            "baseAssetPrecision",
-            str(a.base_asset_precision),
-            str(b.base_asset_precision),
-            b.base_asset_precision < a.base_asset_precision,
-        )
-    if a.quote_asset_precision != b.quote_asset_precision:
-        yield Change(
-            s,
-            "quoteAssetPrecision",
-            str(a.quote_asset_precision),
-            str(b.quote_asset_precision),
-            b.quote_asset_precision < a.quote_asset_precision,
-        )
+            yield Change(s, wire, _b(x), _b(y), bool(x) and not y, wire)
+    for wire, attr in (
+        ("baseAssetPrecision", "base_asset_precision"),
+        ("quoteAssetPrecision", "quote_asset_precision"),
+    ):
+        x, y = getattr(a, attr), getattr(b, attr)
+        if x != y:
+            yield Change(s, wire, str(x), str(y), y < x, wire)
     old_modes = a.allowed_self_trade_prevention_modes or frozenset()
     new_modes = b.allowed_self_trade_prevention_modes or frozenset()
+    stp = "allowedSelfTradePreventionModes"
     for m in sorted(old_modes - new_modes):
-        yield Change(s, f"STP mode {m}", "allowed", None, True)
+        yield Change(s, f"STP mode {m}", "allowed", None, True, stp)
     for m in sorted(new_modes - old_modes):
-        yield Change(s, f"STP mode {m}", None, "allowed", False)
+        yield Change(s, f"STP mode {m}", None, "allowed", False, stp)
     if a.default_self_trade_prevention_mode != b.default_self_trade_prevention_mode:
         default = b.default_self_trade_prevention_mode
         yield Change(
@@ -173,26 +296,57 @@ def _symbol_diff(a: SymbolInfo, b: SymbolInfo) -> Iterator[Change]:
             a.default_self_trade_prevention_mode,
             default,
             b.allowed_self_trade_prevention_modes is not None and default not in new_modes,
+            "defaultSelfTradePreventionMode",
         )
-    if a.permissions != b.permissions:
-        lost = set(a.permissions) - set(b.permissions)
-        yield Change(s, "permissions", ",".join(a.permissions), ",".join(b.permissions), bool(lost))
-    if a.permission_sets != b.permission_sets:
-        old_sets = {frozenset(g) for g in a.permission_sets}
-        new_sets = {frozenset(g) for g in b.permission_sets}
-        yield Change(
-            s,
-            "permissionSets",
-            _sets(a.permission_sets),
-            _sets(b.permission_sets),
-            # An account matching an old set may match none of the new ones.
-            any(not any(n <= o for n in new_sets) for o in old_sets) or not old_sets,
-        )
+    yield from _permissions_diff(a, b)
     if a.base_asset != b.base_asset or a.quote_asset != b.quote_asset:
         yield Change(
-            s, "assets", f"{a.base_asset}/{a.quote_asset}", f"{b.base_asset}/{b.quote_asset}", True
+            s,
+            "assets",
+            f"{a.base_asset}/{a.quote_asset}",
+            f"{b.base_asset}/{b.quote_asset}",
+            True,
+            "assets",
         )
     yield from _filters_diff(s, "", a.filters, b.filters)
+
+
+def _permissions_diff(a: SymbolInfo, b: SymbolInfo) -> Iterator[Change]:
+    """One change for the account permissions a symbol needs, however the snapshots write them.
+
+    Before 2024 a symbol listed ``permissions`` (any one of them will do); since then
+    ``permissionSets`` (every set needs one of its permissions), with ``permissions`` empty.
+    A symbol that moved from one field to the other is one change, ``permissions ->
+    permissionSets``, judged on what an account needs under each, as the engine reads them.
+    """
+    if (a.permissions, a.permission_sets) == (b.permissions, b.permission_sets):
+        return
+    old, new = _needed(a), _needed(b)
+    old_field, new_field = _field(a), _field(b)
+    if old_field == new_field and set(old) == set(new):
+        return  # the same names in another order: no account is judged otherwise
+    what = old_field if old_field == new_field else f"{old_field} -> {new_field}"
+    # An account meeting the old sets meets a new set as soon as one old set lies inside it
+    # (the sets are 'and' of 'or's); a new set with no old set inside it can reject it.
+    tightens = any(not any(o <= n for o in old) for n in new)
+    yield Change(a.symbol, what, _show_needed(old), _show_needed(new), tightens, "permissions")
+
+
+def _field(s: SymbolInfo) -> str:
+    return "permissionSets" if s.permission_sets or not s.permissions else "permissions"
+
+
+def _needed(s: SymbolInfo) -> list[frozenset[str]]:
+    """The sets of permissions an account needs one of each of (rules/account.py's reading)."""
+    sets = s.permission_sets or ((s.permissions,) if s.permissions else ())
+    return [frozenset(g) for g in sets if g]
+
+
+def _show_needed(sets: list[frozenset[str]]) -> str:
+    """As the engine writes the limit: ``(SPOT or MARGIN) and (TRD_GRP_004)``; ``none``."""
+    if not sets:
+        return "none"
+    return " and ".join("(" + " or ".join(sorted(g)) + ")" for g in sets)
 
 
 def _filters_diff(
@@ -203,24 +357,32 @@ def _filters_diff(
     b = {f.filter_type: f for f in reversed(new)}
     for t in a:
         if t not in b:
-            yield Change(s, f"{pre}{t}", _show(a[t]), None, False)
+            yield Change(s, f"{pre}{t}", _show(a[t]), None, False, t)
     for t in b:
         if t not in a:
-            yield Change(s, f"{pre}{t}", None, _show(b[t]), not isinstance(b[t], UnknownFilter))
+            yield Change(s, f"{pre}{t}", None, _show(b[t]), not isinstance(b[t], UnknownFilter), t)
             continue
         x, y = a[t], b[t]
         if x == y:
             continue
         if isinstance(x, UnknownFilter) or isinstance(y, UnknownFilter):
             # Not modelled: filterlib lists it as unchecked either way.
-            yield Change(s, f"{pre}{t} (not modelled)", _show(x), _show(y), False)
+            yield Change(s, f"{pre}{t} (not modelled)", _show(x), _show(y), False, t)
             continue
         for (wire, _, tightening), field in zip(
             type(x).wire_fields, attrs.fields(type(x)), strict=True
         ):
             u, v = getattr(x, field.name), getattr(y, field.name)
             if u != v:
-                yield Change(s, f"{pre}{t} {wire}", _w(u), _w(v), tightens(tightening, u, v))
+                yield Change(
+                    s,
+                    f"{pre}{t} {wire}",
+                    _w(u),
+                    _w(v),
+                    tightens(tightening, u, v),
+                    t,
+                    (t, wire) in VOLATILE,
+                )
 
 
 def _sors_diff(old: ExchangeInfo, new: ExchangeInfo) -> Iterator[Change]:
@@ -229,9 +391,9 @@ def _sors_diff(old: ExchangeInfo, new: ExchangeInfo) -> Iterator[Change]:
     a = {(s.base_asset, sym) for s in old.sors or () for sym in s.symbols}
     b = {(s.base_asset, sym) for s in new.sors or () for sym in s.symbols}
     for base, sym in sorted(a - b):
-        yield Change(sym, f"SOR ({base})", "allowed", None, True)
+        yield Change(sym, f"SOR ({base})", "allowed", None, True, "sors")
     for base, sym in sorted(b - a):
-        yield Change(sym, f"SOR ({base})", None, "allowed", False)
+        yield Change(sym, f"SOR ({base})", None, "allowed", False, "sors")
 
 
 def _b(flag: bool | None) -> str | None:
@@ -245,10 +407,6 @@ def _w(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
-
-
-def _sets(groups: tuple[tuple[str, ...], ...]) -> str:
-    return " | ".join("+".join(g) for g in groups)
 
 
 def _show(flt: Filter) -> str:

@@ -5,6 +5,7 @@ notional, price bands, flags, self-trade-prevention modes, precisions and permis
 them (``side=BUY type=LIMIT quantity=0.001 price=30000``; values stay strings), the order is
 checked and every rule of the catalogue is walked through in evaluation order: pass, FAIL (with
 the detail and the nearest valid values), unchecked (and the context it needs), or n/a.
+``--format json`` gives the same as one JSON object (docs/cli.md).
 Exit status: 0 the order passes (or no order was given), 1 it is rejected, 2 unusable input.
 """
 
@@ -16,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+import attrs
 import orjson
 
 from .catalogue import RULES, Rule
@@ -53,7 +55,7 @@ from .filters import (
 from .lines import NESTED_TOO_DEEPLY
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 
-__all__ = ["add_parser", "applicable_rules", "explain_symbol", "run"]
+__all__ = ["add_parser", "applicable_rules", "explain_symbol", "filter_dict", "run", "symbol_dict"]
 
 
 def add_parser(
@@ -70,7 +72,9 @@ def add_parser(
         ),
     )
     parser.out, parser.err = out, err
-    parser.add_argument("symbol", metavar="SYMBOL")
+    parser.add_argument(
+        "symbol", metavar="SYMBOL", help="the symbol, as Binance writes it (BTCUSDT)"
+    )
     parser.add_argument(
         "params",
         nargs="*",
@@ -90,6 +94,13 @@ def add_parser(
         "--context",
         metavar="JSON",
         help='market and account state as JSON, e.g. \'{"avgPrice": "30000.00"}\'',
+    )
+    parser.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default: the rules in plain words, then the walk through every rule) or "
+        "json (one object: the symbol's rules, and with an order its verdict and the walk)",
     )
 
 
@@ -139,8 +150,12 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 '\'{"avgPrice": "30000.00"}\'\n'
             )
             return 2
-    out.write(explain_symbol(info, symbol))
+    as_json = getattr(args, "format", "text") == "json"  # a Namespace built by hand has none
+    if not as_json:
+        out.write(explain_symbol(info, symbol))
     if len(params) == 1 and context is None:
+        if as_json:
+            out.write(_json(symbol_dict(info, symbol)))
         return 0
     try:
         verdict = check(
@@ -160,8 +175,81 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         err.write(f"filterlib: --context: {NESTED_TOO_DEEPLY}\n")
         return 2
     day = resolve_as_of(args.as_of, info.server_time)
-    out.write("\n" + _walk(info, symbol, params, args.endpoint, verdict, day))
+    lines, steps = _walk(info, symbol, params, args.endpoint, verdict, day)
+    if as_json:
+        body = symbol_dict(info, symbol)
+        body.update(
+            endpoint=args.endpoint,
+            params=params,
+            asOf=None if day is None else day.isoformat(),
+            verdict=verdict.to_dict(),
+            walk=steps,
+        )
+        out.write(_json(body))
+    else:
+        out.write("\n" + lines)
     return 0 if verdict.ok else 1
+
+
+def _json(body: dict[str, Any]) -> str:
+    return orjson.dumps(body).decode() + "\n"
+
+
+def symbol_dict(info: ExchangeInfo, s: SymbolInfo) -> dict[str, Any]:
+    """What ``explain SYMBOL --format json`` shows of the symbol: its fields in Binance's names,
+    its filters and the exchange's in wire form, and ``words``, the text's lines."""
+    return {
+        "symbol": s.symbol,
+        "baseAsset": s.base_asset,
+        "quoteAsset": s.quote_asset,
+        "status": s.status,
+        "orderTypes": sorted(s.order_types),
+        "filters": [filter_dict(f) for f in s.filters],
+        "exchangeFilters": [filter_dict(f) for f in info.exchange_filters],
+        "flags": {
+            wire: getattr(s, attr)
+            for wire, attr in _FLAGS
+            if getattr(s, attr) is not None  # a flag the snapshot predates
+        },
+        "allowedSelfTradePreventionModes": (
+            None
+            if s.allowed_self_trade_prevention_modes is None
+            else sorted(s.allowed_self_trade_prevention_modes)
+        ),
+        "defaultSelfTradePreventionMode": s.default_self_trade_prevention_mode,
+        "baseAssetPrecision": s.base_asset_precision,
+        "quoteAssetPrecision": s.quote_asset_precision,
+        "permissions": list(s.permissions),
+        "permissionSets": [list(g) for g in s.permission_sets],
+        "words": [line.strip() for line in explain_symbol(info, s).splitlines()[1:]],
+    }
+
+
+_FLAGS = (
+    ("icebergAllowed", "iceberg_allowed"),
+    ("ocoAllowed", "oco_allowed"),
+    ("otoAllowed", "oto_allowed"),
+    ("opoAllowed", "opo_allowed"),
+    ("quoteOrderQtyMarketAllowed", "quote_order_qty_market_allowed"),
+    ("allowTrailingStop", "allow_trailing_stop"),
+    ("cancelReplaceAllowed", "cancel_replace_allowed"),
+    ("allowAmend", "allow_amend"),
+    ("isSpotTradingAllowed", "is_spot_trading_allowed"),
+    ("isMarginTradingAllowed", "is_margin_trading_allowed"),
+    ("pegInstructionsAllowed", "peg_instructions_allowed"),
+)
+
+
+def filter_dict(flt: Filter) -> dict[str, Any]:
+    """A filter as the snapshot writes it: ``filterType`` and its fields, decimals as strings."""
+    body: dict[str, Any] = {"filterType": flt.filter_type}
+    if isinstance(flt, UnknownFilter):
+        body.update(flt.fields)
+        return body
+    for (wire, _, _), field in zip(type(flt).wire_fields, attrs.fields(type(flt)), strict=True):
+        value = getattr(flt, field.name)
+        body[wire] = format(value, "f") if isinstance(value, Decimal) else value
+    return body
 
 
 def _f(value: Decimal) -> str:
@@ -218,11 +306,12 @@ def explain_symbol(info: ExchangeInfo, s: SymbolInfo) -> str:
         f"  precision: at most {s.base_asset_precision} decimals in quantities "
         f"({s.base_asset}), {s.quote_asset_precision} in quote amounts ({s.quote_asset})"
     )
-    if s.permission_sets:
-        sets = " or ".join("+".join(group) for group in s.permission_sets)
-        lines.append(f"  account permissions needed: {sets}")
-    elif s.permissions:
-        lines.append(f"  account permissions (any of): {', '.join(s.permissions)}")
+    # [["A", "B"]] is A or B, [["A"], ["B"]] A and B (spec: Exchange information); the older
+    # flat permissions are one such set.
+    sets = [g for g in s.permission_sets or ((s.permissions,) if s.permissions else ()) if g]
+    if sets:
+        needed = " and ".join(g[0] if len(g) == 1 else f"one of {', '.join(g)}" for g in sets)
+        lines.append(f"  account permissions needed: {needed}")
     return "".join(f"{x}\n" for x in lines)
 
 
@@ -319,15 +408,17 @@ def _walk(
     endpoint: str,
     verdict: Any,
     day: AsOf = None,
-) -> str:
+) -> tuple[str, list[dict[str, Any]]]:
     """Every rule in evaluation order with its outcome for this order on ``day`` (a rule
-    Binance did not apply that day is n/a, with its period)."""
+    Binance did not apply that day is n/a, with its period): as text, and as the JSON steps
+    (``rule``, ``outcome``: pass, fail, unchecked or n/a, and what the text says of it)."""
     failed: dict[str, list[Any]] = {}
     for v in verdict.violations:
         failed.setdefault(v.rule, []).append(v)
     unchecked = {u.rule: u for u in verdict.unchecked}
     applicable = set(applicable_rules(info, symbol, endpoint))
     lines = [f"{endpoint} {orjson.dumps(dict(params)).decode()}"]
+    steps: list[dict[str, Any]] = []
     if verdict.error is None:
         maybe = " (if the unchecked rules pass)" if verdict.unchecked else ""
         lines.append(f"Binance would accept it{maybe}.")
@@ -343,24 +434,44 @@ def _walk(
                 if v.nearest:
                     text += f"; nearest valid: {', '.join(v.nearest)}"
                 lines.append(text)
+                steps.append(
+                    {
+                        "rule": rid,
+                        "outcome": "fail",
+                        "leg": v.leg,
+                        "parameter": v.parameter,
+                        "detail": v.detail or v.msg,
+                        "nearest": list(v.nearest),
+                    }
+                )
             continue
         if rid in unchecked:
             u = unchecked[rid]
             why = f"needs {' and '.join(u.needs)}" if u.needs else u.reason
             lines.append(f"unchecked {rid}: {why}")
+            steps.append({"rule": rid, "outcome": "unchecked", "needs": list(u.needs), "why": why})
             continue
         if not rule.in_force(day):
             lines.append(f"n/a       {rid} (Binance applied it {_period(rule)})")
+            steps.append(
+                {"rule": rid, "outcome": "n/a", "why": f"Binance applied it {_period(rule)}"}
+            )
             continue
         if rule not in applicable:
             lines.append(f"n/a       {rid}")
+            steps.append({"rule": rid, "outcome": "n/a", "why": None})
             continue
         checks = rule.checks if len(rule.checks) <= 90 else rule.checks[:87] + "..."
         lines.append(f"pass      {rid}: {checks}")
+        steps.append({"rule": rid, "outcome": "pass", "checks": rule.checks})
     for u in verdict.unchecked:
         if u.rule not in {r.id for r in RULES}:
-            lines.append(f"unchecked {u.rule}: {u.reason or 'not modelled'}")
-    return "".join(f"{x}\n" for x in lines)
+            why = u.reason or "not modelled"
+            lines.append(f"unchecked {u.rule}: {why}")
+            steps.append(
+                {"rule": u.rule, "outcome": "unchecked", "needs": list(u.needs), "why": why}
+            )
+    return "".join(f"{x}\n" for x in lines), steps
 
 
 def _period(rule: Rule) -> str:

@@ -1,6 +1,7 @@
 """``filterlib snapshot info FILE``: what a snapshot holds, and anything filterlib cannot use.
 
-serverTime and its age, the symbols counted by status, the filter types present (symbol and
+The snapshot's date (its serverTime's UTC day) and age in days, serverTime itself, the symbols
+counted by status, the filter types present (symbol and
 exchange filters, with how many symbols carry each), and what filterlib does not model. Every
 symbol is decoded, so a malformed one is reported with its place. Exit status: 0 the snapshot is
 usable, 2 it is not (the message names the file and every problem).
@@ -9,19 +10,40 @@ usable, 2 it is not (the message names the file and every problem).
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
 
-from .exceptions import SnapshotError
+from .cli_snapshot import add_file_argument, load_file
 from .filters import UnknownFilter
-from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
+from .snapshot import ExchangeInfo
 
-__all__ = ["add_parser", "describe", "run"]
+__all__ = ["VersionAction", "add_parser", "describe", "run"]
+
+
+class VersionAction(argparse.Action):
+    """``filterlib --version``: print ``filterlib X.Y.Z`` and exit 0. The version is looked up
+    only when asked (see filterlib/_version.py), so other commands never pay for it."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        kwargs.setdefault("help", "print filterlib's version and exit")
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        from ._version import version
+
+        parser._print_message(f"filterlib {version()}\n", sys.stdout)
+        parser.exit()
 
 
 def add_parser(actions: Any, out: TextIO, err: TextIO) -> None:
@@ -36,28 +58,21 @@ def add_parser(actions: Any, out: TextIO, err: TextIO) -> None:
         ),
     )
     info.out, info.err = out, err
+    add_file_argument(info)
     info.add_argument(
-        "file",
-        nargs="?",
-        metavar="FILE",
-        help="the snapshot (.json or .json.gz); default: the one shipped in filterlib",
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (default: one fact per line) or json (one object)",
     )
-    info.add_argument("--format", choices=("text", "json"), default="text")
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``snapshot info`` with parsed ``args``; returns the exit status."""
-    name = args.file or "the shipped snapshot"
-    try:
-        info = (
-            load_default_exchange_info() if args.file is None else load_exchange_info(Path(name))
-        ).validate()
-    except SnapshotError as exc:
-        err.write(
-            f"filterlib: {name} is not a usable exchangeInfo snapshot\n{exc}\n"
-            "Save a fresh one with: filterlib snapshot fetch -o exchangeInfo.json.gz\n"
-        )
+    loaded = load_file(args, err)
+    if loaded is None:
         return 2
+    name, info = loaded
     facts = describe(info, time.time())
     if args.format == "json":
         out.write(orjson.dumps(facts, option=orjson.OPT_INDENT_2).decode() + "\n")
@@ -65,9 +80,10 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     out.write(f"{name}\n")
     server = facts["serverTime"]
     if server is None:
-        out.write("serverTime: absent (the age of this snapshot is unknown)\n")
+        out.write("date: unknown (no serverTime, so the age of this snapshot is unknown)\n")
     else:
-        out.write(f"serverTime: {server} ({facts['serverTimeUtc']}, {_age(facts['ageSeconds'])})\n")
+        out.write(f"date: {facts['date']} (UTC), {_age(facts['ageSeconds'])}\n")
+        out.write(f"serverTime: {server} ({facts['serverTimeUtc']})\n")
     out.write(f"timezone: {facts['timezone']}\n")
     out.write(f"symbols: {facts['symbols']}\n")
     for status, n in facts["byStatus"].items():
@@ -101,16 +117,20 @@ def describe(info: ExchangeInfo, now: float) -> dict[str, Any]:
         filter_types.update({f.filter_type for f in symbol.filters})
     server = info.server_time
     age = None if server is None else round(now - server / 1000)
-    utc = None
+    utc = day = None
     if server is not None:
-        utc = datetime.fromtimestamp(server / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        moment = datetime.fromtimestamp(server / 1000, UTC)
+        utc, day = moment.strftime("%Y-%m-%d %H:%M:%S UTC"), moment.date().isoformat()
     exchange = [f.filter_type for f in info.exchange_filters]
     unknown = sorted(info.unknown_filter_types())
     return {
         "source": info.source,
+        "date": day,
         "serverTime": server,
         "serverTimeUtc": utc,
         "ageSeconds": age,
+        # Whole days, toward zero: 0 for a snapshot less than a day old (or ahead of the clock).
+        "ageDays": None if age is None else int(age / 86400),
         "timezone": info.timezone,
         "symbols": len(info.symbols),
         "byStatus": dict(statuses.most_common()),
@@ -131,6 +151,5 @@ def _age(seconds: int | None) -> str:
     if seconds < 0:
         return f"{-seconds} s in the future: check the clock"
     days, rest = divmod(seconds, 86400)
-    if days >= 1:
-        return f"{days:,} days {rest // 3600} h old"
-    return f"{rest // 3600} h {rest % 3600 // 60} min old"
+    hours = f"{rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
+    return f"{days:,} day{'' if days == 1 else 's'} old ({hours})" if days else f"{hours} old"

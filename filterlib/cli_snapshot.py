@@ -6,9 +6,10 @@ checks the answer with :func:`filterlib.load_exchange_info` before writing, so a
 loads. The file is written whole or not at all (a temporary file, then a rename). Exit status:
 0 saved, 2 anything else (network, Binance error, unusable answer, unwritable file).
 
-``validate`` loads FILE (every symbol) and prints each issue of
-:func:`filterlib.validate.validate_snapshot`, one per line (``--format json``: one object per
-line). Exit status: 0 no issue, 1 issues, 2 unusable input (unreadable, not an exchangeInfo).
+``validate`` loads FILE (every symbol; without FILE the shipped snapshot, as ``snapshot info``)
+and prints each issue of :func:`filterlib.validate.validate_snapshot`, one per line (``--format
+json``: one object per line). Exit status: 0 no issue, 1 issues, 2 unusable input (unreadable,
+not an exchangeInfo).
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ import gzip
 import os
 import re
 import tempfile
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-__all__ = ["DEFAULT_BASE_URL", "add_parser", "run"]
+if TYPE_CHECKING:
+    from .snapshot import ExchangeInfo
+
+__all__ = ["DEFAULT_BASE_URL", "add_file_argument", "add_parser", "load_file", "run"]
 
 DEFAULT_BASE_URL = "https://api.binance.com"
 EXIT_SAVED = 0
@@ -81,7 +85,7 @@ def add_parser(sub: Any, out: TextIO, err: TextIO) -> Any:
         ),
     )
     validate.out, validate.err = out, err
-    validate.add_argument("file", metavar="FILE", help="the snapshot to check")
+    add_file_argument(validate)
     validate.add_argument(
         "--format",
         choices=("text", "json"),
@@ -89,6 +93,40 @@ def add_parser(sub: Any, out: TextIO, err: TextIO) -> Any:
         help="text (default: one issue per line) or json (one object per line)",
     )
     return actions
+
+
+def add_file_argument(parser: Any) -> None:
+    """The snapshot argument ``snapshot validate`` and ``snapshot info`` share: an optional FILE,
+    the shipped snapshot without it."""
+    parser.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="the snapshot (.json or .json.gz); default: the one shipped in filterlib",
+    )
+
+
+def load_file(args: argparse.Namespace, err: TextIO) -> tuple[str, ExchangeInfo] | None:
+    """Load ``args.file`` (every symbol decoded), or the shipped snapshot without it, as ``(name,
+    ExchangeInfo)``; None after saying on ``err`` why it is unusable."""
+    from pathlib import Path
+
+    from .exceptions import SnapshotError
+    from .snapshot import load_default_exchange_info, load_exchange_info
+
+    name = args.file if args.file is not None else "the shipped snapshot"
+    try:
+        # A Path, so that a file name is never mistaken for JSON text.
+        info = (
+            load_default_exchange_info() if args.file is None else load_exchange_info(Path(name))
+        ).validate()
+    except SnapshotError as exc:
+        err.write(
+            f"filterlib: {name} is not a usable exchangeInfo snapshot\n{exc}\n"
+            "Save a fresh one with: filterlib snapshot fetch -o exchangeInfo.json.gz\n"
+        )
+        return None
+    return name, info
 
 
 def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -142,35 +180,40 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             err.write(f"filterlib: cannot write {args.output}: {exc.strerror or exc}\n")
             return EXIT_FAILED
     where = args.output or "standard output"
-    err.write(f"saved {len(info.symbols)} symbols (serverTime {info.server_time}) to {where}\n")
+    err.write(
+        f"saved {_n(len(info.symbols), 'symbol')} (serverTime {info.server_time}) to {where}\n"
+    )
     return EXIT_SAVED
 
 
 def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``snapshot validate`` with parsed ``args``; returns the exit status."""
-    from pathlib import Path
-
     import orjson
 
     from .exceptions import SnapshotError
-    from .snapshot import load_exchange_info
     from .validate import validate_snapshot
 
+    loaded = load_file(args, err)
+    if loaded is None:
+        return EXIT_UNUSABLE
+    name, info = loaded
     try:
-        # A Path, so that a file name is never mistaken for JSON text.
-        info = load_exchange_info(Path(args.file))
         issues = validate_snapshot(info)
-    except SnapshotError as exc:
-        err.write(f"filterlib: unusable exchangeInfo snapshot\n{exc}\n")
+    except SnapshotError as exc:  # pragma: no cover - load_file decoded every symbol already
+        err.write(f"filterlib: {name} is not a usable exchangeInfo snapshot\n{exc}\n")
         return EXIT_UNUSABLE
     for issue in issues:
         if args.format == "json":
             out.write(orjson.dumps(issue.to_dict()).decode() + "\n")
         else:
             out.write(f"{issue}\n")
-    count = len(issues)
-    err.write(f"{args.file}: {len(info.symbols)} symbols, {count} issue{'s' * (count != 1)}\n")
+    err.write(f"{name}: {_n(len(info.symbols), 'symbol')}, {_n(len(issues), 'issue')}\n")
     return EXIT_ISSUES if issues else EXIT_CLEAN
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 symbol``, ``2 symbols``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _describe_error(status: int, reply: Any) -> str:

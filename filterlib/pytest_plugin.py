@@ -13,8 +13,9 @@ Assertions (plain functions, usable outside pytest too; import them from this mo
 
 Their failure messages show Binance's answer, every violated rule with the offending value, the
 limit and the nearest valid values, what was left unchecked, and the nearest valid order that
-:func:`filterlib.repair.repair` finds. This module imports neither hypothesis nor
-:mod:`filterlib.strategies`, so it loads without the test extra.
+:func:`filterlib.repair.repair` finds; their own frames are hidden from pytest's tracebacks
+(``__tracebackhide__``), so a failure points at the test's line. This module imports neither
+hypothesis nor :mod:`filterlib.strategies`, so it loads without the test extra.
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def assert_accepted(
     endpoint: str = "/api/v3/order",
 ) -> Verdict:
     """Fail unless Binance would accept ``params`` (no checked rule fails); return the verdict."""
+    __tracebackhide__ = True  # a failure points at the test's line, not at this helper
     info = info if info is not None else load_default_exchange_info()
     verdict = check(info, params, endpoint=endpoint, context=context)
     if not verdict.ok:
@@ -131,6 +133,7 @@ def assert_rejected(
 ) -> Verdict:
     """Fail unless Binance would reject ``params`` with this ``code`` / ``msg`` (each optional),
     reported for catalogue rule ``rule`` (optional); return the verdict."""
+    __tracebackhide__ = True  # a failure points at the test's line, not at this helper
     info = info if info is not None else load_default_exchange_info()
     verdict = check(info, params, endpoint=endpoint, context=context)
     wanted = ", ".join(

@@ -71,7 +71,7 @@ class Issue:
         return {
             "kind": self.kind,
             "symbol": self.symbol,
-            "filter_type": self.filter_type,
+            "filterType": self.filter_type,
             "message": self.message,
         }
 

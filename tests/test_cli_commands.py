@@ -5,17 +5,25 @@ Expected values come from the raw JSON of the shipped snapshot (gzip + json, not
 
 from __future__ import annotations
 
+import argparse
 import copy
+import datetime as dt
 import gzip
+import io
 import json
 import os
+import re
 import subprocess
 import sys
+import time
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import BTC_LIMIT
+
+from filterlib.cli import _build_parser
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -253,3 +261,210 @@ def test_snapshot_info_names_a_malformed_symbol(tmp_path: Path) -> None:
     assert p.returncode == 2
     assert "symbols[3].filters[0].tickSize" in p.stderr
     assert str(tmp_path / "s.json.gz") in p.stderr
+
+
+def test_snapshot_info_gives_the_date_and_age_in_days() -> None:
+    # The date is serverTime's UTC day, worked out here with the standard library.
+    server = RAW["serverTime"]
+    moment = dt.datetime.fromtimestamp(server / 1000, dt.UTC)
+    before = time.time()
+    p = filterlib("snapshot", "info", "--format", "json")
+    after = time.time()
+    facts = json.loads(p.stdout)
+    assert facts["date"] == moment.date().isoformat() == "2023-08-13"
+    low, high = int((before - server / 1000) // 86400), int((after - server / 1000) // 86400)
+    assert low <= facts["ageDays"] <= high
+    text = filterlib("snapshot", "info").stdout.splitlines()
+    assert text[0] == "the shipped snapshot"
+    days = facts["ageDays"]
+    assert text[1].startswith(f"date: 2023-08-13 (UTC), {days:,} days old (")
+    assert text[2] == f"serverTime: {server} (2023-08-13 16:47:31 UTC)"
+
+
+def test_snapshot_info_of_a_snapshot_without_server_time(tmp_path: Path) -> None:
+    doc = copy.deepcopy(RAW)
+    del doc["serverTime"]
+    p = filterlib("snapshot", "info", "--format", "json", _write(tmp_path / "s.json.gz", doc))
+    assert p.returncode == 0, p.stderr
+    facts = json.loads(p.stdout)
+    assert (facts["date"], facts["ageDays"], facts["ageSeconds"]) == (None, None, None)
+    text = filterlib("snapshot", "info", _write(tmp_path / "s.json.gz", doc)).stdout
+    assert "date: unknown (no serverTime" in text
+
+
+@pytest.mark.parametrize("action", ["info", "validate"])
+def test_info_and_validate_default_to_the_shipped_snapshot_alike(
+    action: str, tmp_path: Path
+) -> None:
+    p = filterlib("snapshot", action)
+    assert p.returncode == 0, p.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"symbols": 1}')
+    q = filterlib("snapshot", action, str(bad))
+    assert q.returncode == 2
+    assert q.stderr.startswith(f"filterlib: {bad} is not a usable exchangeInfo snapshot\n")
+    assert q.stderr.endswith(
+        "Save a fresh one with: filterlib snapshot fetch -o exchangeInfo.json.gz\n"
+    )
+    missing = filterlib("snapshot", action, str(tmp_path / "missing.json"))
+    assert missing.returncode == 2
+    assert f"filterlib: {tmp_path / 'missing.json'} is not a usable" in missing.stderr
+
+
+def test_validate_without_a_file_names_the_shipped_snapshot_and_counts() -> None:
+    p = filterlib("snapshot", "validate")
+    assert p.stdout == ""
+    assert p.stderr == f"the shipped snapshot: {len(RAW['symbols'])} symbols, 0 issues\n"
+
+
+def test_validate_says_one_symbol_and_one_issue_in_the_singular(tmp_path: Path) -> None:
+    doc = copy.deepcopy(RAW)
+    doc["symbols"] = [copy.deepcopy(BTC)]
+    price = next(f for f in doc["symbols"][0]["filters"] if f["filterType"] == "PRICE_FILTER")
+    price["minPrice"] = "2000000.00000000"  # above maxPrice 1000000: min_above_max
+    path = _write(tmp_path / "one.json.gz", doc)
+    p = filterlib("snapshot", "validate", path)
+    assert p.returncode == 1
+    assert p.stderr == f"{path}: 1 symbol, 1 issue\n"
+    q = filterlib("snapshot", "validate", path, "--format", "json")
+    issue = json.loads(q.stdout)
+    assert list(issue) == ["kind", "symbol", "filterType", "message"]
+    assert (issue["kind"], issue["symbol"], issue["filterType"]) == (
+        "min_above_max",
+        "BTCUSDT",
+        "PRICE_FILTER",
+    )
+    assert "2000000" in issue["message"]
+
+
+# --- explain --format json ---------------------------------------------------------------------
+
+
+def test_explain_json_without_an_order_gives_the_symbols_rules() -> None:
+    p = filterlib("explain", "BTCUSDT", "--format", "json")
+    assert p.returncode == 0, p.stderr
+    body = json.loads(p.stdout)
+    assert (body["symbol"], body["baseAsset"], body["quoteAsset"], body["status"]) == (
+        "BTCUSDT",
+        BTC["baseAsset"],
+        BTC["quoteAsset"],
+        BTC["status"],
+    )
+    assert body["filters"] == BTC["filters"]  # as the snapshot writes them
+    assert body["orderTypes"] == sorted(BTC["orderTypes"])
+    assert body["flags"]["ocoAllowed"] is BTC["ocoAllowed"]
+    assert body["permissions"] == BTC["permissions"]
+    text = filterlib("explain", "BTCUSDT").stdout.splitlines()
+    assert body["words"] == [line.strip() for line in text[1:]]
+    assert "verdict" not in body
+
+
+def test_explain_json_with_an_order_walks_every_rule() -> None:
+    from filterlib.catalogue import RULES
+
+    args = ["side=BUY", "type=LIMIT", "timeInForce=GTC", "quantity=0.000012", "price=30000.005"]
+    p = filterlib("explain", "BTCUSDT", *args, "--format", "json")
+    assert p.returncode == 1
+    body = json.loads(p.stdout)
+    assert body["endpoint"] == "/api/v3/order"
+    assert body["params"] == {
+        "symbol": "BTCUSDT",
+        **dict(a.split("=") for a in args),
+    }
+    assert body["asOf"] == "2023-08-13"
+    assert (body["verdict"]["code"], body["verdict"]["msg"]) == (
+        -1013,
+        "Filter failure: PRICE_FILTER",
+    )
+    steps = {s["rule"]: s for s in body["walk"]}
+    assert len(body["walk"]) == len(RULES)  # one step per rule; no rule failed twice here
+    assert steps["PRICE_FILTER"] == {
+        "rule": "PRICE_FILTER",
+        "outcome": "fail",
+        "leg": None,
+        "parameter": "price",
+        "detail": "price 30000.005 is not a multiple of 0.01000000",
+        "nearest": ["30000.00000000", "30000.01000000"],
+    }
+    assert steps["PERCENT_PRICE_BY_SIDE"]["outcome"] == "unchecked"
+    assert steps["PERCENT_PRICE_BY_SIDE"]["needs"] == ["avgPrice"]
+    assert steps["invalid_side"]["outcome"] == "pass"
+    assert steps["PERCENT_PRICE"]["outcome"] == "n/a"  # BTCUSDT has the _BY_SIDE band instead
+    # The text walk says the same, rule by rule.
+    text = filterlib("explain", "BTCUSDT", *args).stdout.split("\n\n")[-1].splitlines()
+    words = {"fail": "FAIL", "pass": "pass", "unchecked": "unchecked", "n/a": "n/a"}
+    assert [line.split()[0] for line in text] == [words[s["outcome"]] for s in body["walk"]]
+
+
+def test_explain_states_permission_sets_as_binance_reads_them(tmp_path: Path) -> None:
+    # [["A", "B"]] is A or B; [["A"], ["B"]] is A and B (spec: Exchange information).
+    def sets(btc: dict[str, Any], doc: dict[str, Any]) -> None:
+        btc["permissions"], btc["permissionSets"] = [], [["SPOT", "MARGIN"], ["TRD_GRP_004"]]
+
+    path = _write(tmp_path / "s.json.gz", _changed(sets))
+    p = filterlib("explain", "BTCUSDT", "--exchange-info", path)
+    needed = "  account permissions needed: one of SPOT, MARGIN and TRD_GRP_004\n"
+    assert needed in p.stdout
+    q = filterlib("explain", "BTCUSDT")  # the 2023 snapshot's flat list: any one of them
+    assert f"  account permissions needed: one of {', '.join(BTC['permissions'])}\n" in q.stdout
+
+
+# --- one JSON key style ------------------------------------------------------------------------
+
+#: Objects whose keys are data (statuses, filter types, group names), not field names.
+DATA_KEYED = {"byStatus", "filterTypes", "byGroup"}
+CAMEL = re.compile(r"[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)*\Z")
+
+
+def _keys(value: object, found: set[str]) -> set[str]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.add(key)
+            if key not in DATA_KEYED:
+                _keys(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _keys(item, found)
+    return found
+
+
+def test_every_command_writes_json_keys_in_one_style(tmp_path: Path) -> None:
+    # camelCase, as Binance writes its own JSON (serverTime, filterType) and as most keys were.
+    doc = copy.deepcopy(RAW)
+    price = next(f for f in doc["symbols"][0]["filters"] if f["filterType"] == "PRICE_FILTER")
+    price["minPrice"] = "1000000000.00000000"
+    odd = _write(tmp_path / "odd.json.gz", doc)
+    order = json.dumps({**BTC_LIMIT, "quantity": "0.000012"})
+    (tmp_path / "orders.jsonl").write_text(order + "\n")
+    runs = [
+        ["check", str(tmp_path / "orders.jsonl"), "--format", "json"],
+        ["explain", "BTCUSDT", "side=BUY", "type=LIMIT", "quantity=1", "--format", "json"],
+        ["diff", odd, _write(tmp_path / "s.json.gz", RAW), "--format", "json"],
+        ["snapshot", "info", "--format", "json"],
+        ["snapshot", "validate", odd, "--format", "json"],
+    ]
+    keys: set[str] = set()
+    for args in runs:
+        p = filterlib(*args)
+        assert p.returncode in (0, 1), (args, p.stderr)
+        indented = args[:2] == ["snapshot", "info"]
+        for text in [p.stdout] if indented else p.stdout.splitlines():
+            _keys(json.loads(text), keys)
+    assert {"filterType", "serverTime", "byStatus", "volatileLeftOut", "walk"} <= keys
+    assert sorted(k for k in keys if not CAMEL.match(k)) == []
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    parser = _build_parser(io.StringIO(), io.StringIO())
+    missing = []
+
+    def walk(p: argparse.ArgumentParser, where: str) -> None:
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, child in action.choices.items():
+                    walk(child, f"{where} {name}")
+            elif not action.help and not isinstance(action, argparse._HelpAction):
+                missing.append(f"{where} {'/'.join(action.option_strings) or action.dest}")
+
+    walk(parser, "filterlib")
+    assert missing == []

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 import pytest
 from conftest import build_info, order
-from fake_binance import API_KEY, SECRET, FakeBinance, serve
 from hypothesis import given
 from hypothesis import strategies as st
 from test_fuzz_guard import FUZZ, bounded
@@ -26,6 +25,7 @@ import filterlib
 from filterlib import UsageError
 from filterlib.endpoints import ENDPOINTS
 from filterlib.submit import Guard, HmacSigner, RecordingSubmitter, Response, RestSubmitter
+from filterlib.submit.testing import API_KEY, SECRET, FakeBinance, serve
 
 INFO = build_info()
 ENDPOINT = "/api/v3/order"

@@ -116,3 +116,28 @@ def test_the_example_is_the_one_in_docs_testing() -> None:
     example = (ROOT / "examples" / "test_my_strategy.py").read_text(encoding="utf-8")
     docs = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")
     assert example in docs
+
+
+def test_a_failing_assertion_points_at_the_test_not_at_the_helper(tmp_path: Path) -> None:
+    (tmp_path / "test_bot.py").write_text(
+        "from filterlib.pytest_plugin import assert_accepted, assert_rejected\n"
+        "\n"
+        "GOOD = {'symbol': 'BTCUSDT', 'side': 'BUY', 'type': 'LIMIT', 'timeInForce': 'GTC',\n"
+        "        'quantity': '0.01', 'price': '30000.00'}\n"
+        "\n"
+        "def test_accepted():\n"
+        "    assert_accepted({**GOOD, 'quantity': '0.012345'})  # line 7\n"
+        "\n"
+        "def test_rejected():\n"
+        "    assert_rejected(GOOD, code=-1013)  # line 10\n"
+    )
+    p = _pytest("--tb=long", "test_bot.py", cwd=tmp_path)
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "2 failed" in p.stdout
+    # Each failure's last frame is the test's own line; no frame of the plugin is shown.
+    assert "test_bot.py:7: AssertionError" in p.stdout
+    assert "test_bot.py:10: AssertionError" in p.stdout
+    assert "pytest_plugin.py" not in p.stdout
+    assert "expected the order to be accepted" in p.stdout
+    assert "expected code -1013, got acceptance" not in p.stdout  # the message is its own
+    assert "expected a rejection (code -1013), got acceptance" in p.stdout

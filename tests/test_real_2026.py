@@ -121,23 +121,34 @@ def test_repair_meets_the_notional_at_the_pegged_price() -> None:
 
 
 def test_diff_of_the_two_2026_captures() -> None:
-    # The test network's BTCUSDT allows STP NONE and needs SPOT alone; the live one allows no
-    # NONE and needs SPOT and MARGIN and trade groups (tightening both); MARKET_LOT_SIZE's
-    # maxQty grows (105.07867116 -> 119.27356195); three symbols are listed.
+    # The test network's BTCUSDT allows STP NONE and needs SPOT; the live one allows no NONE
+    # (tightening) and needs any one of SPOT, MARGIN and the trade groups ([[...]] is "or", so
+    # an account with SPOT still may: not tightening); MARKET_LOT_SIZE's maxQty grows
+    # (105.07867116 -> 119.27356195), a volatile field shown only when asked for; three symbols
+    # are listed.
     status, out, err = main("diff", str(TESTNET), str(LIVE), "--format", "json")
     assert status == 1, err
     doc = json.loads(out)
     changes = {(c["symbol"], c["what"]): c for c in doc["changes"]}
     assert changes["BTCUSDT", "STP mode NONE"]["tightens"] is True
-    assert changes["BTCUSDT", "permissionSets"]["tightens"] is True
+    permissions = changes["BTCUSDT", "permissionSets"]
+    assert permissions["old"] == "(SPOT)"
+    assert permissions["new"].startswith("(MARGIN or SPOT or TRD_GRP_004 or ")
+    assert permissions["tightens"] is False
+    assert ("BTCUSDT", "MARKET_LOT_SIZE maxQty") not in changes
+    assert {s for s, what in changes if what == "symbol"} == {"ETHUSDT", "SOLUSDT", "BTCBRL"}
+    assert (doc["count"], doc["tightening"], doc["volatileLeftOut"]) == (5, 1, 1)
+    status, out, err = main(
+        "diff", str(TESTNET), str(LIVE), "--format", "json", "--include-volatile"
+    )
+    changes = {(c["symbol"], c["what"]): c for c in json.loads(out)["changes"]}
     maxqty = changes["BTCUSDT", "MARKET_LOT_SIZE maxQty"]
-    assert (maxqty["old"], maxqty["new"], maxqty["tightens"]) == (
+    assert (maxqty["old"], maxqty["new"], maxqty["tightens"], maxqty["volatile"]) == (
         "105.07867116",
         "119.27356195",
         False,
+        True,
     )
-    assert {s for s, what in changes if what == "symbol"} == {"ETHUSDT", "SOLUSDT", "BTCBRL"}
-    assert (doc["count"], doc["tightening"]) == (6, 2)
 
 
 def test_snapshot_validate_and_info() -> None:

@@ -235,3 +235,80 @@ def test_the_guard_judges_on_the_snapshots_day_or_as_of() -> None:
 def test_a_bad_as_of_is_refused_when_the_guard_is_built(make_info: MakeInfo) -> None:
     with pytest.raises(UsageError, match=r"as_of must be a datetime\.date"):
         Guard(RecordingSubmitter(), make_info(), as_of="yesterday")
+
+
+# --- what most likely explains a disagreement (issue 18) ----------------------------------------
+
+BALANCE = (-2010, "Account has insufficient balance for requested action.")
+
+
+def _disagree(
+    make_info: MakeInfo, error: tuple[int, str], context: dict[str, object] | None = None
+) -> Disagreement:
+    inner = RecordingSubmitter([Response.rejected(*error)])
+    guard = Guard(inner, make_info(), allow_unchecked=True, context_provider=lambda params: context)
+    response = guard.submit("/api/v3/order", order())
+    assert response.disagreement is not None
+    return response.disagreement
+
+
+def test_a_balance_answer_without_an_account_blames_the_context_not_the_snapshot(
+    make_info: MakeInfo, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("WARNING", logger="filterlib.submit"):
+        event = _disagree(make_info, BALANCE)
+    assert event.cause == "missing_context"
+    assert event.advice.startswith("the context had no account, so ")
+    assert "insufficient_balance" in event.advice
+    assert "snapshot" not in event.advice
+    [record] = caplog.records
+    assert event.advice in record.getMessage()
+    assert "refresh the snapshot" not in record.getMessage()
+
+
+def test_a_balance_answer_with_an_account_says_the_account_moved(make_info: MakeInfo) -> None:
+    event = _disagree(make_info, BALANCE, full_context())
+    assert event.explained_by == ()
+    assert event.cause == "stale_context"
+    assert event.advice.startswith("insufficient_balance passed with the context's account")
+    assert "snapshot" not in event.advice
+
+
+@pytest.mark.parametrize(
+    ("error", "cause", "words"),
+    [
+        # A filter the snapshot has, checked and passed: Binance's rules moved.
+        ((-1013, "Filter failure: LOT_SIZE"), "stale_snapshot", "LOT_SIZE passed on the snapshot"),
+        # A filter the snapshot's symbol does not have.
+        (
+            (-1013, "Filter failure: PERCENT_PRICE"),
+            "stale_snapshot",
+            "gives TSTUSDT no PERCENT_PRICE filter",
+        ),
+        # A filter filterlib has never heard of.
+        ((-1013, "Filter failure: T_PLUS_SELL"), "stale_snapshot", "does not know (T_PLUS_SELL)"),
+        # A symbol the snapshot lists, gone since.
+        ((-1121, "Invalid symbol."), "stale_snapshot", "unknown_symbol passed on the snapshot"),
+        # A request rule that passed: filterlib reads it otherwise than Binance.
+        ((-1105, "Parameter 'price' was empty."), "rules_differ", "empty_parameter passed"),
+        ((-2010, "A brand new refusal."), "unknown", "no rule of filterlib gives this answer"),
+    ],
+)
+def test_each_disagreement_names_its_likely_cause(
+    make_info: MakeInfo, error: tuple[int, str], cause: str, words: str
+) -> None:
+    event = _disagree(make_info, error, full_context())
+    assert (event.cause, event.explained_by) == (cause, ())
+    assert words in event.advice
+    if cause == "stale_snapshot":
+        assert "filterlib snapshot fetch" in event.advice or "does not know" in event.advice
+        assert "2023-11-14" in event.advice  # the snapshot's day (serverTime 1700000000000)
+
+
+def test_an_account_filter_with_open_orders_given_blames_the_context(make_info: MakeInfo) -> None:
+    # Account-state filters come as -2010 or as -1013 with the same text; either way the open
+    # orders the context gave have moved.
+    for code in (-2010, -1013):
+        event = _disagree(make_info, (code, "Filter failure: MAX_NUM_ORDERS"), full_context())
+        assert event.cause == "stale_context"
+        assert "MAX_NUM_ORDERS passed with the context's openOrders" in event.advice

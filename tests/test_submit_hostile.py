@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import MakeInfo, order
-from fake_binance import API_KEY, SECRET, FakeBinance, Reply, serve
 
 from filterlib import UsageError
 from filterlib.submit import Guard, HmacSigner, Outcome, RestSubmitter
+from filterlib.submit.testing import API_KEY, SECRET, FakeBinance, Reply, serve
 
 #: Distinctive credentials to look for in every message.
 USER = "u5er-Zq8TOKEN"

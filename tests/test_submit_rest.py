@@ -9,7 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import MakeInfo, order
-from fake_binance import (
+
+from filterlib.submit import Guard, HmacSigner, Outcome, RestSubmitter, Signer
+from filterlib.submit.testing import (
     API_KEY,
     INSUFFICIENT_BALANCE,
     LOT_SIZE,
@@ -19,8 +21,6 @@ from fake_binance import (
     Reply,
     serve,
 )
-
-from filterlib.submit import Guard, HmacSigner, Outcome, RestSubmitter, Signer
 
 NOW = 1_700_000_000.0
 

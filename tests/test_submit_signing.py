@@ -8,7 +8,6 @@ import sys
 from urllib.parse import quote_plus
 
 import pytest
-from fake_binance import API_KEY, SECRET
 
 from filterlib import UsageError
 from filterlib.submit import (
@@ -18,6 +17,7 @@ from filterlib.submit import (
     RsaSigner,
     signed_query_and_body,
 )
+from filterlib.submit.testing import API_KEY, SECRET
 
 # The spec's example parameters, in its order, recvWindow and timestamp last.
 EXAMPLE = {

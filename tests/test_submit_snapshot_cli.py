@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 from conftest import symbol_dict
-from fake_binance import FakeBinance, Reply, serve
 
 import filterlib
 from filterlib import cli
+from filterlib.submit.testing import FakeBinance, Reply, serve
 
 INFO = {
     "timezone": "UTC",

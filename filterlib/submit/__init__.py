@@ -8,7 +8,8 @@
     guard = Guard(rest, filterlib.load_default_exchange_info(), context_provider=my_context)
     response = guard.submit("/api/v3/order", params)
 
-See docs/submitting.md for each outcome and what a bot should do about it.
+See docs/submitting.md for each outcome and what a bot should do about it. For a bot's tests,
+:mod:`filterlib.submit.testing` runs a fake Binance on 127.0.0.1 (imported only when asked).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 from .fakes import Call, DryRunSubmitter, RecordingSubmitter
 from .guard import NOT_ABOUT_THE_ORDER, ContextProvider, Guard
 from .protocol import Submitter
-from .response import Disagreement, OrderLookup, Outcome, Response
+from .response import CAUSES, Disagreement, OrderLookup, Outcome, Response
 from .rest import MAX_RECV_WINDOW, RestSubmitter, new_client_order_id, signed_query_and_body
 from .signing import Ed25519Signer, HmacSigner, MissingExtraError, RsaSigner, Signer
 
 __all__ = [
+    "CAUSES",
     "MAX_RECV_WINDOW",
     "NOT_ABOUT_THE_ORDER",
     "Call",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Mapping
 
 from attrs import evolve
 
-from ..catalogue import RULES
+from ..catalogue import RULES, Rule
 from ..context import Context
 from ..dates import resolve_as_of
 from ..engine import check
@@ -25,7 +25,7 @@ from ..verdict import BinanceError, Unchecked, Verdict
 from .protocol import Submitter
 from .response import Disagreement, Outcome, Response
 
-__all__ = ["NOT_ABOUT_THE_ORDER", "ContextProvider", "Guard"]
+__all__ = ["NOT_ABOUT_THE_ORDER", "ContextProvider", "Guard", "likely_cause"]
 
 log = logging.getLogger("filterlib.submit")
 
@@ -137,21 +137,16 @@ class Guard:
         verdict: Verdict,
         response: Response,
     ) -> Response:
-        event = Disagreement(
-            endpoint,
-            dict(params),
-            error,
-            verdict,
-            tuple(u.rule for u in verdict.unchecked if _could_explain(u, error)),
-        )
+        explained_by = tuple(u.rule for u in verdict.unchecked if _could_explain(u, error))
+        cause, advice = likely_cause(self.info, params, error, verdict, explained_by)
+        event = Disagreement(endpoint, dict(params), error, verdict, explained_by, cause, advice)
         log.warning(
-            "Binance rejected an order filterlib accepted: %s %s %s (symbol %s; unchecked rules "
-            "that could explain it: %s); refresh the snapshot, or report it if it persists",
+            "Binance rejected an order filterlib accepted: %s %s %s (symbol %s): %s",
             endpoint,
             error.code,
             error.msg,
             params.get("symbol"),
-            ", ".join(event.explained_by) or "none",
+            advice,
         )
         if self._on_disagreement is not None:
             try:
@@ -160,6 +155,100 @@ class Guard:
                 # The order's answer matters more than the callback's bug: log it, keep going.
                 log.exception("on_disagreement callback failed")
         return evolve(response, disagreement=event)
+
+
+def likely_cause(
+    info: ExchangeInfo,
+    params: Mapping[str, object],
+    error: BinanceError,
+    verdict: Verdict,
+    explained_by: tuple[str, ...],
+) -> tuple[str, str]:
+    """What most likely made Binance reject an order the check passed: a key of
+    :data:`~filterlib.submit.response.CAUSES` and one sentence of advice.
+
+    In order: an unchecked rule that gives Binance's answer (the context lacked what it
+    needs); else the rule that gives it, by what it depends on: the context (it passed with
+    the market or account given, which has moved since), the snapshot (a filter or symbol
+    rule, the symbol's listing or its precision, or a filter the snapshot's symbol does not
+    have: Binance's rules changed), or the request alone (filterlib reads the rule otherwise
+    than Binance).
+    """
+    unchecked = {u.rule: u for u in verdict.unchecked}
+    if explained_by:
+        needs = sorted({n for r in explained_by for n in unchecked[r].needs})
+        rules = ", ".join(explained_by)
+        if needs:
+            lacked = " and ".join(needs)
+            return "missing_context", (
+                f"the context had no {lacked}, so {rules} went unchecked and can give this "
+                f"answer: give the guard's context_provider {lacked}"
+            )
+        return "missing_context", (
+            f"filterlib does not check {rules}, which can give this answer (not modelled)"
+        )
+    symbol = params.get("symbol")
+    entry = info.symbols.get(symbol) if isinstance(symbol, str) else None
+    day = _snapshot_day(info)
+    matched = [r for r in RULES if _gives(r, error)]
+    if not matched:
+        if error.msg.startswith("Filter failure: "):
+            name = error.msg.removeprefix("Filter failure: ")
+            return "stale_snapshot", (
+                f"Binance applied a filter filterlib does not know ({name}): the snapshot "
+                f"({day}) may predate it; refresh it (filterlib snapshot fetch) and report it "
+                "if it persists"
+            )
+        return "unknown", (
+            "no rule of filterlib gives this answer: refresh the snapshot (filterlib snapshot "
+            "fetch), and report the event's fields if it persists"
+        )
+    rule = matched[0]
+    has_filter = rule.stage == "filter" and (
+        (entry is not None and entry.filter(rule.id) is not None)
+        or any(f.filter_type == rule.id for f in info.exchange_filters)
+    )
+    if rule.stage == "filter" and not has_filter:
+        where = f"{symbol}" if entry is not None else "the symbol"
+        return "stale_snapshot", (
+            f"the snapshot ({day}) gives {where} no {rule.id} filter, which Binance now "
+            "applies: refresh it (filterlib snapshot fetch)"
+        )
+    if rule.needs:
+        given = " and ".join(rule.needs)
+        also = f", or the snapshot's {rule.id} ({day}) is stale" if rule.stage == "filter" else ""
+        return "stale_context", (
+            f"{rule.id} passed with the context's {given}, which may be out of date{also}: "
+            "read it again just before sending"
+        )
+    if rule.stage in ("filter", "symbol") or rule.id in _SNAPSHOT_REQUEST_RULES:
+        return "stale_snapshot", (
+            f"{rule.id} passed on the snapshot of {day}: Binance's rules for {symbol} may have "
+            "changed since; refresh it (filterlib snapshot fetch)"
+        )
+    return "rules_differ", (
+        f"{rule.id} passed, but Binance reads it otherwise: report the event's fields "
+        "(endpoint, params, error) if it persists"
+    )
+
+
+#: Request rules judged on the snapshot: the symbol's listing, its assets' precision.
+_SNAPSHOT_REQUEST_RULES = frozenset({"unknown_symbol", "too_much_precision"})
+
+
+def _gives(rule: Rule, error: BinanceError) -> bool:
+    """Whether ``rule`` gives Binance's ``error`` (account-state filters come as -2010 or
+    -1013 with the same text, so a filter failure's code is not compared)."""
+    code, pattern = _PATTERNS[rule.id]
+    if pattern.match(error.msg) is None:
+        return False
+    return code == error.code or error.msg.startswith("Filter failure: ")
+
+
+def _snapshot_day(info: ExchangeInfo) -> str:
+    if info.server_time is None:
+        return "undated"
+    return dt.datetime.fromtimestamp(info.server_time / 1000, dt.UTC).date().isoformat()
 
 
 def _could_explain(unchecked: Unchecked, error: BinanceError) -> bool:

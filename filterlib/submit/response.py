@@ -16,7 +16,7 @@ from attrs import field, frozen
 
 from ..verdict import BinanceError, Unchecked, Verdict
 
-__all__ = ["Disagreement", "OrderLookup", "Outcome", "Response"]
+__all__ = ["CAUSES", "Disagreement", "OrderLookup", "Outcome", "Response"]
 
 
 class Outcome(enum.Enum):
@@ -53,14 +53,30 @@ class OrderLookup:
         return {"symbol": self.symbol, "origClientOrderId": self.client_order_id}
 
 
+#: The kinds of :attr:`Disagreement.cause`, from the most to the least likely to be the bot's
+#: own to fix, with what each means.
+CAUSES = {
+    "missing_context": "a rule that can give this answer went unchecked: the context lacked what "
+    "it needs (or filterlib does not model it)",
+    "stale_context": "the rule that gives this answer passed with the context given: the market "
+    "or account moved since the context was read",
+    "stale_snapshot": "the rule that gives this answer passed on the snapshot: Binance's rules "
+    "for the symbol changed since it was taken",
+    "rules_differ": "a request rule that gives this answer passed: filterlib reads it otherwise "
+    "than Binance",
+    "unknown": "no rule of filterlib gives this answer",
+}
+
+
 @frozen
 class Disagreement:
     """Binance rejected an order that the local snapshot accepted.
 
-    Either the snapshot is stale (refresh it: ``filterlib snapshot fetch``), filterlib's rules
-    differ from Binance's (please report it with this object's fields), or a rule went
-    unchecked for lack of context: ``explained_by`` lists the unchecked rules that could have
-    produced Binance's error, so an empty tuple means the checked rules themselves disagree.
+    A rule went unchecked for lack of context, the context or the snapshot is out of date, or
+    filterlib's rules differ from Binance's. ``explained_by`` lists the unchecked rules that
+    could have produced Binance's error (an empty tuple: the checked rules themselves
+    disagree); ``cause`` says which explanation is the most likely (a key of :data:`CAUSES`)
+    and ``advice`` says it in one sentence, naming the rule and what to do.
     """
 
     endpoint: str
@@ -68,6 +84,8 @@ class Disagreement:
     error: BinanceError
     verdict: Verdict
     explained_by: tuple[str, ...] = ()
+    cause: str = "unknown"
+    advice: str = ""
 
 
 @frozen(eq=False)

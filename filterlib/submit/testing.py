@@ -1,12 +1,29 @@
-"""A loopback fake of the Binance Spot endpoints filterlib.submit uses, for the submit tests.
+"""A fake Binance Spot on 127.0.0.1, for testing a bot end to end without the network.
 
-:func:`serve` runs a real HTTP server on 127.0.0.1 (port 0, a thread) that checks the API key
-and the signature on its side, as Binance does, and answers with recorded Binance bodies. A
-test scripts the next replies of a path (:meth:`FakeBinance.script`): any status, body and
-headers, a bounded ``hang`` for the timeout path, a bounded ``trickle`` (a byte at a time) for
-the deadline, and ``place`` to keep the order even though the reply says otherwise (a 5xx
-after the order was placed). Nothing here reaches any other
-address.
+:func:`serve` runs a real HTTP server on the loopback address (an unused port, in a thread)
+for the duration of a ``with`` block. It checks the API key and the signature on its side, as
+Binance does, and answers with recorded Binance bodies::
+
+    from filterlib.submit import Guard, HmacSigner, RestSubmitter
+    from filterlib.submit.testing import API_KEY, SECRET, serve
+
+    with serve() as fake:
+        rest = RestSubmitter(fake.url, API_KEY, HmacSigner(SECRET), timeout=5)
+        response = rest.submit("/api/v3/order", params)  # placed: status NEW
+        fake.requests[-1].params  # what arrived, signature included
+
+Out of the box it places ``POST /api/v3/order`` (``status`` NEW, ``orderId`` counting from 1),
+answers ``POST /api/v3/order/test`` with ``{}``, finds placed orders for ``GET /api/v3/order``
+by ``origClientOrderId`` (``-2013 Order does not exist.`` otherwise) and serves
+``GET /api/v3/exchangeInfo`` (the snapshot shipped in filterlib unless ``exchange_info`` is
+given; ``symbols=[...]`` narrows it). A wrong API key gets ``-2015``, a bad signature ``-1022``,
+no ``timestamp`` ``-1102``, any other path a 404.
+
+A test scripts the next replies of a path with :meth:`FakeBinance.script` and :class:`Reply`:
+any status, body and headers (a 429 with ``Retry-After``, a 5xx), a bounded ``hang`` for the
+timeout path, a bounded ``trickle`` (a byte at a time) for the deadline, and ``place`` to keep
+the order although the reply says otherwise (a 5xx after the order was placed). The server
+listens on 127.0.0.1 only and sends nothing anywhere else; docs/submitting.md shows a whole test.
 """
 
 from __future__ import annotations
@@ -23,6 +40,29 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlsplit
+
+__all__ = [
+    "API_KEY",
+    "BAD_KEY",
+    "BAD_SIGNATURE",
+    "INSUFFICIENT_BALANCE",
+    "INVALID_SYMBOL",
+    "LOT_SIZE",
+    "MAX_HANG",
+    "NO_SUCH_ORDER",
+    "NO_TIMESTAMP",
+    "SECRET",
+    "TOO_MUCH_WEIGHT",
+    "FakeBinance",
+    "Recorded",
+    "Reply",
+    "Verifier",
+    "hmac_verifier",
+    "serve",
+]
+
+#: The only address the fake listens on.
+LOOPBACK = "127.0.0.1"
 
 #: The spec's example HMAC key pair ("SIGNED Endpoint Examples for POST /api/v3/order").
 API_KEY = "vmPUZE6mv9SD5VNHk4HlWFsOr6aKE2zvsw0MuIgwCIPy6utIco14y7Ju91duEh8A"
@@ -50,10 +90,14 @@ TOO_MUCH_WEIGHT = {
 #: The longest a scripted hang may last; the server's stop ends it sooner.
 MAX_HANG = 10.0
 
+#: Checks a request's signature: called with the signed payload (the query string, then the
+#: body, without ``signature``) and the signature sent; True when it is valid.
 Verifier = Callable[[bytes, str], bool]
 
 
 def hmac_verifier(secret: str = SECRET) -> Verifier:
+    """A :data:`Verifier` for HMAC-SHA256 signatures with ``secret``, as Binance checks them."""
+
     def verify(payload: bytes, signature: str) -> bool:
         expected = hmac.new(secret.encode(), payload, hashlib.sha256).hexdigest()
         return hmac.compare_digest(expected, signature.lower())  # "not case sensitive"
@@ -63,6 +107,10 @@ def hmac_verifier(secret: str = SECRET) -> Verifier:
 
 @dataclass
 class Reply:
+    """One scripted answer: HTTP ``status``, a JSON ``body`` (None: empty), ``headers``; and how
+    to send it: after ``hang`` seconds (at most :data:`MAX_HANG`), a byte at a time
+    (``trickle``), having placed the order first (``place``)."""
+
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -76,6 +124,8 @@ class Reply:
 
 @dataclass
 class Recorded:
+    """One request as the fake received it (``headers`` with lower-case names)."""
+
     method: str
     path: str
     query: str
@@ -89,10 +139,15 @@ class Recorded:
 
 
 class FakeBinance:
-    def __init__(self, verify: Verifier, *, api_key: str, exchange_info: Mapping[str, Any]):
+    """The fake's state, as :func:`serve` yields it: ``url`` (``http://127.0.0.1:PORT``), every
+    request in ``requests``, the placed orders in ``orders`` (by client order id)."""
+
+    def __init__(
+        self, verify: Verifier, *, api_key: str, exchange_info: Mapping[str, Any] | None
+    ) -> None:
         self.verify = verify
         self.api_key = api_key
-        self.exchange_info = exchange_info
+        self._exchange_info_body = exchange_info
         self.requests: list[Recorded] = []
         self.orders: dict[str, dict[str, Any]] = {}
         self.url = ""
@@ -105,7 +160,15 @@ class FakeBinance:
         """The next answers to ``path``, in order, instead of the default ones."""
         self._scripts[path].extend(replies)
 
+    @property
+    def exchange_info(self) -> Mapping[str, Any]:
+        """The ``GET /api/v3/exchangeInfo`` body: the one given, or the shipped snapshot's."""
+        if self._exchange_info_body is None:
+            self._exchange_info_body = _shipped_exchange_info()
+        return self._exchange_info_body
+
     def handle(self, method: str, target: str, body: str, headers: dict[str, str]) -> Reply:
+        """The answer to one request (the HTTP handler calls it; a test may too)."""
         parts = urlsplit(target)
         record = Recorded(method, parts.path, parts.query, body, headers)
         with self._lock:
@@ -134,10 +197,12 @@ class FakeBinance:
         return Reply(404, {"code": -1000, "msg": "unknown path in the fake"})
 
     def hang(self, seconds: float) -> None:
+        """Wait ``seconds`` (at most :data:`MAX_HANG`), or until the server stops."""
         self._stopping.wait(min(seconds, MAX_HANG))
 
     @property
     def stopped(self) -> bool:
+        """Whether the ``with`` block of :func:`serve` has ended."""
         return self._stopping.is_set()
 
     def _signed_correctly(self, query: str, body: str) -> bool:
@@ -158,15 +223,18 @@ class FakeBinance:
     def _place(self, params: Mapping[str, str]) -> dict[str, Any]:
         with self._lock:
             order_id, self._next_order_id = self._next_order_id, self._next_order_id + 1
+        # RestSubmitter always sends a newClientOrderId; Binance makes one up when none is sent.
+        client_id = params.get("newClientOrderId") or f"fake-{order_id}"
+        timestamp = params.get("timestamp", "")
         order = {
-            "symbol": params["symbol"],
+            "symbol": params.get("symbol", ""),
             "orderId": order_id,
             "orderListId": -1,
-            "clientOrderId": params["newClientOrderId"],
-            "transactTime": int(params["timestamp"]),
+            "clientOrderId": client_id,
+            "transactTime": int(timestamp) if timestamp.isdigit() else 0,
             "status": "NEW",
         }
-        self.orders[params["newClientOrderId"]] = order
+        self.orders[client_id] = order
         return order
 
     def _exchange_info(self, params: Mapping[str, str]) -> Reply:
@@ -180,6 +248,7 @@ class FakeBinance:
         return Reply(200, info)
 
     def stop(self) -> None:
+        """End every hang and trickle at once (:func:`serve` calls it on leaving)."""
         self._stopping.set()
 
 
@@ -197,7 +266,10 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length).decode("ascii") if length else ""
         headers = {k.lower(): v for k, v in self.headers.items()}
         fake = self.server.fake
-        reply = fake.handle(self.command, self.path, body, headers)
+        try:
+            reply = fake.handle(self.command, self.path, body, headers)
+        except Exception as exc:  # a bug in the fake: answer, so the client is not left waiting
+            reply = Reply(500, {"code": -1000, "msg": f"the fake failed: {exc!r}"})
         if reply.hang:
             fake.hang(reply.hang)
         data = b"" if reply.body is None else json.dumps(reply.body).encode()
@@ -253,11 +325,14 @@ def serve(
     api_key: str = API_KEY,
     exchange_info: Mapping[str, Any] | None = None,
 ) -> Iterator[FakeBinance]:
-    """Run a :class:`FakeBinance` on 127.0.0.1 for the duration of the ``with`` block."""
-    fake = FakeBinance(
-        verify or hmac_verifier(), api_key=api_key, exchange_info=exchange_info or {}
-    )
-    server = _Server(("127.0.0.1", 0), _Handler)
+    """Run a :class:`FakeBinance` on 127.0.0.1 (an unused port) for the ``with`` block.
+
+    ``verify`` checks signatures (default: HMAC with :data:`SECRET`; :func:`hmac_verifier`
+    makes one for your own secret), ``api_key`` is the key it expects in ``X-MBX-APIKEY``, and
+    ``exchange_info`` the ``GET /api/v3/exchangeInfo`` body (default: the shipped snapshot's).
+    """
+    fake = FakeBinance(verify or hmac_verifier(), api_key=api_key, exchange_info=exchange_info)
+    server = _Server((LOOPBACK, 0), _Handler)
     server.fake = fake
     host, port = server.server_address[:2]
     fake.url = f"http://{host!s}:{port}"
@@ -270,3 +345,15 @@ def serve(
         server.shutdown()
         server.server_close()
         thread.join(timeout=MAX_HANG)
+
+
+def _shipped_exchange_info() -> Mapping[str, Any]:
+    """The snapshot shipped in filterlib, as the JSON body Binance sent."""
+    import gzip
+    from importlib import resources
+
+    from ..snapshot import DEFAULT_SNAPSHOT_NAME
+
+    data = resources.files("filterlib").joinpath("data", f"{DEFAULT_SNAPSHOT_NAME}.json.gz")
+    body: Mapping[str, Any] = json.loads(gzip.decompress(data.read_bytes()))
+    return body

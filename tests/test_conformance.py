@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import importlib.resources
 import json
 import subprocess
 import sys
@@ -23,7 +22,6 @@ import filterlib
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "fixtures" / "cases"
 SNAPSHOTS_DIR = ROOT / "fixtures" / "snapshots"
-DEFAULT_SNAPSHOT = "spot_full_2023-08-13_swapland"
 #: The endpoints a case may name (fixtures/cases/README.md).
 ENDPOINTS = frozenset(
     {
@@ -59,10 +57,8 @@ CASES = _load_cases()
 
 
 def snapshot_path(name: str) -> Path:
-    """Where a case's snapshot name resolves (see fixtures/cases/README.md)."""
-    if name == DEFAULT_SNAPSHOT:
-        resource = importlib.resources.files("filterlib") / "data" / f"{name}.json.gz"
-        return Path(str(resource))
+    """Where a case's snapshot name resolves (see fixtures/cases/README.md): under
+    fixtures/snapshots, never in the package."""
     for suffix in (".json", ".json.gz"):
         candidate = SNAPSHOTS_DIR / f"{name}{suffix}"
         if candidate.exists():
@@ -72,8 +68,6 @@ def snapshot_path(name: str) -> Path:
 
 @functools.cache
 def snapshot(name: str) -> filterlib.ExchangeInfo:
-    if name == DEFAULT_SNAPSHOT:
-        return filterlib.load_default_exchange_info()
     return filterlib.load_exchange_info(snapshot_path(name))
 
 

@@ -47,7 +47,9 @@ ALL_SNAPSHOTS = [
     *sorted(
         p
         for p in SNAPSHOTS.iterdir()
-        if p.name.endswith((".json", ".json.gz")) and "error" not in p.name
+        if p.name.endswith((".json", ".json.gz"))
+        and "error" not in p.name
+        and not p.name.startswith(DEFAULT_SNAPSHOT_NAME)  # the shipped one, copied
     ),
 ]
 

@@ -120,6 +120,35 @@ def test_case(key: str, case: dict[str, Any]) -> None:
     _check_answer(key, case["expected"], verdict.to_dict())
 
 
+#: The cases whose parameters were JSON numbers before every parameter was written as its wire
+#: text, and those numbers. filterlib's own API takes a number where a string is expected and
+#: sends it as ``str()`` writes it, as HTTP clients do (filterlib/request.py): it must give the
+#: answer the case gives for that text.
+JSON_NUMBERS: Mapping[str, Mapping[str, int | float]] = {
+    "changes_2025/duplicate-cancel-replace-reuses-id": {"cancelOrderId": 7},
+    "order_lists/oco-quantity-exponent": {"quantity": 1e-05},
+    "order_lists/oto-pending-quantity-exponent": {"pendingQuantity": 1e-05},
+    "request/wire-json-numbers-plain": {"quantity": 0.001, "price": 30000},
+    "request/wire-quantity-exponent-json-number": {"quantity": 1e-05},
+    "request/wire-trailingdelta-json-int": {"trailingDelta": 100},
+}
+
+
+@pytest.mark.parametrize("key", sorted(JSON_NUMBERS))
+def test_a_number_given_for_a_parameter_is_judged_as_its_text(key: str) -> None:
+    case = dict(CASES)[key]
+    numbers = JSON_NUMBERS[key]
+    assert {k: case["params"][k] for k in numbers} == {k: str(v) for k, v in numbers.items()}
+    verdict = filterlib.check(
+        snapshot(case["snapshot"]),
+        {**case["params"], **numbers},
+        endpoint=case["endpoint"],
+        context=case.get("context"),
+        as_of=as_of(case),
+    )
+    _check_answer(key, case["expected"], verdict.to_dict())
+
+
 def test_case_ids_are_unique_and_sourced() -> None:
     keys = [k for k, _ in CASES]
     assert len(keys) == len(set(keys))

@@ -22,6 +22,8 @@ import filterlib
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "fixtures" / "cases"
 SNAPSHOTS_DIR = ROOT / "fixtures" / "snapshots"
+#: The one JSON file of fixtures/cases that is not a case file: the case format's JSON Schema.
+SCHEMA = CASES_DIR / "schema.json"
 #: The endpoints a case may name (fixtures/cases/README.md).
 ENDPOINTS = frozenset(
     {
@@ -44,9 +46,14 @@ ENDPOINTS = frozenset(
 KNOWN_DISAGREEMENTS: Mapping[str, str] = {}
 
 
+def case_files() -> list[Path]:
+    """The case files: every JSON file of fixtures/cases but the schema."""
+    return sorted(p for p in CASES_DIR.glob("*.json") if p != SCHEMA)
+
+
 def _load_cases() -> list[tuple[str, dict[str, Any]]]:
     cases: list[tuple[str, dict[str, Any]]] = []
-    for path in sorted(CASES_DIR.glob("*.json")):
+    for path in case_files():
         doc = json.loads(path.read_text(encoding="utf-8"))
         for case in doc["cases"]:
             cases.append((f"{path.stem}/{case['id']}", case))

@@ -12,7 +12,7 @@ import pytest
 from conftest import BTC_LIMIT
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_conformance import as_of
+from test_conformance import as_of, case_files
 
 import filterlib
 from filterlib import engine, fastpath
@@ -39,7 +39,7 @@ def full(
 
 def _cases() -> list[dict[str, Any]]:
     cases = []
-    for path in sorted((ROOT / "fixtures" / "cases").glob("*.json")):
+    for path in case_files():
         cases += [
             c
             for c in json.loads(path.read_text(encoding="utf-8"))["cases"]

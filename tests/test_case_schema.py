@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from test_conformance import CASES_DIR, SCHEMA, case_files
+from test_conformance import CASES_DIR, ENDPOINTS, SCHEMA, case_files
+
+from filterlib.endpoints import ENDPOINTS as FILTERLIB_ENDPOINTS
 
 Doc = dict[str, Any]
 
@@ -36,6 +38,12 @@ def errors(validator: Draft202012Validator, doc: Doc) -> list[tuple[tuple[Any, .
 def test_the_schema_is_not_taken_for_a_case_file() -> None:
     assert SCHEMA not in case_files()
     assert len(case_files()) == len(list(CASES_DIR.glob("*.json"))) - 1
+
+
+def test_the_schema_names_every_endpoint_filterlib_judges() -> None:
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    named = set(schema["$defs"]["case"]["properties"]["endpoint"]["enum"])
+    assert named == ENDPOINTS == set(FILTERLIB_ENDPOINTS)
 
 
 @pytest.mark.parametrize("path", case_files(), ids=lambda p: p.name)

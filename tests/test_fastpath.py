@@ -12,7 +12,7 @@ import pytest
 from conftest import BTC_LIMIT
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_conformance import as_of
+from test_conformance import as_of, case_files
 
 import filterlib
 from filterlib import engine, fastpath
@@ -39,7 +39,7 @@ def full(
 
 def _cases() -> list[dict[str, Any]]:
     cases = []
-    for path in sorted((ROOT / "fixtures" / "cases").glob("*.json")):
+    for path in case_files():
         cases += [
             c
             for c in json.loads(path.read_text(encoding="utf-8"))["cases"]
@@ -365,28 +365,6 @@ def test_odd_wire_texts_get_the_full_engines_answer(field: str) -> None:
         codes.add(got["code"])
     # Illegal texts, too many decimals, too large, a filter failure, and texts that pass.
     assert {-1100, -1111, -1108, -1013, None} <= codes
-
-
-def test_the_fast_rejected_constructor_makes_the_attrs_one() -> None:
-    import attrs
-
-    from filterlib.verdict import BinanceError, Unchecked, Verdict, rejected
-
-    error = BinanceError(-1013, "Filter failure: LOT_SIZE")
-    unchecked = (Unchecked("MAX_NUM_ORDERS", ("openOrders",)),)
-    found = (filterlib.Violation(-1013, "Filter failure: LOT_SIZE", "LOT_SIZE"),)
-
-    def pending() -> tuple[filterlib.Violation, ...]:
-        return found
-
-    fast = rejected(error, unchecked, pending)
-    slow = Verdict(error, (), unchecked, pending)
-    # Every field attrs knows of, so a field added to Verdict and not set here fails this test.
-    for f in attrs.fields(Verdict):
-        assert getattr(fast, f.name) == getattr(slow, f.name), f.name
-    assert fast.violations == slow.violations == found
-    assert fast == slow
-    assert repr(fast) == repr(slow)
 
 
 BATCH_CONTEXTS: list[Any] = [

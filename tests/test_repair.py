@@ -19,12 +19,15 @@ from hypothesis import strategies as st
 import filterlib
 from filterlib import strategies as S
 from filterlib.repair import Change, Repair, repair
+from filterlib.snapshot import DEFAULT_SNAPSHOT_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = [
     "shipped",
     *sorted(
-        p.name for p in (ROOT / "fixtures" / "snapshots").iterdir() if p.name.startswith("spot_")
+        p.name
+        for p in (ROOT / "fixtures" / "snapshots").iterdir()
+        if p.name.startswith("spot_") and not p.name.startswith(DEFAULT_SNAPSHOT_NAME)
     ),
 ]
 INFO = filterlib.load_default_exchange_info()

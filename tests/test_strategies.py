@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import filterlib
 from filterlib import strategies as S
 from filterlib.catalogue import rule
+from filterlib.snapshot import DEFAULT_SNAPSHOT_NAME
 from filterlib.strategies.grids import _Simplest
 from filterlib.strategies.model import _Plan
 from filterlib.strategies.orders import _build
@@ -28,7 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = [
     "shipped",
     *sorted(
-        p.name for p in (ROOT / "fixtures" / "snapshots").iterdir() if p.name.startswith("spot_")
+        p.name
+        for p in (ROOT / "fixtures" / "snapshots").iterdir()
+        if p.name.startswith("spot_") and not p.name.startswith(DEFAULT_SNAPSHOT_NAME)
     ),
 ]
 

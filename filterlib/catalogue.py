@@ -212,7 +212,7 @@ RULES: tuple[Rule, ...] = (
         "spec: Trading endpoints > New order (parameter table); Errors > -1102. Live text: "
         "https://github.com/ccxt/ccxt/issues/3097. Before -1104: an OCO sent with the old "
         "parameter names got -1102 for 'aboveType', not -1104 "
-        "(https://github.com/sammchardy/python-binance/issues/1544, docs/evidence.md §21)",
+        "(https://github.com/sammchardy/python-binance/issues/1544, docs/design/evidence.md §21)",
     ),
     Rule(
         "unread_parameters",
@@ -240,12 +240,12 @@ RULES: tuple[Rule, ...] = (
         "https://github.com/sammchardy/python-binance/issues/123 (integer), "
         "https://github.com/binance/binance-spot-api-docs/pull/34 (client order id), "
         "https://github.com/ccxt/ccxt/issues/11667 (a negative quantity); the symbol pattern "
-        "from a live klines response of 2025-12-25 (docs/evidence.md §8)",
+        "from a live klines response of 2025-12-25 (docs/design/evidence.md §8)",
         variants=(
             Variant(
                 "Illegal characters found in parameter 'symbol'; legal range is "
                 "'^[A-Z0-9-_.]{1,20}$'.",
-                "the symbol pattern in older responses (docs/evidence.md §8)",
+                "the symbol pattern in older responses (docs/design/evidence.md §8)",
             ),
         ),
     ),
@@ -442,7 +442,7 @@ RULES: tuple[Rule, ...] = (
         "pegOffsetType and pegOffsetValue are sent together or not at all",
         "docs 2026-07, 2b ('These parameters must be specified together'). The text is "
         "filterlib's reading: -1128 in the form Binance sent for the old OCO's "
-        "stopLimitTimeInForce (docs/evidence.md §22c), naming the parameter not sent",
+        "stopLimitTimeInForce (docs/design/evidence.md §22c), naming the parameter not sent",
         variants=(
             Variant(
                 "Combination of optional fields invalid. Recommendation: '%s' and '%s' must "
@@ -599,7 +599,7 @@ RULES: tuple[Rule, ...] = (
         "the deprecated OCO's legs agree with each other: SELL price > stopPrice, BUY price < "
         "stopPrice",
         "live, code -1013, a SELL with price below stopPrice: "
-        "https://github.com/ccxt/ccxt/issues/8241 (docs/evidence.md §22)",
+        "https://github.com/ccxt/ccxt/issues/8241 (docs/design/evidence.md §22)",
         endpoints=_DEPRECATED_OCO,
     ),
     Rule(
@@ -972,7 +972,7 @@ RULES: tuple[Rule, ...] = (
         "the stop-loss leg's stopPrice; BUY: the reverse",
         "spec: Errors > Messages for -2010; Trading endpoints > New OCO - Deprecated, New Order "
         "list - OCO (price restrictions). Live, code -2010, a limit leg not clearing the last "
-        "price: https://github.com/sammchardy/python-binance/issues/907 (docs/evidence.md §22). "
+        "price: https://github.com/sammchardy/python-binance/issues/907 (docs/design/evidence.md §22). "
         "For the new OCO endpoint the same check is inferred",
         ("lastPrice",),
         endpoints=("oco",),

@@ -123,7 +123,7 @@ ENUMS: Mapping[str, tuple[frozenset[str], str]] = {
     kinds.PEG_OFFSET_TYPE: (frozenset({"PRICE_LEVEL"}), "invalid_peg_offset_type"),
 }
 #: Enum kinds Binance reads whatever the case: ``side=sell`` reached the OCO price check and
-#: ``side=buy`` the symbol's order types (docs/evidence.md §22a, §23). No response on record
+#: ``side=buy`` the symbol's order types (docs/design/evidence.md §22a, §23). No response on record
 #: shows another enum read so, so the others stay exact.
 CASE_INSENSITIVE = frozenset({kinds.SIDE})
 #: The most decimals recvWindow takes since microseconds (docs 2026-07, 2a; from 2025-08-28).
@@ -515,7 +515,7 @@ def _type_parameters(
             )
     quantity, quote = leg.wire("quantity"), leg.wire("quoteOrderQty")
     if spec.either == ("quantity", "quoteOrderQty") and quantity in sent and quote in sent:
-        # Both sent: Binance names quoteOrderQty (research §4; docs/evidence.md §5).
+        # Both sent: Binance names quoteOrderQty (research §4; docs/design/evidence.md §5).
         assert quote is not None
         found.append(
             _violation(

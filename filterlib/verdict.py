@@ -135,7 +135,7 @@ class Verdict:
     They exist for speed. A plain attrs Verdict (attrs' ``__init__``, and the deferred
     violations held in a private value that compares, hashes, shows and pickles as their
     tuple) was measured at about 2,900 more CPU instructions per rejected order, 7% more for
-    a rejected order's check and 4.5% more on a half-rejected mix (docs/performance.md,
+    a rejected order's check and 4.5% more on a half-rejected mix (docs/design/performance.md,
     "Verdict as a plain attrs value").
     """
 

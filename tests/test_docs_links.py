@@ -1,5 +1,6 @@
-"""The docs hang together (issue 18): docs/README.md links every page, and every relative
-link of README.md and docs/*.md reaches a file (and a heading, for a link with ``#``)."""
+"""The docs hang together (issue 18): docs/README.md links every page (the user guides and the
+design notes under docs/design/), and every relative link of README.md and the docs reaches a
+file (and a heading, for a link with ``#``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+PAGES = [ROOT / "README.md", *sorted(DOCS.glob("*.md")), *sorted(DOCS.glob("design/*.md"))]
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 
 
@@ -43,7 +44,7 @@ def _fenced_out(path: Path) -> str:
 def test_the_index_links_every_page_of_the_docs() -> None:
     index = DOCS / "README.md"
     linked = {t.split("#")[0] for t in _relative_links(index)}
-    pages = {p.name for p in DOCS.glob("*.md")} - {"README.md"}
+    pages = {p.relative_to(DOCS).as_posix() for p in DOCS.glob("**/*.md")} - {"README.md"}
     assert pages - linked == set(), "add a line for each page to docs/README.md"
     assert "snapshot validate" in index.read_text(encoding="utf-8")
     assert "docs/README.md" in _relative_links(ROOT / "README.md")

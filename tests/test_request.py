@@ -498,7 +498,7 @@ def test_rule_fires(
 
 @pytest.mark.parametrize("side", ["buy", "Buy", "sell", "sELL"])
 def test_a_side_is_read_whatever_its_case(make_info: MakeInfo, side: str) -> None:
-    # side=sell and side=buy reached later checks at Binance (docs/evidence.md §22a, §23).
+    # side=sell and side=buy reached later checks at Binance (docs/design/evidence.md §22a, §23).
     verdict = filterlib.check(make_info(), order(side=side))
     assert "invalid_side" not in {v.rule for v in verdict.violations}
     decoded = decode_request(order(side=side), ENDPOINTS["/api/v3/order"])

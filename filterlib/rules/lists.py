@@ -157,7 +157,7 @@ def oco_price_order(request: Request) -> Iterator[Violation]:
     """The deprecated OCO's legs must agree: SELL price > stopPrice, BUY price < stopPrice.
 
     A live SELL with its price below its stopPrice got -1013 with the relationship text
-    (docs/evidence.md §22a); against the last price the same text comes as -2010.
+    (docs/design/evidence.md §22a); against the last price the same text comes as -2010.
     """
     price = request.values.get("price")
     stop = request.values.get("stopPrice")

@@ -76,7 +76,7 @@ def _break_request(
         params[name] = ch.choice((f"{Decimal(value):E}", f"+{value}", f"{value} ", f"-{value}"))
         error = _msg(b, name, DECIMAL_PATTERN)
     elif b == "invalid_side":
-        # Binance reads a side whatever its case (docs/evidence.md §22a): "buy" is BUY.
+        # Binance reads a side whatever its case (docs/design/evidence.md §22a): "buy" is BUY.
         params["side"] = ch.choice(("HOLD", "LONG", "BUYS"))
         error = _msg(b)
     elif b == "invalid_order_type":

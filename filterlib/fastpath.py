@@ -37,10 +37,11 @@ from .filters import (
     PercentPriceBySide,
     PriceFilter,
 )
-from .request import MAX_DECIMAL, Order
+from .request import Order
 from .rules.filters import FILTER_CHECKS
 from .snapshot import ExchangeInfo, SymbolInfo
 from .verdict import BinanceError, Verdict, Violation, rejected
+from .wire import MAX_DECIMAL
 
 __all__ = ["ORDER_NO_CONTEXT", "FastKey", "Where", "fast_check", "judge", "remember", "where"]
 

@@ -8,7 +8,6 @@ None means "not sent", as HTTP clients drop None values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
@@ -17,11 +16,29 @@ from attrs import evolve, frozen
 from . import endpoints as kinds
 from .catalogue import rule
 from .dates import OPO, PEGS, AsOf, in_force
-from .decimals import DECIMAL_PATTERN, LONG_PATTERN, decimals_written, parse_wire_decimal
+from .decimals import decimals_written
 from .decimals import format_decimal as _format
 from .endpoints import Endpoint, Leg
 from .snapshot import SymbolInfo
 from .verdict import Violation
+from .wire import (
+    CLIENT_ORDER_ID_PATTERN,
+    DECIMAL_PATTERN,
+    ENUM_VALUES,
+    LONG_PATTERN,
+    MAX_DECIMAL,
+    MAX_PEG_OFFSET,
+    MAX_RECV_WINDOW,
+    MIN_STRATEGY_TYPE,
+    ORDER_TYPES,
+    RECV_WINDOW_DECIMALS,
+    SYMBOL_PATTERN,
+    is_client_id,
+    is_symbol,
+    parse_boolean,
+    parse_decimal,
+    parse_long,
+)
 
 __all__ = [
     "ORDER_TYPES",
@@ -33,36 +50,7 @@ __all__ = [
     "wire_text",
 ]
 
-ORDER_TYPES = (
-    "LIMIT",
-    "MARKET",
-    "STOP_LOSS",
-    "STOP_LOSS_LIMIT",
-    "TAKE_PROFIT",
-    "TAKE_PROFIT_LIMIT",
-    "LIMIT_MAKER",
-)
 ALGO_TYPES = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
-SIDES = frozenset({"BUY", "SELL"})
-TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK"})
-RESPONSE_TYPES = frozenset({"ACK", "RESULT", "FULL"})
-# The spec's enum plus TRANSFER, added 2025-12 and allowed on all symbols from 2026-04-02
-# (research §9).
-STP_MODES = frozenset(
-    {"NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"}
-)
-
-#: Binance stores decimals as int64 with 8 decimals; larger values overflow (-1108).
-MAX_DECIMAL = Decimal("92233720368.54775807")
-CLIENT_ORDER_ID_PATTERN = "^[a-zA-Z0-9-_]{1,36}$"
-_CLIENT_ORDER_ID_RE = re.compile(r"[a-zA-Z0-9\-_]{1,36}")
-# Java's class intersection: word characters, '-', '.', '_', less the lower case letters.
-SYMBOL_PATTERN = "^[\\w\\-._&&[^a-z]]{1,50}$"
-_SYMBOL_RE = re.compile(r"[A-Z0-9_.\-]{1,50}")
-#: The same class with a Unicode ``\w``, from 2025-12-02 ("symbol ... can now support Unicode
-#: values encoded in UTF-8", docs 2026-07, 6): letters and digits of any script, less a-z.
-_UNICODE_SYMBOL_RE = re.compile(r"(?:(?![a-z])[\w.\-]){1,50}")
-_LONG_RE = re.compile(r"[0-9]{1,20}")
 
 #: Parameters a signed request carries even when the caller leaves them to its HTTP client.
 SIGNING_PARAMETERS = ("timestamp", "signature")
@@ -103,33 +91,26 @@ TYPE_RULES: Mapping[str, TypeRule] = {
     ),
 }
 
-#: Enum kinds: the values each takes and the rule a value outside them breaks.
+#: Enum kinds: the values each takes (the wire grammar's) and the rule a value outside them breaks.
 ENUMS: Mapping[str, tuple[frozenset[str], str]] = {
-    kinds.SIDE: (SIDES, "invalid_side"),
-    kinds.TYPE: (frozenset(ORDER_TYPES), "invalid_order_type"),
-    kinds.TIF: (TIME_IN_FORCE, "invalid_time_in_force"),
-    kinds.RESP: (RESPONSE_TYPES, "invalid_parameter"),
-    kinds.STP: (STP_MODES, "invalid_parameter"),
-    kinds.CANCEL_REPLACE_MODE: (
-        frozenset({"STOP_ON_FAILURE", "ALLOW_FAILURE"}),
-        "invalid_parameter",
-    ),
-    kinds.CANCEL_RESTRICTIONS: (
-        frozenset({"ONLY_NEW", "ONLY_PARTIALLY_FILLED"}),
-        "invalid_cancel_restrictions",
-    ),
-    kinds.RATE_LIMIT_MODE: (frozenset({"DO_NOTHING", "CANCEL_ONLY"}), "invalid_parameter"),
-    kinds.PEG_PRICE_TYPE: (frozenset({"PRIMARY_PEG", "MARKET_PEG"}), "invalid_peg_price_type"),
-    kinds.PEG_OFFSET_TYPE: (frozenset({"PRICE_LEVEL"}), "invalid_peg_offset_type"),
+    kind: (ENUM_VALUES[kind], rule_id)
+    for kind, rule_id in (
+        (kinds.SIDE, "invalid_side"),
+        (kinds.TYPE, "invalid_order_type"),
+        (kinds.TIF, "invalid_time_in_force"),
+        (kinds.RESP, "invalid_parameter"),
+        (kinds.STP, "invalid_parameter"),
+        (kinds.CANCEL_REPLACE_MODE, "invalid_parameter"),
+        (kinds.CANCEL_RESTRICTIONS, "invalid_cancel_restrictions"),
+        (kinds.RATE_LIMIT_MODE, "invalid_parameter"),
+        (kinds.PEG_PRICE_TYPE, "invalid_peg_price_type"),
+        (kinds.PEG_OFFSET_TYPE, "invalid_peg_offset_type"),
+    )
 }
 #: Enum kinds Binance reads whatever the case: ``side=sell`` reached the OCO price check and
 #: ``side=buy`` the symbol's order types (docs/evidence.md §22a, §23). No response on record
 #: shows another enum read so, so the others stay exact.
 CASE_INSENSITIVE = frozenset({kinds.SIDE})
-#: The most decimals recvWindow takes since microseconds (docs 2026-07, 2a; from 2025-08-28).
-RECV_WINDOW_DECIMALS = 3
-#: The deepest price level a peg may name (docs 2026-07, 2b: "max: 100").
-MAX_PEG_OFFSET = 100
 
 
 @frozen
@@ -262,16 +243,28 @@ def decode_request(params: Mapping[str, object], endpoint: Endpoint, day: AsOf =
 
     for name, kind in known.items():
         value = values.get(name)
-        if kind == kinds.STRATEGY_TYPE and isinstance(value, int) and value < 1_000_000:
+        if kind == kinds.STRATEGY_TYPE and isinstance(value, int) and value < MIN_STRATEGY_TYPE:
             add(
                 _violation(
-                    "strategy_type", name, value=texts[name], limit="1000000", nearest=("1000000",)
+                    "strategy_type",
+                    name,
+                    value=texts[name],
+                    limit=str(MIN_STRATEGY_TYPE),
+                    nearest=(str(MIN_STRATEGY_TYPE),),
                 )
             )
-        elif kind == kinds.RECV_WINDOW and isinstance(value, int | Decimal) and value > 60_000:
+        elif (
+            kind == kinds.RECV_WINDOW
+            and isinstance(value, int | Decimal)
+            and value > MAX_RECV_WINDOW
+        ):
             add(
                 _violation(
-                    "recv_window", name, value=texts[name], limit="60000", nearest=("60000",)
+                    "recv_window",
+                    name,
+                    value=texts[name],
+                    limit=str(MAX_RECV_WINDOW),
+                    nearest=(str(MAX_RECV_WINDOW),),
                 )
             )
         elif kind == kinds.PEG_OFFSET_VALUE and isinstance(value, int) and value > MAX_PEG_OFFSET:
@@ -396,7 +389,7 @@ def _parse(name: str, kind: str, text: str, found: list[Violation], day: AsOf = 
     if kind == kinds.RECV_WINDOW and in_force(day, PEGS):
         return _recv_window(name, text, found)
     if kind == kinds.DECIMAL:
-        value = parse_wire_decimal(text)
+        value = parse_decimal(text)
         if value is None:
             found.append(_illegal(name, text, DECIMAL_PATTERN))
         elif value > MAX_DECIMAL:
@@ -412,28 +405,27 @@ def _parse(name: str, kind: str, text: str, found: list[Violation], day: AsOf = 
         kinds.RECV_WINDOW,
         kinds.PEG_OFFSET_VALUE,
     ):
-        if _LONG_RE.fullmatch(text) is None:
+        number = parse_long(text)
+        if number is None:
             found.append(_illegal(name, text, LONG_PATTERN))
-            return None
-        return int(text)
+        return number
     if kind == kinds.SYMBOL:
-        pattern = _SYMBOL_RE if not in_force(day, OPO) else _UNICODE_SYMBOL_RE
-        if pattern.fullmatch(text) is None:
+        if not is_symbol(text, unicode=in_force(day, OPO)):
             found.append(_illegal(name, text, SYMBOL_PATTERN))
             return None
         return text
     if kind == kinds.CLIENT_ID:
-        if _CLIENT_ORDER_ID_RE.fullmatch(text) is None:
+        if not is_client_id(text):
             found.append(_illegal(name, text, CLIENT_ORDER_ID_PATTERN))
             return None
         return text
     if kind in ENUMS:
         return _enum(name, kind, text, found)
     if kind == kinds.BOOLEAN:
-        if text.lower() not in ("true", "false"):
+        flag = parse_boolean(text)
+        if flag is None:
             found.append(_violation("invalid_parameter", name, name, value=text))
-            return None
-        return text.lower() == "true"
+        return flag
     return text
 
 
@@ -442,7 +434,7 @@ def _recv_window(name: str, text: str, found: list[Violation]) -> Decimal | None
 
     More decimals get -1111, the code of a DECIMAL parameter with too many (filterlib's
     reading: no response on record)."""
-    value = parse_wire_decimal(text)
+    value = parse_decimal(text)
     if value is None:
         found.append(_illegal(name, text, DECIMAL_PATTERN))
         return None

@@ -218,7 +218,9 @@ class ExchangeInfo:
         """The compiled form of symbol ``name`` if the engine's short cut may judge its LIMIT
         orders (a TRADING symbol that takes them, see :class:`CompiledSymbol`), else None.
         Kept by name: the short cut reads ``_plain`` directly and calls this on a miss."""
-        s = self.symbol(name) if type(name) is str else None
+        if type(name) is not str:
+            return None
+        s = self.symbol(name)
         compiled = s.compiled() if s is not None else None
         found = compiled if compiled is not None and compiled.plain else None
         self._plain[name] = found  # a benign race: both threads store equal values

@@ -25,17 +25,13 @@ from .dates import AsOf, in_force, resolve_as_of
 from .decimals import CONTEXT
 from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
 from .exceptions import UsageError, shown
-from .request import TYPE_RULES, LegOrder, Order, Request, decode_request, symbol_rules
-from .rules import lists, pegs
-from .rules.account import (
-    LEG_ENGINE_RULES,
-    PENDING_LEG_ENGINE_RULES,
-    REQUEST_ENGINE_RULES,
-    EngineRule,
-)
-from .rules.common import Finding
+from .request import TYPE_RULES, LegOrder, Order, Request, decode_request
+from .rules import lists, pegs, registry
+from .rules.account import EngineRule
+from .rules.common import Finding, fail
 from .rules.filters import COUNT_CHECKS, FILTER_CHECKS, CountCheck, FilterCheck
-from .rules.symbol import LEG_RULES, REQUEST_RULES, SymbolRule
+from .rules.params import LegParameterRule, ParameterRule, SymbolParameterRule
+from .rules.symbol import SymbolRule
 from .snapshot import ExchangeInfo, SymbolInfo
 from .verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation, rejected
 from .wire import (
@@ -578,22 +574,16 @@ def _check(
         raise UsageError(
             f"{endpoint.path} did not exist on {day} (Binance added it on {endpoint.since})"
         )
-    request = decode_request(params, endpoint, day)
+    checks = _checks_for(endpoint)
+    request = decode_request(params, endpoint, day, checks.parameter_rules)
     findings: list[Finding] = list(request.violations)
-    findings.extend(_request_rules(request))
+    for list_rule in checks.list_rules:
+        findings.extend(list_rule(request))
     name = request.symbol
     symbol = info.symbol(name) if name is not None else None
     if name is not None and symbol is None:
-        r = rule("unknown_symbol")
         findings.append(
-            Violation(
-                r.code,
-                r.message,
-                r.id,
-                "symbol",
-                value=name,
-                detail=f"{name} is not in the snapshot",
-            )
+            fail("unknown_symbol", "symbol", name, detail=f"{name} is not in the snapshot")
         )
     if symbol is not None:
         findings.extend(_symbol_findings(request, symbol, info, ctx))
@@ -626,33 +616,18 @@ def _on_day(findings: Iterable[Finding], day: dt.date) -> list[Finding]:
     return kept
 
 
-def _request_rules(request: Request) -> Iterable[Finding]:
-    kind = request.endpoint.kind
-    if request.endpoint.path == "/api/v3/order/oco":
-        # The deprecated OCO's legs (limit, stop) are no above/below pair, so oco_placement
-        # would find nothing: the catalogue scopes its rules to the other OCO requests.
-        yield from lists.oco_price_order(request)
-    elif kind in ("oco", "otoco", "opoco"):
-        yield from lists.oco_placement(request)
-    elif kind == "cancelReplace":
-        yield from lists.one_of(request, "cancelOrderId", "cancelOrigClientOrderId")
-    elif kind == "amend":
-        yield from lists.one_of(request, "orderId", "origClientOrderId")
-    if kind in ("opo", "opoco"):
-        yield from lists.opo_sides(request)
-    if len(request.endpoint.legs) > 1:
-        yield from lists.duplicate_client_ids(request)
-
-
 @frozen
 class _Checks:
-    """The checks the engine runs on requests to one endpoint: those whose catalogue rule
-    ``applies_to`` it (the check functions are named after their rules, the filter and count
-    checks keyed by them), each family in its own order. The catalogue's endpoint scopes are
-    thus both what ``filterlib explain`` shows and what runs: on an amend, LOT_SIZE and the
-    notional filters on newQty but no rule of a new order's type, price or stop, and no count.
+    """The checks the engine runs on requests to one endpoint: the entries of each family of
+    the registry (:mod:`filterlib.rules.registry`) whose catalogue rule ``applies_to`` it, in
+    the family's order. The catalogue's endpoint scopes are thus both what ``filterlib
+    explain`` shows and what runs: on an amend, LOT_SIZE and the notional filters on newQty
+    but no rule of a new order's type, price or stop, and no count.
     """
 
+    parameter_rules: tuple[tuple[ParameterRule, ...], tuple[LegParameterRule, ...]]
+    list_rules: tuple[Callable[[Request], Iterable[Finding]], ...]
+    symbol_parameter_rules: tuple[SymbolParameterRule, ...]
     request_rules: tuple[SymbolRule, ...]
     leg_rules: tuple[SymbolRule, ...]
     filters: Mapping[str, FilterCheck]
@@ -660,25 +635,25 @@ class _Checks:
     leg_engine_rules: tuple[EngineRule, ...]
     pending_leg_engine_rules: tuple[EngineRule, ...]
     counts: Mapping[str, CountCheck]
-    duplicate_order: bool
+    list_engine_rules: tuple[Callable[[Request, SymbolInfo, Context], Iterable[Finding]], ...]
 
     @classmethod
     def of(cls, endpoint: Endpoint) -> _Checks:
-        def applies(rule_id: str) -> bool:
-            return rule(rule_id).applies_to(endpoint)
-
-        def selected(checks: Sequence[SymbolRule]) -> tuple[SymbolRule, ...]:
-            return tuple(c for c in checks if applies(c.__name__))
+        def selected(family: Mapping[str, Any]) -> tuple[Any, ...]:
+            return tuple(registry.select(family, endpoint).values())
 
         return cls(
-            selected(REQUEST_RULES),
-            selected(LEG_RULES),
-            {k: c for k, c in FILTER_CHECKS.items() if applies(k)},
-            selected(REQUEST_ENGINE_RULES),
-            selected(LEG_ENGINE_RULES),
-            selected(PENDING_LEG_ENGINE_RULES),
-            {k: c for k, c in COUNT_CHECKS.items() if applies(k)},
-            applies("duplicate_order"),
+            registry.parameter_rules(endpoint),
+            selected(registry.LIST_RULES),
+            selected(registry.SYMBOL_PARAMETER_RULES),
+            selected(registry.REQUEST_SYMBOL_RULES),
+            selected(registry.LEG_SYMBOL_RULES),
+            registry.select(registry.FILTER_RULES, endpoint),
+            selected(registry.REQUEST_ENGINE_RULES),
+            selected(registry.LEG_ENGINE_RULES),
+            selected(registry.PENDING_LEG_ENGINE_RULES),
+            registry.select(registry.COUNT_RULES, endpoint),
+            selected(registry.LIST_ENGINE_RULES),
         )
 
 
@@ -732,12 +707,8 @@ def _symbol_findings(
         for f in info.exchange_filters:
             if f.filter_type not in COUNT_CHECKS:
                 yield Unchecked(f.filter_type, reason="filterlib does not know this filter type")
-    if checks.duplicate_order:
-        yield from lists.duplicate_order(request, symbol, ctx)
-    if endpoint.kind == "oco":
-        yield from lists.oco_price_relationship(request, ctx)
-    elif endpoint.kind == "cancelReplace":
-        yield from lists.cancel_side(request, symbol, ctx)
+    for list_rule in checks.list_engine_rules:
+        yield from list_rule(request, symbol, ctx)
 
 
 def _position_parameter(finding: Violation, buy_legs: Sequence[Leg]) -> Violation:
@@ -754,7 +725,9 @@ def _leg_findings(
 ) -> Iterable[Finding]:
     """The order rules on one leg, named as the leg spells them."""
     order = lo.order
-    found: list[Finding] = list(symbol_rules(lo, request.texts, symbol))
+    found: list[Finding] = []
+    for parameter_rule in checks.symbol_parameter_rules:
+        found.extend(parameter_rule(lo, request.texts, symbol))
     for leg_rule in checks.leg_rules:
         found.extend(leg_rule(order, symbol, ctx))
     filters = checks.filters

@@ -34,6 +34,7 @@ __all__ = [
     "RECV_WINDOW_DECIMALS",
     "RESPONSE_TYPES",
     "SIDES",
+    "SIGNING_PARAMETERS",
     "STP_MODES",
     "SYMBOL_PATTERN",
     "TIME_IN_FORCE",
@@ -92,6 +93,8 @@ RECV_WINDOW_DECIMALS: Final = 3
 MAX_PEG_OFFSET: Final = 100
 #: strategyType values below this are reserved by Binance.
 MIN_STRATEGY_TYPE: Final = 1_000_000
+#: Parameters a signed request carries even when the caller leaves them to its HTTP client.
+SIGNING_PARAMETERS: Final = ("timestamp", "signature")
 
 # --- patterns, as Binance quotes them in -1100 messages, and as compiled here -------------------
 

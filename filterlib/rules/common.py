@@ -21,12 +21,16 @@ def fail(
     value: Decimal | int | str | None,
     *,
     args: tuple[str, ...] = (),
+    template: str | None = None,
     **extra: object,
 ) -> Violation:
-    """A violation of ``rule_id`` with the catalogue's code and text (``args`` fill its %s)."""
+    """A violation of ``rule_id`` with the catalogue's code and text (``args`` fill its %s;
+    ``template`` is another catalogue text the rule answers with). The one way a rule builds a
+    Violation."""
     r = rule(rule_id)
     shown = format_decimal(value) if isinstance(value, Decimal) else value
-    msg = r.message % args if args else r.message
+    text = r.message if template is None else template
+    msg = text % args if args else text
     return Violation(
         r.code,
         msg,

@@ -1,5 +1,5 @@
-"""Binance's wire grammar, in one place: the values each parameter kind takes, the patterns
-and limits of its texts, and one parser per kind.
+"""Binance's wire grammar, in one place: the parameter kinds, the values each enum kind takes,
+the patterns and limits of the texts, and one parser per kind.
 
 The request layer (:mod:`filterlib.request`), the engine's short cut, the submitter and the
 CLI read parameters through this module, so a pattern or a limit is written once. The parsers
@@ -16,8 +16,6 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
-
-from . import endpoints as kinds
 
 __all__ = [
     "CLIENT_ORDER_ID_PATTERN",
@@ -45,6 +43,29 @@ __all__ = [
     "parse_long",
 ]
 
+# --- parameter kinds: each endpoint's table (filterlib.endpoints) names one per parameter ---
+
+DECIMAL, LONG, INT, STRING, BOOLEAN = "DECIMAL", "LONG", "INT", "STRING", "BOOLEAN"
+SYMBOL, CLIENT_ID, STRATEGY_TYPE, RECV_WINDOW = (
+    "SYMBOL",
+    "CLIENT_ID",
+    "STRATEGY_TYPE",
+    "RECV_WINDOW",
+)
+# The enum kinds name their own value sets (ENUM_VALUES).
+SIDE, TYPE, TIF, RESP, STP = "SIDE", "TYPE", "TIF", "RESP", "STP"
+#: Pegged orders (docs 2026-07, 2b: "pegPriceType ... pegOffsetValue ... pegOffsetType").
+PEG_PRICE_TYPE, PEG_OFFSET_TYPE, PEG_OFFSET_VALUE = (
+    "PEG_PRICE_TYPE",
+    "PEG_OFFSET_TYPE",
+    "PEG_OFFSET_VALUE",
+)
+CANCEL_REPLACE_MODE, CANCEL_RESTRICTIONS, RATE_LIMIT_MODE = (
+    "CANCEL_REPLACE_MODE",
+    "CANCEL_RESTRICTIONS",
+    "RATE_LIMIT_MODE",
+)
+
 # --- enums -------------------------------------------------------------------------------------
 
 ORDER_TYPES: Final = (
@@ -66,16 +87,16 @@ STP_MODES: Final = frozenset(
 )
 #: Enum kind (:mod:`filterlib.endpoints`) -> the values it takes.
 ENUM_VALUES: Final[Mapping[str, frozenset[str]]] = {
-    kinds.SIDE: SIDES,
-    kinds.TYPE: frozenset(ORDER_TYPES),
-    kinds.TIF: TIME_IN_FORCE,
-    kinds.RESP: RESPONSE_TYPES,
-    kinds.STP: STP_MODES,
-    kinds.CANCEL_REPLACE_MODE: frozenset({"STOP_ON_FAILURE", "ALLOW_FAILURE"}),
-    kinds.CANCEL_RESTRICTIONS: frozenset({"ONLY_NEW", "ONLY_PARTIALLY_FILLED"}),
-    kinds.RATE_LIMIT_MODE: frozenset({"DO_NOTHING", "CANCEL_ONLY"}),
-    kinds.PEG_PRICE_TYPE: frozenset({"PRIMARY_PEG", "MARKET_PEG"}),
-    kinds.PEG_OFFSET_TYPE: frozenset({"PRICE_LEVEL"}),
+    SIDE: SIDES,
+    TYPE: frozenset(ORDER_TYPES),
+    TIF: TIME_IN_FORCE,
+    RESP: RESPONSE_TYPES,
+    STP: STP_MODES,
+    CANCEL_REPLACE_MODE: frozenset({"STOP_ON_FAILURE", "ALLOW_FAILURE"}),
+    CANCEL_RESTRICTIONS: frozenset({"ONLY_NEW", "ONLY_PARTIALLY_FILLED"}),
+    RATE_LIMIT_MODE: frozenset({"DO_NOTHING", "CANCEL_ONLY"}),
+    PEG_PRICE_TYPE: frozenset({"PRIMARY_PEG", "MARKET_PEG"}),
+    PEG_OFFSET_TYPE: frozenset({"PRICE_LEVEL"}),
 }
 
 # --- limits ------------------------------------------------------------------------------------

@@ -290,47 +290,36 @@ def peg_type_combination(sent: Sent, leg: Leg, order_type: str) -> Iterator[Viol
     )
 
 
-def _iceberg_not_gtc(sent: Sent, leg: Leg, order_type: str) -> tuple[str, str] | None:
-    """The leg's (icebergQty, timeInForce) names when it sends an iceberg that is not GTC."""
+def _iceberg_not_gtc(sent: Sent, leg: Leg, order_type: str, listed: bool) -> Findings:
+    """The iceberg rule of a single order (``listed`` False) or of an order list's leg: an
+    iceberg must be GTC (a LIMIT_MAKER has no timeInForce)."""
     iceberg, tif = leg.wire("icebergQty"), leg.wire("timeInForce")
     if (
-        iceberg is not None
-        and iceberg in sent.values
-        and tif is not None
-        and sent.values.get(tif, "GTC") != "GTC"
-        and order_type != "LIMIT_MAKER"
+        iceberg is None
+        or iceberg not in sent.values
+        or tif is None
+        or sent.values.get(tif, "GTC") == "GTC"
+        or order_type == "LIMIT_MAKER"
+        or (leg.name is not None) != listed
     ):
-        return iceberg, tif
-    return None
+        return
+    yield fail(
+        "list_iceberg_time_in_force" if listed else "iceberg_time_in_force",
+        iceberg if listed else tif,
+        sent.texts[tif],
+        args=(iceberg,) if listed else (),
+        limit="GTC",
+        nearest=("GTC",),
+        detail=f"{iceberg} needs {tif} GTC" if listed else "an iceberg order must be GTC",
+    )
 
 
-def iceberg_time_in_force(sent: Sent, leg: Leg, order_type: str) -> Iterator[Violation]:
-    found = _iceberg_not_gtc(sent, leg, order_type) if leg.name is None else None
-    if found is not None:
-        _, tif = found
-        yield fail(
-            "iceberg_time_in_force",
-            tif,
-            sent.texts[tif],
-            limit="GTC",
-            nearest=("GTC",),
-            detail="an iceberg order must be GTC",
-        )
+def iceberg_time_in_force(sent: Sent, leg: Leg, order_type: str) -> Findings:
+    return _iceberg_not_gtc(sent, leg, order_type, listed=False)
 
 
-def list_iceberg_time_in_force(sent: Sent, leg: Leg, order_type: str) -> Iterator[Violation]:
-    found = _iceberg_not_gtc(sent, leg, order_type) if leg.name is not None else None
-    if found is not None:
-        iceberg, tif = found
-        yield fail(
-            "list_iceberg_time_in_force",
-            iceberg,
-            sent.texts[tif],
-            args=(iceberg,),
-            limit="GTC",
-            nearest=("GTC",),
-            detail=f"{iceberg} needs {tif} GTC",
-        )
+def list_iceberg_time_in_force(sent: Sent, leg: Leg, order_type: str) -> Findings:
+    return _iceberg_not_gtc(sent, leg, order_type, listed=True)
 
 
 # --- the request-layer rules that need the symbol: precision (-1111), then zero values ---------

@@ -26,6 +26,7 @@ from .wire import FIXED_POINT_DECIMALS, MAX_DECIMAL, MAX_WIRE_DIGITS, is_symbol
 
 if TYPE_CHECKING:
     from .snapshot import SymbolInfo
+    from .verdict import Verdict
 
 __all__ = ["Band", "CompiledSymbol", "RangeGrid", "compile_symbol", "scaled", "scaled_exact"]
 
@@ -218,7 +219,7 @@ class CompiledSymbol:
         )
         #: The short cut's passing verdicts, learned from the full rule run, by slot
         #: (engine.Where). Engine state, not part of the compiled arithmetic.
-        self.learned: list[Any] = [None] * 64
+        self.learned: list[Verdict | None] = [None] * 64
 
     def notional_passes(self, f: object, price: Decimal, quantity: Decimal) -> bool:
         """Whether ``price * quantity`` passes the notional filter ``f`` of this symbol (a

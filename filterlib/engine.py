@@ -192,7 +192,7 @@ def check_many(
 # conformance case and on generated orders.
 
 #: The endpoints whose plain LIMIT orders the short cut judges (the same parameters, one order).
-_SHORT_CUT_ENDPOINTS = ("/api/v3/order", "/api/v3/order/test")
+_SHORT_CUT_ENDPOINTS = frozenset({"/api/v3/order", "/api/v3/order/test"})
 _TEST = "/api/v3/order/test"
 #: The parameters a plain LIMIT order must carry: the endpoint's mandatory ones, then what a
 #: LIMIT order needs (symbol, side, type, timeInForce, quantity, price).
@@ -348,7 +348,7 @@ def judge(
         and low <= product <= high
     ):
         if not c.bands:
-            return cast(Verdict, known)
+            return known
         sells = slot & 8 > 0
         reference, average, last, _ = prices
         for band in c.bands:
@@ -361,10 +361,10 @@ def judge(
             if pi < band_low or pi > band_high:
                 break
         else:
-            return cast(Verdict, known)
+            return known
     failed = grid_failure(c, slot & 8 > 0, pi, qi, prices[:3])
     if failed is None:
-        return cast(Verdict, known)
+        return known
     if failed == "":
         return None  # zero, or above MAX_DECIMAL: a request-layer error, the full run's
     pending = partial(_filter_violations, c, side, tif, price, quantity, pi, qi, prices)

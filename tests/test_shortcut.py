@@ -637,3 +637,43 @@ def test_any_symbol_of_the_compiled_filters_gets_the_full_engines_answer(
         for _ in range(2):
             got = filterlib.check(info, params, endpoint=endpoint, context=context).to_dict()
         assert got == full(info, params, endpoint, context), (params, context)
+
+
+#: Optional parameters of POST /api/v3/order by whether they can change a plain LIMIT order's
+#: verdict beyond their own grammar (the short cut reads the first kind itself).
+_PLAIN_OPTIONAL = {
+    "newClientOrderId": ("my-order_1", "bad id"),
+    "strategyId": ("42", "x"),
+    "newOrderRespType": ("FULL", "FASTEST"),
+    "recvWindow": ("5000", "60001"),
+    "timestamp": ("1700000000000", "soon"),
+    "signature": ("abc", ""),
+}
+_NOT_PLAIN = {
+    "selfTradePreventionMode": "EXPIRE_BOTH",
+    "stopPrice": "29000",
+    "trailingDelta": "100",
+    "icebergQty": "0.0001",
+    "strategyType": "1000000",
+    "quoteOrderQty": "30",
+    "pegPriceType": "PRIMARY_PEG",
+}
+
+
+def test_the_short_cut_reads_the_plain_optional_parameters_and_leaves_the_rest() -> None:
+    params = dict(BTC_LIMIT)
+    assert filterlib.check(INFO, params).ok  # learns the key
+    prices = engine.ORDER_NO_CONTEXT
+    for name, (good, bad) in _PLAIN_OPTIONAL.items():
+        for value in (good, bad):
+            odd = {**params, name: value}
+            for _ in range(2):  # a newClientOrderId is another key: the first call teaches it
+                got = filterlib.check(INFO, odd)
+            assert got.to_dict() == full(INFO, odd, "/api/v3/order", None), (name, value)
+        answered = engine.judge(INFO, {**params, name: good}, prices)
+        assert isinstance(answered, filterlib.Verdict), name
+        assert engine.judge(INFO, {**params, name: bad}, prices) is None, name
+    for name, value in _NOT_PLAIN.items():
+        odd = {**params, name: value}
+        assert engine.judge(INFO, odd, prices) is None, name
+        assert filterlib.check(INFO, odd).to_dict() == full(INFO, odd, "/api/v3/order", None)

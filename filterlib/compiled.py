@@ -263,8 +263,11 @@ def grid_failure(
         if every is None:
             return "PRICE_FILTER"
         every.append("PRICE_FILTER")
+    reference, average, last = bases
     for band in c.bands:
-        text = band_base(band, bases)
+        # The reference price when the symbol has one, else the average over avgPriceMins,
+        # or the last price when that is 0 (rules.common.market_price, on texts).
+        text = reference if reference is not None else last if band.mins == 0 else average
         if text is not None:
             band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
             if pi < band_low or pi > band_high:
@@ -282,13 +285,3 @@ def grid_failure(
                 return rule_id
             every.append(rule_id)
     return every[0] if every else None
-
-
-def band_base(band: Band, bases: Bases) -> str | None:
-    """The price a band is measured against: the reference price when the symbol has one,
-    else the average over avgPriceMins, or the last price when that is 0 (as
-    rules.common.market_price chooses)."""
-    reference, average, last = bases
-    if reference is not None:
-        return reference
-    return last if band.mins == 0 else average

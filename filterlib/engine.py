@@ -353,7 +353,7 @@ def judge(
         reference, average, last, _ = prices
         for band in c.bands:
             # The reference price when the symbol has one, else the average over
-            # avgPriceMins, or the last price when that is 0 (compiled.band_base).
+            # avgPriceMins, or the last price when that is 0 (rules.common.market_price).
             text = reference if reference is not None else last if band.mins == 0 else average
             if text is None:
                 continue  # unchecked for lack of context: part of the learned verdict
@@ -423,7 +423,8 @@ def _filter_violations(
                 symbol.filter(filter_type), order, symbol, context
             )
             found.extend(v for v in findings if isinstance(v, Violation))
-    return best_match(found)
+    found.sort(key=_rank)  # best_match, in place
+    return tuple(found)
 
 
 #: The error of each filter the short cut judges.
@@ -812,7 +813,11 @@ def best_match(violations: Iterable[Violation]) -> tuple[Violation, ...]:
     Sorted by the rule's place in the catalogue; within one rule, in the order found (which
     follows the spec's parameter table).
     """
-    return tuple(sorted(violations, key=lambda v: RANK[v.rule]))
+    return tuple(sorted(violations, key=_rank))
+
+
+def _rank(v: Violation) -> int:
+    return RANK[v.rule]
 
 
 def _body(v: Violation | None) -> dict[str, Any] | None:

@@ -57,6 +57,10 @@ def _places(*values: Decimal) -> int:
     return max(0, *(-int(v.as_tuple().exponent) for v in values))
 
 
+#: RangeGrid.failure's answers.
+PASSES, BELOW, ABOVE, OFF_GRID, NOT_AT_SCALE = 0, 1, 2, 3, -1
+
+
 class RangeGrid:
     """A min/max/step filter (PRICE_FILTER, LOT_SIZE) as integers of ``10**-scale``, exactly
     as Binance reads it: a zero part is disabled (``low`` 0, ``high`` None, ``step`` 1)."""
@@ -70,16 +74,24 @@ class RangeGrid:
         self.high = scaled(high, scale) if high else None
         self.step = scaled(step, scale) or 1  # every value is a multiple of 10**-scale
 
+    def failure(self, value: Decimal) -> int:
+        """Which part of the filter ``value`` breaks, on the integers: PASSES, BELOW, ABOVE or
+        OFF_GRID, checked in that order (as Binance's text names them); NOT_AT_SCALE when
+        ``value`` has more decimals than the scale (the Decimal rule then decides)."""
+        shifted = value.scaleb(self.scale, CONTEXT)
+        v = int(shifted)
+        if v != shifted:
+            return NOT_AT_SCALE
+        if v < self.low:
+            return BELOW
+        if self.high is not None and v > self.high:
+            return ABOVE
+        return OFF_GRID if v % self.step else PASSES
+
     def passes(self, value: Decimal) -> bool:
-        """Whether ``value`` is within the bounds and on the grid. False also when ``value``
-        has more decimals than the scale: the caller's Decimal rule then decides."""
-        v = scaled_exact(value, self.scale)
-        return (
-            v is not None
-            and v >= self.low
-            and (self.high is None or v <= self.high)
-            and not v % self.step
-        )
+        """Whether ``value`` is within the bounds and on the grid (False also when it has more
+        decimals than the scale)."""
+        return self.failure(value) == PASSES
 
 
 class Band:
@@ -227,9 +239,10 @@ class CompiledSymbol:
         or ``f`` is not the filter compiled: the Decimal rule then decides."""
         for _, compiled, low, high in self.notional_bounds:
             if compiled is f:
-                pi = scaled_exact(price, self.grid[0])
-                qi = scaled_exact(quantity, self.grid[1])
-                return pi is not None and qi is not None and low <= pi * qi <= high
+                # scaled_exact, inlined (the rule asks this of every priced order)
+                p, q = price.scaleb(self.grid[0], CONTEXT), quantity.scaleb(self.grid[1], CONTEXT)
+                pi, qi = int(p), int(q)
+                return pi == p and qi == q and low <= pi * qi <= high
         return False
 
 

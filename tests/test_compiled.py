@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import filterlib
-from filterlib.compiled import RangeGrid, scaled_exact
-from filterlib.rules.common import range_grid_failure
+from filterlib.compiled import NOT_AT_SCALE, RangeGrid, scaled_exact
+from filterlib.rules.common import range_failure, range_grid_failure
 
 INFO = filterlib.load_default_exchange_info()
 
@@ -33,11 +33,15 @@ def test_a_range_grid_decides_as_the_decimal_rule(
     lo, hi, st_, v = Decimal(low), Decimal(high), Decimal(step), Decimal(value)
     scale = max(precision, *(-d.as_tuple().exponent for d in (lo, hi, st_)))  # type: ignore[operator]
     grid = RangeGrid(None, lo, hi, st_, int(scale))
-    decimal_passes = range_grid_failure(v, lo, hi, st_) is None
+    decimal_reason = range_grid_failure(v, lo, hi, st_)
+    # The rules' reading: the integers decide, the Decimal bounds only write the reason.
+    assert range_failure(grid, v, lo, hi, st_) == decimal_reason, (low, high, step, value)
     if scaled_exact(v, grid.scale) is None:
-        assert not grid.passes(v)  # not at the scale: the Decimal rule decides
+        assert grid.failure(v) == NOT_AT_SCALE  # more decimals: the Decimal rule decides
+        assert not grid.passes(v)
     else:
-        assert grid.passes(v) == decimal_passes, (low, high, step, value)
+        assert grid.failure(v) != NOT_AT_SCALE
+        assert grid.passes(v) == (decimal_reason is None), (low, high, step, value)
 
 
 def test_the_compiled_form_is_kept_on_the_snapshot_and_built_once() -> None:

@@ -38,21 +38,19 @@ from ..filters import (
 )
 from ..request import Order
 from ..snapshot import SymbolInfo
-from .common import Findings, fail, grid_nearest, market_price, range_grid_failure, unchecked
+from .common import Findings, fail, grid_nearest, market_price, range_failure, unchecked
 
 
 def price_filter(f: PriceFilter, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
     # Pass or fail on the compiled form's integers; the Decimal code below only explains a
     # failure (or decides a value with more decimals than the symbol's scale).
     grid = symbol.compiled().price
-    compiled = grid.source is f
+    compiled = grid if grid.source is f else None
     for name, value in (("price", order.price), ("stopPrice", order.stop_price)):
         if value is None or (not value and name == "price"):
             continue  # a zero price is the request layer's "Invalid price."; a zero stopPrice
             # is below minPrice like any other ("minPrice defines the minimum price/stopPrice")
-        if compiled and grid.passes(value):
-            continue
-        why = range_grid_failure(value, f.min_price, f.max_price, f.tick_size)
+        why = range_failure(compiled, value, f.min_price, f.max_price, f.tick_size)
         if why:
             yield fail(
                 "PRICE_FILTER",
@@ -146,9 +144,9 @@ def _lot(
     value: Decimal | None,
     grid: RangeGrid | None = None,
 ) -> Findings:
-    if value is None or not value or (grid is not None and grid.passes(value)):
+    if value is None or not value:
         return
-    why = range_grid_failure(value, f.min_qty, f.max_qty, f.step_size)
+    why = range_failure(grid, value, f.min_qty, f.max_qty, f.step_size)
     if why:
         yield fail(
             rule_id,

@@ -3,7 +3,10 @@
 Finding and choosing are apart: every rule runs on what could be decoded, and the violation whose
 rule comes first in :data:`~filterlib.catalogue.RULES` is Binance's single answer. A request
 holds one order or several (an order list's legs); the order rules run on each leg with the
-leg's wire names, the rules of the whole request run once.
+leg's wire names, the rules of the whole request run once. Which function checks which rule is
+the registry's (:mod:`filterlib.rules.registry`), selected per endpoint by the catalogue's
+scopes. A plain LIMIT order takes a short cut (:func:`judge`) on its symbol's compiled form
+(:mod:`filterlib.compiled`). docs/design/architecture.md draws the whole path.
 """
 
 from __future__ import annotations

@@ -972,8 +972,8 @@ RULES: tuple[Rule, ...] = (
         "the stop-loss leg's stopPrice; BUY: the reverse",
         "spec: Errors > Messages for -2010; Trading endpoints > New OCO - Deprecated, New Order "
         "list - OCO (price restrictions). Live, code -2010, a limit leg not clearing the last "
-        "price: https://github.com/sammchardy/python-binance/issues/907 (docs/design/evidence.md §22). "
-        "For the new OCO endpoint the same check is inferred",
+        "price: https://github.com/sammchardy/python-binance/issues/907 "
+        "(docs/design/evidence.md §22). For the new OCO endpoint the same check is inferred",
         ("lastPrice",),
         endpoints=("oco",),
     ),

@@ -38,15 +38,10 @@ import orjson
 from attrs import define, field, frozen
 
 from .catalogue import RANK, RULES_BY_ID
-from .filters import (
-    LotSize,
-    MarketLotSize,
-    MinNotional,
-    Notional,
-    PercentPrice,
-    PercentPriceBySide,
-    PriceFilter,
-)
+from .context import Context, as_context
+from .exceptions import UsageError
+from .request import Order
+from .rules.bounds import on_bound
 from .snapshot import ExchangeInfo
 from .verdict import Unchecked, Verdict, Violation
 
@@ -201,56 +196,29 @@ def warnings_for(info: ExchangeInfo, params: Mapping[str, Any], context: object)
 
     Single orders only (``price``, ``stopPrice``, ``quantity``): PRICE_FILTER's min/max,
     LOT_SIZE's (MARKET_LOT_SIZE's for MARKET) min/max, (MIN_)NOTIONAL's bounds for an order with
-    a price, and the PERCENT_PRICE(_BY_SIDE) band edges when the context gives ``avgPrice``.
+    a price, and the PERCENT_PRICE(_BY_SIDE) band edges around the market price the rule uses
+    (referencePrice, else avgPrice, or lastPrice): :func:`filterlib.rules.bounds.on_bound`.
     """
     name = params.get("symbol")
     symbol = info.symbols.get(name) if isinstance(name, str) else None
     if symbol is None:
         return []
-    found: list[str] = []
-    price = _dec(params.get("price"))
-    stop = _dec(params.get("stopPrice"))
-    qty = _dec(params.get("quantity"))
-    market = params.get("type") == "MARKET"
-    for flt in symbol.filters:
-        if isinstance(flt, PriceFilter):
-            for pname, value in (("price", price), ("stopPrice", stop)):
-                if value is None:
-                    continue
-                if flt.min_price and value == flt.min_price:
-                    found.append(f"{pname} {_s(value)} is exactly PRICE_FILTER minPrice")
-                if flt.max_price and value == flt.max_price:
-                    found.append(f"{pname} {_s(value)} is exactly PRICE_FILTER maxPrice")
-        elif isinstance(flt, LotSize | MarketLotSize) and qty is not None:
-            if isinstance(flt, MarketLotSize) and (not market or not flt.step_size):
-                continue
-            if qty == flt.min_qty:
-                found.append(f"quantity {_s(qty)} is exactly {flt.filter_type} minQty")
-            if qty == flt.max_qty:
-                found.append(f"quantity {_s(qty)} is exactly {flt.filter_type} maxQty")
-        elif isinstance(flt, Notional | MinNotional) and price is not None and qty is not None:
-            notional = price * qty
-            if notional == flt.min_notional:
-                found.append(f"notional {_s(notional)} is exactly {flt.filter_type} minNotional")
-            if isinstance(flt, Notional) and notional == flt.max_notional:
-                found.append(f"notional {_s(notional)} is exactly NOTIONAL maxNotional")
-        elif isinstance(flt, PercentPrice | PercentPriceBySide) and price is not None:
-            avg = _avg_price(context)
-            if avg is None:
-                continue
-            if isinstance(flt, PercentPrice):
-                up, down = flt.multiplier_up, flt.multiplier_down
-            elif params.get("side") == "SELL":
-                up, down = flt.ask_multiplier_up, flt.ask_multiplier_down
-            else:
-                up, down = flt.bid_multiplier_up, flt.bid_multiplier_down
-            for edge, mult in (("upper", up), ("lower", down)):
-                if price == avg * mult:
-                    found.append(
-                        f"price {_s(price)} is exactly the {flt.filter_type} {edge} band edge "
-                        f"(avgPrice {_s(avg)} x {_s(mult)})"
-                    )
-    return found
+    order = Order(
+        side=_str(params.get("side")),
+        type=_str(params.get("type")),
+        price=_dec(params.get("price")),
+        stop_price=_dec(params.get("stopPrice")),
+        quantity=_dec(params.get("quantity")),
+    )
+    try:
+        ctx = as_context(context) if isinstance(context, Mapping | Context) else Context()
+    except UsageError:  # a context check() refused: the line is an error, not a warning
+        ctx = Context()
+    return list(on_bound(order, symbol, ctx))
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _dec(value: object) -> Decimal | None:
@@ -261,19 +229,6 @@ def _dec(value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     return number if number.is_finite() else None
-
-
-def _avg_price(context: object) -> Decimal | None:
-    if not isinstance(context, Mapping):
-        return None
-    avg = context.get("avgPrice")
-    if isinstance(avg, Mapping):
-        avg = avg.get("price")
-    return _dec(avg)
-
-
-def _s(value: Decimal) -> str:
-    return format(value, "f")
 
 
 # --- rendering one order --------------------------------------------------------------------

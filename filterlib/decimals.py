@@ -8,8 +8,11 @@ global ``getcontext().prec = 8`` once broke other libraries' rounding in real bo
 
 from __future__ import annotations
 
-import re
 from decimal import Context, Decimal, InvalidOperation
+
+from .wire import DECIMAL_PATTERN, LONG_PATTERN
+from .wire import parse_decimal as parse_wire_decimal
+from .wire import parse_long as parse_wire_long
 
 __all__ = [
     "CONTEXT",
@@ -24,32 +27,12 @@ __all__ = [
     "parse_wire_long",
 ]
 
-#: Binance's legal range for DECIMAL parameters, quoted in its -1100 messages.
-DECIMAL_PATTERN = r"^([0-9]{1,20})(\.[0-9]{1,20})?$"
-#: The legal range for integer (LONG) parameters such as ``orderId``.
-LONG_PATTERN = r"^[0-9]{1,20}$"
-
-# re's \d would accept non-ASCII digits ("٣"); the explicit class does not, as Binance does not.
-_DECIMAL_RE = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?")
-_LONG_RE = re.compile(r"[0-9]{1,20}")
+# DECIMAL_PATTERN, LONG_PATTERN and the two parsers are the wire grammar's (filterlib.wire),
+# named here as they always were.
 
 #: 20 integer and 20 fraction digits fit in 40 significant digits; 80 leaves room for products
 #: and quotients of two such values with no rounding. Traps make any inexact result loud.
 CONTEXT = Context(prec=80, Emax=999, Emin=-999, traps=[InvalidOperation])
-
-
-def parse_wire_decimal(text: str) -> Decimal | None:
-    """The Decimal a wire string denotes, or None when Binance would reject it with -1100."""
-    if _DECIMAL_RE.fullmatch(text) is None:
-        return None
-    return Decimal(text)
-
-
-def parse_wire_long(text: str) -> int | None:
-    """The integer a LONG parameter denotes, or None when it is not 1 to 20 ASCII digits."""
-    if _LONG_RE.fullmatch(text) is None:
-        return None
-    return int(text)
 
 
 def decimals_written(text: str) -> int:

@@ -21,41 +21,32 @@ from types import MappingProxyType
 from attrs import frozen
 
 from .dates import AMEND, OPO, PEGS, AsOf, in_force
+from .wire import BOOLEAN as BOOLEAN
+from .wire import CANCEL_REPLACE_MODE as CANCEL_REPLACE_MODE
+from .wire import CANCEL_RESTRICTIONS as CANCEL_RESTRICTIONS
+from .wire import CLIENT_ID as CLIENT_ID
+from .wire import DECIMAL as DECIMAL
+from .wire import INT as INT
+from .wire import LONG as LONG
+from .wire import ORDER_TYPES
+from .wire import PEG_OFFSET_TYPE as PEG_OFFSET_TYPE
+from .wire import PEG_OFFSET_VALUE as PEG_OFFSET_VALUE
+from .wire import PEG_PRICE_TYPE as PEG_PRICE_TYPE
+from .wire import RATE_LIMIT_MODE as RATE_LIMIT_MODE
+from .wire import RECV_WINDOW as RECV_WINDOW
+from .wire import RESP as RESP
+from .wire import SIDE as SIDE
+from .wire import STP as STP
+from .wire import STRATEGY_TYPE as STRATEGY_TYPE
+from .wire import STRING as STRING
+from .wire import SYMBOL as SYMBOL
+from .wire import TIF as TIF
+from .wire import TYPE as TYPE
 
 __all__ = ["ENDPOINTS", "ORDER_FIELDS", "Endpoint", "Leg"]
 
-# Parameter kinds. The enum kinds name their own value sets (see request.ENUMS).
-DECIMAL, LONG, INT, STRING, BOOLEAN = "DECIMAL", "LONG", "INT", "STRING", "BOOLEAN"
-SYMBOL, CLIENT_ID, STRATEGY_TYPE, RECV_WINDOW = (
-    "SYMBOL",
-    "CLIENT_ID",
-    "STRATEGY_TYPE",
-    "RECV_WINDOW",
-)
-SIDE, TYPE, TIF, RESP, STP = "SIDE", "TYPE", "TIF", "RESP", "STP"
-#: Pegged orders (docs 2026-07, 2b: "pegPriceType ... pegOffsetValue ... pegOffsetType").
-PEG_PRICE_TYPE, PEG_OFFSET_TYPE, PEG_OFFSET_VALUE = (
-    "PEG_PRICE_TYPE",
-    "PEG_OFFSET_TYPE",
-    "PEG_OFFSET_VALUE",
-)
-CANCEL_REPLACE_MODE, CANCEL_RESTRICTIONS, RATE_LIMIT_MODE = (
-    "CANCEL_REPLACE_MODE",
-    "CANCEL_RESTRICTIONS",
-    "RATE_LIMIT_MODE",
-)
-
-ALL_TYPES = frozenset(
-    {
-        "LIMIT",
-        "MARKET",
-        "STOP_LOSS",
-        "STOP_LOSS_LIMIT",
-        "TAKE_PROFIT",
-        "TAKE_PROFIT_LIMIT",
-        "LIMIT_MAKER",
-    }
-)
+# Parameter kinds are the wire grammar's (filterlib.wire), named here as they always were.
+ALL_TYPES = frozenset(ORDER_TYPES)
 #: The types an OCO leg may have. The spec's belowType list omits LIMIT_MAKER while its
 #: belowPrice text and the OTOCO mandatory table include it; a BUY OCO needs its limit leg below,
 #: so LIMIT_MAKER is taken as allowed on both legs.

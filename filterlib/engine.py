@@ -3,40 +3,62 @@
 Finding and choosing are apart: every rule runs on what could be decoded, and the violation whose
 rule comes first in :data:`~filterlib.catalogue.RULES` is Binance's single answer. A request
 holds one order or several (an order list's legs); the order rules run on each leg with the
-leg's wire names, the rules of the whole request run once.
+leg's wire names, the rules of the whole request run once. Which function checks which rule is
+the registry's (:mod:`filterlib.rules.registry`), selected per endpoint by the catalogue's
+scopes. A plain LIMIT order takes a short cut (:func:`judge`) on its symbol's compiled form
+(:mod:`filterlib.compiled`). docs/design/architecture.md draws the whole path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import localcontext
+from decimal import Decimal, localcontext
+from functools import partial
+from operator import itemgetter
 from typing import Any, NoReturn, cast
 
 from attrs import evolve, frozen
 
-from . import fastpath
-from .catalogue import RANK, RULES_BY_ID, rule
+from . import endpoints as kinds
+from .catalogue import RANK, RULES, RULES_BY_ID, rule
+from .compiled import POW, CompiledSymbol, grid_failure
 from .context import Context, as_context
 from .dates import AsOf, in_force, resolve_as_of
 from .decimals import CONTEXT
 from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
 from .exceptions import UsageError, shown
-from .request import LegOrder, Order, Request, decode_request, symbol_rules
-from .rules import lists, pegs
-from .rules.account import (
-    LEG_ENGINE_RULES,
-    PENDING_LEG_ENGINE_RULES,
-    REQUEST_ENGINE_RULES,
-    EngineRule,
-)
-from .rules.common import Finding
+from .request import TYPE_RULES, LegOrder, Order, Request, decode_request
+from .rules import lists, pegs, registry
+from .rules.account import EngineRule
+from .rules.common import Finding, fail
 from .rules.filters import COUNT_CHECKS, FILTER_CHECKS, CountCheck, FilterCheck
-from .rules.symbol import LEG_RULES, REQUEST_RULES, SymbolRule
+from .rules.params import LegParameterRule, ParameterRule, SymbolParameterRule
+from .rules.symbol import SymbolRule
 from .snapshot import ExchangeInfo, SymbolInfo
-from .verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation
+from .verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation, rejected
+from .wire import (
+    MAX_RECV_WINDOW,
+    RESPONSE_TYPES,
+    TIME_IN_FORCE,
+    is_client_id,
+    parse_decimal,
+    parse_long,
+)
 
-__all__ = ["DEFAULT_MAX_AGE_MS", "best_match", "check", "check_many", "snapshot_age_warnings"]
+__all__ = [
+    "DEFAULT_MAX_AGE_MS",
+    "ORDER_NO_CONTEXT",
+    "ShortCutKey",
+    "Where",
+    "best_match",
+    "check",
+    "check_many",
+    "judge",
+    "remember",
+    "snapshot_age_warnings",
+    "where",
+]
 
 #: How old a snapshot may be (against the context's ``serverTime``) before a verdict warns: 24 h.
 DEFAULT_MAX_AGE_MS = 24 * 60 * 60 * 1000
@@ -77,12 +99,12 @@ def check(
     key = None
     if as_of is None:
         if context is None or type(context) is dict:
-            # The fast path reads only plain dicts and known endpoints; it declines anything
+            # The short cut reads only plain dicts and known endpoints; it declines anything
             # else, including every misuse, which the checks below then report. It learns
-            # from the full engine on the snapshot's own day, so it answers for that day only.
-            prices = fastpath.where(endpoint, context)
+            # from the full rule run on the snapshot's own day, so it answers for that day only.
+            prices = where(endpoint, context)
             if prices is not None:
-                proven = fastpath.judge(info, params, prices)
+                proven = judge(info, params, prices)
                 if isinstance(proven, Verdict):
                     return proven
                 key = proven
@@ -101,7 +123,7 @@ def check(
     with localcontext(CONTEXT):
         verdict = _check(info, params, spec, ctx, day)
     if key is not None:
-        fastpath.remember(key, verdict)
+        remember(key, verdict)
     if ctx.server_time is not None:
         verdict = evolve(verdict, warnings=snapshot_age_warnings(info, ctx.server_time, max_age_ms))
     return verdict
@@ -122,7 +144,7 @@ def check_many(
     that misuse (``info`` not an ExchangeInfo, a bad ``max_age_ms``, a context not in Binance's
     shapes) is refused before the first order rather than at it. It is cheaper per order than
     that loop: the context's prices are read once for the batch, and each plain LIMIT order
-    goes straight to the fast path's judgement.
+    goes straight to the short cut's judgement.
     """
     if not isinstance(info, ExchangeInfo):
         _not_exchange_info(info)
@@ -132,10 +154,10 @@ def check_many(
         resolve_as_of(as_of, None)  # refused before the first order, like the rest
     prices = None
     if as_of is None and (context is None or type(context) is dict):
-        prices = fastpath.where(endpoint, context)
+        prices = where(endpoint, context)
     if prices is None:
-        # A bad context is a UsageError before any order, not midway. (A context the fast path
-        # reads is one as_context accepts: tests/test_fastpath.py holds it to that.)
+        # A bad context is a UsageError before any order, not midway. (A context the short cut
+        # reads is one as_context accepts: tests/test_shortcut.py holds it to that.)
         if isinstance(context, Mapping):
             as_context(context)
         return [
@@ -144,15 +166,360 @@ def check_many(
             )
             for params in requests
         ]
-    judge = fastpath.judge
     verdicts: list[Verdict] = []
     append = verdicts.append
     for params in requests:
         verdict = judge(info, params, prices)
-        if not isinstance(verdict, Verdict):  # the full engine's to answer (and to teach)
+        if not isinstance(verdict, Verdict):  # the full rule run's to answer (and to teach)
             verdict = check(info, params, endpoint=endpoint, context=context, max_age_ms=max_age_ms)
         append(verdict)
     return verdicts
+
+
+# --- The short cut: plain LIMIT orders, decided on the compiled form alone -------------------
+#
+# Most orders a bot or a backtest sends are LIMIT orders that pass. For them the full rule run's
+# work (decoding every parameter, running every rule, building failure records) is the cost,
+# not the arithmetic. The short cut reads such an order's texts straight into the integers of
+# its symbol's compiled form (filterlib.compiled, kept on the snapshot) and decides it there:
+# it passes, or it fails one of the symbol's price, quantity, notional or price-band filters.
+# Anything else (another type or endpoint, a parameter it does not read, a value it does not
+# read as Binance's text, account context) goes the full way, which remains the one place that
+# decides what Binance answers; the violations of an order the short cut rejects are the
+# filter rules' own, run on its values when first read.
+#
+# The passing verdict itself (no error, the rules left unchecked for the context given) is
+# learned from the full rule run: the first order for a (symbol, endpoint, side, context
+# prices) key stores its verdict, and later orders with the same key reuse its unchecked rules.
+# Tests (tests/test_shortcut.py) compare the short cut with the full rule run on every
+# conformance case and on generated orders.
+
+#: The endpoints whose plain LIMIT orders the short cut judges (the same parameters, one order).
+_SHORT_CUT_ENDPOINTS = frozenset({"/api/v3/order", "/api/v3/order/test"})
+_TEST = "/api/v3/order/test"
+#: The parameters a plain LIMIT order must carry: the endpoint's mandatory ones, then what a
+#: LIMIT order needs (symbol, side, type, timeInForce, quantity, price).
+_REQUIRED_NAMES = (*ENDPOINTS["/api/v3/order"].mandatory, *TYPE_RULES["LIMIT"].required)
+_REQUIRED = frozenset(_REQUIRED_NAMES)
+_FIELDS = itemgetter(*_REQUIRED_NAMES)
+
+
+def _recv_window_ok(text: str) -> bool:
+    window = parse_long(text)
+    return window is not None and window <= MAX_RECV_WINDOW
+
+
+#: The parameter kinds whose values change no rule but their own grammar's, and the test of
+#: that grammar (filterlib.wire): a plain order may carry parameters of these kinds.
+_PLAIN_KINDS: Mapping[str, Callable[[str], bool]] = {
+    kinds.CLIENT_ID: is_client_id,
+    kinds.RESP: RESPONSE_TYPES.__contains__,
+    kinds.RECV_WINDOW: _recv_window_ok,
+    kinds.LONG: lambda text: parse_long(text) is not None,
+    kinds.STRING: bool,
+}
+#: The optional parameters the short cut reads, from the endpoint tables: those both its
+#: endpoints take, of a plain kind, that are no order field (trailingDelta is a LONG).
+_OPTIONAL: Mapping[str, Callable[[str], bool]] = {
+    name: _PLAIN_KINDS[kind]
+    for name, kind in ENDPOINTS["/api/v3/order"].parameters.items()
+    if kind in _PLAIN_KINDS
+    and name not in ORDER_FIELDS
+    and all(ENDPOINTS[e].parameters.get(name) == kind for e in _SHORT_CUT_ENDPOINTS)
+}
+_KEYS = _REQUIRED | _OPTIONAL.keys()
+#: The context keys the short cut reads; any other sends the order the full way, which also
+#: validates every value given. ``serverTime`` is not among them: a verdict that may carry a
+#: stale-snapshot warning is always the full rule run's.
+_PRICE_KEYS = frozenset({"avgPrice", "lastPrice", "referencePrice"})
+
+#: The context prices an order is judged against, parsed once (per call of check, per batch of
+#: check_many): the validated texts of referencePrice, avgPrice and lastPrice (None: not given),
+#: and the slot of the learned verdicts they select: 16 for the test endpoint, plus which
+#: prices are given as bits (referencePrice 4, avgPrice 2, lastPrice 1). A SELL adds 8, a
+#: newClientOrderId 32 (judge adds those two).
+Where = tuple[str | None, str | None, str | None, int]
+#: Where a passing verdict is learned: the compiled symbol and the slot (see Where). The same
+#: key, the same rules left unchecked.
+ShortCutKey = tuple[CompiledSymbol, int]
+
+_NO_PRICES: tuple[Where, Where] = ((None, None, None, 0), (None, None, None, 16))
+#: What :func:`where` gives for ``POST /api/v3/order`` without context.
+ORDER_NO_CONTEXT: Where = _NO_PRICES[0]
+
+
+def where(endpoint: str, context: Mapping[str, object] | None) -> Where | None:
+    """The prices of ``context`` for orders sent to ``endpoint``, or None when the short cut
+    leaves such orders to the full rule run (another endpoint, another context shape or key, a
+    value it does not read as Binance's text; the full rule run also says what is wrong)."""
+    try:
+        if endpoint not in _SHORT_CUT_ENDPOINTS:
+            return None
+    except TypeError:  # unhashable: the full engine refuses it (UsageError)
+        return None
+    test = 16 if endpoint == _TEST else 0
+    if context is None:
+        return _NO_PRICES[test >> 4]
+    if type(context) is not dict:
+        return None
+    average = context.get("avgPrice")
+    if type(average) is dict:  # GET /api/v3/avgPrice's body
+        average = average.get("price")
+    bits = 0
+    if average is not None:
+        if type(average) is not str or (average not in _PRICES and not _parse_price(average)):
+            return None
+        bits = 2
+    reference = last = None
+    if len(context) != bits >> 1:  # any key beside a given avgPrice
+        if not context.keys() <= _PRICE_KEYS:
+            return None
+        try:
+            reference = _text(context.get("referencePrice"), "referencePrice")
+            last = _text(context.get("lastPrice"), "price")
+        except _Declined:
+            return None
+        bits |= (reference is not None) << 2 | (last is not None)
+    return (reference, average, last, test | bits)
+
+
+def judge(
+    info: ExchangeInfo, params: Mapping[str, object], prices: Where
+) -> Verdict | ShortCutKey | None:
+    """The verdict of a plain LIMIT order under ``prices``, when the short cut can give it.
+
+    Returns the verdict when it can (an order that passes, or one that only fails filters);
+    the order's key when it has proven the order clean up to the filters but has not learned
+    that key yet (the caller runs the full rules and :func:`remember` s the answer); None
+    when the full rule run must answer. (No tuple is built per call: this is the hot path.)
+    """
+    if type(params) is not dict:
+        return None
+    try:
+        name, side, kind, tif, quantity, price = _FIELDS(params)
+        c = info._plain[name]
+        if c is None or kind != "LIMIT" or tif not in TIME_IN_FORCE:
+            return None
+    except KeyError:
+        # Not a plain LIMIT order, or its symbol is not compiled yet: compile it and look again.
+        if params.keys() >= _REQUIRED and info.compiled_plain(params["symbol"]) is not None:
+            return judge(info, params, prices)
+        return None
+    except TypeError:  # an unhashable value: the full rule run says what is wrong with it
+        return None
+    if side == "BUY":
+        slot = prices[3]
+    elif side == "SELL":
+        slot = prices[3] | 8
+    else:
+        return None
+    # Six parameters present and six in all: exactly the required ones, nothing to validate.
+    if len(params) != 6:
+        if not _optional_ok(params):
+            return None
+        if "newClientOrderId" in params:
+            slot |= 32  # duplicate_order is unchecked without openOrders: another verdict
+
+    if type(quantity) is not str or type(price) is not str:
+        return None
+    known = c.learned[slot]
+    if known is None:
+        return (c, slot)  # the full rule run answers, once
+    # The wire texts as integers of 10**-sp and 10**-sq (see _scale).
+    price_digits = price.replace(".", "", 1)
+    quantity_digits = quantity.replace(".", "", 1)
+    if not (
+        price_digits.isdigit()
+        and quantity_digits.isdigit()
+        and price_digits.isascii()
+        and quantity_digits.isascii()
+    ):
+        return None
+    sp, sq, min_p, max_p, tick, min_q, max_q, step, low, high = c.grid
+    pi = _scale(price, price_digits, c.price_places, sp)
+    qi = _scale(quantity, quantity_digits, c.quantity_places, sq)
+    if pi is None or qi is None:
+        return None
+    product = pi * qi
+    if product < c.zero_product:
+        return None
+    if (
+        min_p <= pi <= max_p
+        and not pi % tick
+        and min_q <= qi <= max_q
+        and not qi % step
+        and low <= product <= high
+    ):
+        if not c.bands:
+            return known
+        sells = slot & 8 > 0
+        reference, average, last, _ = prices
+        for band in c.bands:
+            # The reference price when the symbol has one, else the average over
+            # avgPriceMins, or the last price when that is 0 (rules.common.market_price).
+            text = reference if reference is not None else last if band.mins == 0 else average
+            if text is None:
+                continue  # unchecked for lack of context: part of the learned verdict
+            band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
+            if pi < band_low or pi > band_high:
+                break
+        else:
+            return known
+    failed = grid_failure(c, slot & 8 > 0, pi, qi, prices[:3])
+    if failed is None:
+        return known
+    if failed == "":
+        return None  # zero, or above MAX_DECIMAL: a request-layer error, the full run's
+    pending = partial(_filter_violations, c, side, tif, price, quantity, pi, qi, prices)
+    return rejected(_FILTER_ERRORS[failed], known.unchecked, pending)
+
+
+def _scale(text: str, digits: str, places: int, scale: int) -> int | None:
+    """``text`` times 10**scale as an integer, given ``digits``, its digits without the dot
+    (the caller has checked they are ASCII digits, with at most one dot between them in
+    ``text``); None unless it is Binance's legal decimal, ``[0-9]{1,20}(\\.[0-9]{1,20})?``,
+    with at most ``places`` decimals (more is the request layer's -1111).
+
+    String methods, not a regular expression: half the cost, on the hot path. (isdigit()
+    alone would take other scripts' digits: the caller also asks isascii().) The length is
+    checked before int() reads the digits, which refuses texts above 4,300 digits.
+    """
+    dot = text.find(".")
+    if dot < 0:
+        return int(digits) * POW[scale] if len(text) <= 20 else None
+    decimals = len(text) - dot - 1
+    if not 0 < dot <= 20 or not 0 < decimals <= places:
+        return None
+    return int(digits) * POW[scale - decimals]
+
+
+def _filter_violations(
+    c: CompiledSymbol,
+    side: str,
+    tif: str,
+    price: str,
+    quantity: str,
+    pi: int,
+    qi: int,
+    prices: Where,
+) -> tuple[Violation, ...]:
+    """Every filter violation of a proven-clean LIMIT order (computed when a caller first reads
+    them): the filter rules themselves on its values, run for the filters the compiled form
+    finds failing (the others pass: it has proven it). Pure, so two threads reading the
+    violations at once compute the same."""
+    symbol = c.symbol
+    failing: list[str] = []
+    grid_failure(c, side == "SELL", pi, qi, prices[:3], failing)
+    order = Order(
+        symbol=symbol.symbol,
+        side=side,
+        type="LIMIT",
+        time_in_force=tif,
+        quantity=Decimal(quantity),
+        price=Decimal(price),
+    )
+    context = _CONTEXTS.get(prices) or _context(prices)
+    found: list[Violation] = []
+    with localcontext(CONTEXT):
+        for filter_type in failing:  # one filter of each type: CompiledSymbol.plain
+            findings = FILTER_CHECKS[filter_type](
+                symbol.filter(filter_type), order, symbol, context
+            )
+            found.extend(v for v in findings if isinstance(v, Violation))
+    found.sort(key=_rank)  # best_match, in place
+    return tuple(found)
+
+
+#: The error of each filter the short cut judges.
+_FILTER_ERRORS = {
+    r.id: BinanceError(r.code, r.message)
+    for r in RULES
+    if r.id in ("PRICE_FILTER", "PERCENT_PRICE", "PERCENT_PRICE_BY_SIDE", "LOT_SIZE")
+    or r.id in ("MIN_NOTIONAL", "NOTIONAL")
+}
+
+
+def remember(key: ShortCutKey, verdict: Verdict) -> None:
+    """Learn the passing verdict for ``key`` from the full rule run's answer to a proven order.
+
+    For a LIMIT order whose request and symbol layers are clean, the rules left unchecked
+    depend only on the key (the symbol, the endpoint, the side and which prices the context
+    gives), never on whether a filter fails; so any such order, passing or failing, teaches
+    what a passing one gets: no error, no violation, those unchecked rules.
+    """
+    if all(v.rule in FILTER_CHECKS for v in verdict.violations):
+        passing = verdict if verdict.error is None else Verdict(None, (), verdict.unchecked)
+        compiled, slot = key
+        compiled.learned[slot] = passing
+
+
+def _optional_ok(params: Mapping[str, object]) -> bool:
+    """Whether the parameters beyond the required ones are all plain and well written."""
+    if not params.keys() <= _KEYS:
+        return False
+    for key, ok in _OPTIONAL.items():
+        if key in params:
+            value = params[key]
+            # None ("not sent") and non-strings are the full rule run's to judge.
+            if type(value) is not str or not value or not ok(value):
+                return False
+    return True
+
+
+def _context(prices: Where) -> Context:
+    """The Context of validated (referencePrice, avgPrice, lastPrice) texts, kept: the orders
+    of a symbol share their prices, and building a Context costs more than finding it."""
+    reference, average, last = (_decimal(t) for t in prices[:3])
+    if len(_CONTEXTS) >= 4096:
+        _CONTEXTS.clear()
+    found = _CONTEXTS[prices] = Context(
+        avg_price=average, last_price=last, reference_price=reference
+    )
+    return found
+
+
+_CONTEXTS: dict[Where, Context] = {}
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    """A context price text :func:`_text` has validated, as a Decimal."""
+    return None if text is None else _PRICES.get(text) or Decimal(text)
+
+
+class _Declined(Exception):
+    """A context value the short cut leaves to the full rule run (ints, Decimals, bad text)."""
+
+
+def _text(value: object, inner: str) -> str | None:
+    """A context price as the full engine reads it (context.as_context): its text once it is
+    known to be legal, or None if not given; raises _Declined for anything else."""
+    if value is None:
+        return None
+    if type(value) is dict:  # a Binance response body, e.g. GET /api/v3/avgPrice's
+        value = value[inner] if inner in value else value.get("price")
+        if value is None:
+            return None
+    if type(value) is not str or (value not in _PRICES and not _parse_price(value)):
+        raise _Declined
+    return value
+
+
+def _parse_price(text: str) -> bool:
+    """Parse a legal context price text into _PRICES; False if it is not legal.
+
+    A bot passes the same price text for many orders (the average price moves once a minute):
+    texts already parsed are kept, a few thousand at most.
+    """
+    value = parse_decimal(text)
+    if value is None:
+        return False
+    if len(_PRICES) >= 4096:
+        _PRICES.clear()
+    _PRICES[text] = value
+    return True
+
+
+_PRICES: dict[str, Decimal] = {}
 
 
 def _not_exchange_info(info: object) -> NoReturn:
@@ -211,22 +578,16 @@ def _check(
         raise UsageError(
             f"{endpoint.path} did not exist on {day} (Binance added it on {endpoint.since})"
         )
-    request = decode_request(params, endpoint, day)
+    checks = _checks_for(endpoint)
+    request = decode_request(params, endpoint, day, checks.parameter_rules)
     findings: list[Finding] = list(request.violations)
-    findings.extend(_request_rules(request))
+    for list_rule in checks.list_rules:
+        findings.extend(list_rule(request))
     name = request.symbol
     symbol = info.symbol(name) if name is not None else None
     if name is not None and symbol is None:
-        r = rule("unknown_symbol")
         findings.append(
-            Violation(
-                r.code,
-                r.message,
-                r.id,
-                "symbol",
-                value=name,
-                detail=f"{name} is not in the snapshot",
-            )
+            fail("unknown_symbol", "symbol", name, detail=f"{name} is not in the snapshot")
         )
     if symbol is not None:
         findings.extend(_symbol_findings(request, symbol, info, ctx))
@@ -259,33 +620,18 @@ def _on_day(findings: Iterable[Finding], day: dt.date) -> list[Finding]:
     return kept
 
 
-def _request_rules(request: Request) -> Iterable[Finding]:
-    kind = request.endpoint.kind
-    if request.endpoint.path == "/api/v3/order/oco":
-        # The deprecated OCO's legs (limit, stop) are no above/below pair, so oco_placement
-        # would find nothing: the catalogue scopes its rules to the other OCO requests.
-        yield from lists.oco_price_order(request)
-    elif kind in ("oco", "otoco", "opoco"):
-        yield from lists.oco_placement(request)
-    elif kind == "cancelReplace":
-        yield from lists.one_of(request, "cancelOrderId", "cancelOrigClientOrderId")
-    elif kind == "amend":
-        yield from lists.one_of(request, "orderId", "origClientOrderId")
-    if kind in ("opo", "opoco"):
-        yield from lists.opo_sides(request)
-    if len(request.endpoint.legs) > 1:
-        yield from lists.duplicate_client_ids(request)
-
-
 @frozen
 class _Checks:
-    """The checks the engine runs on requests to one endpoint: those whose catalogue rule
-    ``applies_to`` it (the check functions are named after their rules, the filter and count
-    checks keyed by them), each family in its own order. The catalogue's endpoint scopes are
-    thus both what ``filterlib explain`` shows and what runs: on an amend, LOT_SIZE and the
-    notional filters on newQty but no rule of a new order's type, price or stop, and no count.
+    """The checks the engine runs on requests to one endpoint: the entries of each family of
+    the registry (:mod:`filterlib.rules.registry`) whose catalogue rule ``applies_to`` it, in
+    the family's order. The catalogue's endpoint scopes are thus both what ``filterlib
+    explain`` shows and what runs: on an amend, LOT_SIZE and the notional filters on newQty
+    but no rule of a new order's type, price or stop, and no count.
     """
 
+    parameter_rules: tuple[tuple[ParameterRule, ...], tuple[LegParameterRule, ...]]
+    list_rules: tuple[Callable[[Request], Iterable[Finding]], ...]
+    symbol_parameter_rules: tuple[SymbolParameterRule, ...]
     request_rules: tuple[SymbolRule, ...]
     leg_rules: tuple[SymbolRule, ...]
     filters: Mapping[str, FilterCheck]
@@ -293,25 +639,25 @@ class _Checks:
     leg_engine_rules: tuple[EngineRule, ...]
     pending_leg_engine_rules: tuple[EngineRule, ...]
     counts: Mapping[str, CountCheck]
-    duplicate_order: bool
+    list_engine_rules: tuple[Callable[[Request, SymbolInfo, Context], Iterable[Finding]], ...]
 
     @classmethod
     def of(cls, endpoint: Endpoint) -> _Checks:
-        def applies(rule_id: str) -> bool:
-            return rule(rule_id).applies_to(endpoint)
-
-        def selected(checks: Sequence[SymbolRule]) -> tuple[SymbolRule, ...]:
-            return tuple(c for c in checks if applies(c.__name__))
+        def selected(family: Mapping[str, Any]) -> tuple[Any, ...]:
+            return tuple(registry.select(family, endpoint).values())
 
         return cls(
-            selected(REQUEST_RULES),
-            selected(LEG_RULES),
-            {k: c for k, c in FILTER_CHECKS.items() if applies(k)},
-            selected(REQUEST_ENGINE_RULES),
-            selected(LEG_ENGINE_RULES),
-            selected(PENDING_LEG_ENGINE_RULES),
-            {k: c for k, c in COUNT_CHECKS.items() if applies(k)},
-            applies("duplicate_order"),
+            registry.parameter_rules(endpoint),
+            selected(registry.LIST_RULES),
+            selected(registry.SYMBOL_PARAMETER_RULES),
+            selected(registry.REQUEST_SYMBOL_RULES),
+            selected(registry.LEG_SYMBOL_RULES),
+            registry.select(registry.FILTER_RULES, endpoint),
+            selected(registry.REQUEST_ENGINE_RULES),
+            selected(registry.LEG_ENGINE_RULES),
+            selected(registry.PENDING_LEG_ENGINE_RULES),
+            registry.select(registry.COUNT_RULES, endpoint),
+            selected(registry.LIST_ENGINE_RULES),
         )
 
 
@@ -365,12 +711,8 @@ def _symbol_findings(
         for f in info.exchange_filters:
             if f.filter_type not in COUNT_CHECKS:
                 yield Unchecked(f.filter_type, reason="filterlib does not know this filter type")
-    if checks.duplicate_order:
-        yield from lists.duplicate_order(request, symbol, ctx)
-    if endpoint.kind == "oco":
-        yield from lists.oco_price_relationship(request, ctx)
-    elif endpoint.kind == "cancelReplace":
-        yield from lists.cancel_side(request, symbol, ctx)
+    for list_rule in checks.list_engine_rules:
+        yield from list_rule(request, symbol, ctx)
 
 
 def _position_parameter(finding: Violation, buy_legs: Sequence[Leg]) -> Violation:
@@ -387,7 +729,9 @@ def _leg_findings(
 ) -> Iterable[Finding]:
     """The order rules on one leg, named as the leg spells them."""
     order = lo.order
-    found: list[Finding] = list(symbol_rules(lo, request.texts, symbol))
+    found: list[Finding] = []
+    for parameter_rule in checks.symbol_parameter_rules:
+        found.extend(parameter_rule(lo, request.texts, symbol))
     for leg_rule in checks.leg_rules:
         found.extend(leg_rule(order, symbol, ctx))
     filters = checks.filters
@@ -472,7 +816,11 @@ def best_match(violations: Iterable[Violation]) -> tuple[Violation, ...]:
     Sorted by the rule's place in the catalogue; within one rule, in the order found (which
     follows the spec's parameter table).
     """
-    return tuple(sorted(violations, key=lambda v: RANK[v.rule]))
+    return tuple(sorted(violations, key=_rank))
+
+
+def _rank(v: Violation) -> int:
+    return RANK[v.rule]
 
 
 def _body(v: Violation | None) -> dict[str, Any] | None:

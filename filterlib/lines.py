@@ -21,9 +21,8 @@ import orjson
 
 from .context import ContextError
 from .endpoints import ENDPOINTS
-from .engine import check
+from .engine import ORDER_NO_CONTEXT, check, judge
 from .exceptions import SnapshotError, UsageError
-from .fastpath import ORDER_NO_CONTEXT, judge
 from .snapshot import ExchangeInfo
 from .verdict import Verdict
 

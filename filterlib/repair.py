@@ -43,6 +43,7 @@ from .filters import (
 )
 from .request import Order, wire_text
 from .rules import pegs
+from .rules.common import market_price
 from .snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = ["Change", "Repair", "repair"]
@@ -433,13 +434,7 @@ def _price_bounds(
             mins = f.avg_price_mins
         else:
             continue
-        ref = (
-            ctx.reference_price
-            if ctx.reference_price is not None
-            else ctx.last_price
-            if mins == 0
-            else ctx.avg_price
-        )
+        ref, _ = market_price(ctx, mins)  # the rule's own market price
         if ref is None:
             continue
         low = ref * down if low is None else max(low, ref * down)

@@ -8,7 +8,6 @@ None means "not sent", as HTTP clients drop None values.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
@@ -17,119 +16,71 @@ from attrs import evolve, frozen
 from . import endpoints as kinds
 from .catalogue import rule
 from .dates import OPO, PEGS, AsOf, in_force
-from .decimals import DECIMAL_PATTERN, LONG_PATTERN, decimals_written, parse_wire_decimal
+from .decimals import decimals_written
 from .decimals import format_decimal as _format
 from .endpoints import Endpoint, Leg
+from .rules.common import fail
+from .rules.params import (
+    PEGGABLE_TYPES,
+    TYPE_RULES,
+    LegParameterRule,
+    ParameterRule,
+    Sent,
+    TypeRule,
+)
 from .snapshot import SymbolInfo
 from .verdict import Violation
+from .wire import (
+    CLIENT_ORDER_ID_PATTERN,
+    DECIMAL_PATTERN,
+    ENUM_VALUES,
+    LONG_PATTERN,
+    MAX_DECIMAL,
+    ORDER_TYPES,
+    RECV_WINDOW_DECIMALS,
+    SYMBOL_PATTERN,
+    is_client_id,
+    is_symbol,
+    parse_boolean,
+    parse_decimal,
+    parse_long,
+)
 
 __all__ = [
     "ORDER_TYPES",
+    "PEGGABLE_TYPES",
+    "TYPE_RULES",
     "LegOrder",
     "Order",
     "Request",
+    "TypeRule",
     "decode_request",
     "symbol_rules",
     "wire_text",
 ]
 
-ORDER_TYPES = (
-    "LIMIT",
-    "MARKET",
-    "STOP_LOSS",
-    "STOP_LOSS_LIMIT",
-    "TAKE_PROFIT",
-    "TAKE_PROFIT_LIMIT",
-    "LIMIT_MAKER",
-)
 ALGO_TYPES = frozenset({"STOP_LOSS", "STOP_LOSS_LIMIT", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
-SIDES = frozenset({"BUY", "SELL"})
-TIME_IN_FORCE = frozenset({"GTC", "IOC", "FOK"})
-RESPONSE_TYPES = frozenset({"ACK", "RESULT", "FULL"})
-# The spec's enum plus TRANSFER, added 2025-12 and allowed on all symbols from 2026-04-02
-# (research §9).
-STP_MODES = frozenset(
-    {"NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"}
-)
 
-#: Binance stores decimals as int64 with 8 decimals; larger values overflow (-1108).
-MAX_DECIMAL = Decimal("92233720368.54775807")
-CLIENT_ORDER_ID_PATTERN = "^[a-zA-Z0-9-_]{1,36}$"
-_CLIENT_ORDER_ID_RE = re.compile(r"[a-zA-Z0-9\-_]{1,36}")
-# Java's class intersection: word characters, '-', '.', '_', less the lower case letters.
-SYMBOL_PATTERN = "^[\\w\\-._&&[^a-z]]{1,50}$"
-_SYMBOL_RE = re.compile(r"[A-Z0-9_.\-]{1,50}")
-#: The same class with a Unicode ``\w``, from 2025-12-02 ("symbol ... can now support Unicode
-#: values encoded in UTF-8", docs 2026-07, 6): letters and digits of any script, less a-z.
-_UNICODE_SYMBOL_RE = re.compile(r"(?:(?![a-z])[\w.\-]){1,50}")
-_LONG_RE = re.compile(r"[0-9]{1,20}")
-
-#: Parameters a signed request carries even when the caller leaves them to its HTTP client.
-SIGNING_PARAMETERS = ("timestamp", "signature")
-
-
-@frozen
-class TypeRule:
-    """The spec's "additional mandatory parameters" row for one order type, in order fields."""
-
-    required: tuple[str, ...]
-    either: tuple[str, str] | None
-    forbidden: tuple[str, ...]
-
-
-_STOP = TypeRule(
-    ("quantity",),
-    ("stopPrice", "trailingDelta"),
-    ("timeInForce", "price", "quoteOrderQty", "icebergQty"),
-)
-_STOP_LIMIT = TypeRule(
-    ("timeInForce", "quantity", "price"), ("stopPrice", "trailingDelta"), ("quoteOrderQty",)
-)
-TYPE_RULES: Mapping[str, TypeRule] = {
-    "LIMIT": TypeRule(
-        ("timeInForce", "quantity", "price"), None, ("quoteOrderQty", "stopPrice", "trailingDelta")
-    ),
-    "MARKET": TypeRule(
-        (),
-        ("quantity", "quoteOrderQty"),
-        ("timeInForce", "price", "stopPrice", "trailingDelta", "icebergQty"),
-    ),
-    "STOP_LOSS": _STOP,
-    "STOP_LOSS_LIMIT": _STOP_LIMIT,
-    "TAKE_PROFIT": _STOP,
-    "TAKE_PROFIT_LIMIT": _STOP_LIMIT,
-    "LIMIT_MAKER": TypeRule(
-        ("quantity", "price"), None, ("timeInForce", "quoteOrderQty", "stopPrice", "trailingDelta")
-    ),
-}
-
-#: Enum kinds: the values each takes and the rule a value outside them breaks.
+#: Enum kinds: the values each takes (the wire grammar's) and the rule a value outside them breaks.
 ENUMS: Mapping[str, tuple[frozenset[str], str]] = {
-    kinds.SIDE: (SIDES, "invalid_side"),
-    kinds.TYPE: (frozenset(ORDER_TYPES), "invalid_order_type"),
-    kinds.TIF: (TIME_IN_FORCE, "invalid_time_in_force"),
-    kinds.RESP: (RESPONSE_TYPES, "invalid_parameter"),
-    kinds.STP: (STP_MODES, "invalid_parameter"),
-    kinds.CANCEL_REPLACE_MODE: (
-        frozenset({"STOP_ON_FAILURE", "ALLOW_FAILURE"}),
-        "invalid_parameter",
-    ),
-    kinds.CANCEL_RESTRICTIONS: (
-        frozenset({"ONLY_NEW", "ONLY_PARTIALLY_FILLED"}),
-        "invalid_cancel_restrictions",
-    ),
-    kinds.RATE_LIMIT_MODE: (frozenset({"DO_NOTHING", "CANCEL_ONLY"}), "invalid_parameter"),
-    kinds.PEG_PRICE_TYPE: (frozenset({"PRIMARY_PEG", "MARKET_PEG"}), "invalid_peg_price_type"),
-    kinds.PEG_OFFSET_TYPE: (frozenset({"PRICE_LEVEL"}), "invalid_peg_offset_type"),
+    kind: (ENUM_VALUES[kind], rule_id)
+    for kind, rule_id in (
+        (kinds.SIDE, "invalid_side"),
+        (kinds.TYPE, "invalid_order_type"),
+        (kinds.TIF, "invalid_time_in_force"),
+        (kinds.RESP, "invalid_parameter"),
+        (kinds.STP, "invalid_parameter"),
+        (kinds.CANCEL_REPLACE_MODE, "invalid_parameter"),
+        (kinds.CANCEL_RESTRICTIONS, "invalid_cancel_restrictions"),
+        (kinds.RATE_LIMIT_MODE, "invalid_parameter"),
+        (kinds.PEG_PRICE_TYPE, "invalid_peg_price_type"),
+        (kinds.PEG_OFFSET_TYPE, "invalid_peg_offset_type"),
+    )
 }
 #: Enum kinds Binance reads whatever the case: ``side=sell`` reached the OCO price check and
 #: ``side=buy`` the symbol's order types (docs/design/evidence.md §22a, §23). No response on record
 #: shows another enum read so, so the others stay exact.
 CASE_INSENSITIVE = frozenset({kinds.SIDE})
-#: The most decimals recvWindow takes since microseconds (docs 2026-07, 2a; from 2025-08-28).
-RECV_WINDOW_DECIMALS = 3
-#: The deepest price level a peg may name (docs 2026-07, 2b: "max: 100").
-MAX_PEG_OFFSET = 100
 
 
 @frozen
@@ -216,28 +167,23 @@ def _written(value: object) -> str:
         return f"<{type(value).__name__} too deep or too long to write>"
 
 
-def _violation(rule_id: str, parameter: str | None, *args: str, **extra: object) -> Violation:
-    r = rule(rule_id)
-    msg = r.message % args if args else r.message
-    return Violation(r.code, msg, rule_id, parameter, **extra)  # type: ignore[arg-type]
+def decode_request(
+    params: Mapping[str, object],
+    endpoint: Endpoint,
+    day: AsOf = None,
+    rules: ParameterRules | None = None,
+) -> Request:
+    """Read each parameter as Binance's wire grammar reads it on ``day`` (None: today), then
+    apply the request layer's rules that need no snapshot (``rules``: those the engine selected
+    for the endpoint; by default every one, from :mod:`filterlib.rules.registry`)."""
+    if rules is None:
+        from .rules.registry import parameter_rules
 
-
-def decode_request(params: Mapping[str, object], endpoint: Endpoint, day: AsOf = None) -> Request:
-    """Apply the request-layer rules that need no snapshot and decode what is valid, as
-    Binance read the endpoint's parameters on ``day`` (None: today)."""
+        rules = parameter_rules(endpoint)
     known = endpoint.parameters_on(day)
     texts = {_name(k): wire_text(v) for k, v in params.items() if v is not None}
     found: list[Violation] = []
-    add = found.append
     values: dict[str, object] = {}
-
-    for name in known:
-        if texts.get(name) == "":
-            add(_violation("empty_parameter", name, name, detail=f"'{name}' was sent empty"))
-    for name in endpoint.mandatory:
-        if name not in texts and not _pegged_price(endpoint, name, texts):
-            add(_violation("mandatory_parameter", name, name, detail=f"send '{name}'"))
-
     for name, kind in known.items():
         text = texts.get(name)
         if not text:
@@ -245,70 +191,23 @@ def decode_request(params: Mapping[str, object], endpoint: Endpoint, day: AsOf =
         parsed = _parse(name, kind, text, found, day)
         if parsed is not None:
             values[name] = parsed
-
-    unknown = [name for name in texts if name not in known]
-    if unknown:
-        sent = len(texts) + sum(1 for p in SIGNING_PARAMETERS if p not in texts)
-        add(
-            _violation(
-                "unread_parameters",
-                unknown[0],
-                str(sent - len(unknown)),
-                str(sent),
-                value=", ".join(unknown),
-                detail=f"the endpoint does not read {', '.join(repr(u) for u in unknown)}",
-            )
-        )
-
-    for name, kind in known.items():
-        value = values.get(name)
-        if kind == kinds.STRATEGY_TYPE and isinstance(value, int) and value < 1_000_000:
-            add(
-                _violation(
-                    "strategy_type", name, value=texts[name], limit="1000000", nearest=("1000000",)
-                )
-            )
-        elif kind == kinds.RECV_WINDOW and isinstance(value, int | Decimal) and value > 60_000:
-            add(
-                _violation(
-                    "recv_window", name, value=texts[name], limit="60000", nearest=("60000",)
-                )
-            )
-        elif kind == kinds.PEG_OFFSET_VALUE and isinstance(value, int) and value > MAX_PEG_OFFSET:
-            add(
-                _violation(
-                    "peg_offset_value",
-                    name,
-                    name,
-                    value=texts[name],
-                    limit=str(MAX_PEG_OFFSET),
-                    nearest=(str(MAX_PEG_OFFSET),),
-                )
-            )
-
-    orders = tuple(_leg_order(leg, endpoint, texts, values, found) for leg in endpoint.legs)
+    sent = Sent(endpoint, known, texts, values)
+    request_rules, leg_rules = rules
+    for check in request_rules:
+        found.extend(check(sent))
+    orders = tuple(_leg_order(leg, sent, found, leg_rules) for leg in endpoint.legs)
     return Request(endpoint, texts, values, orders, tuple(found))
 
 
-def _pegged_price(endpoint: Endpoint, name: str, texts: Mapping[str, str]) -> bool:
-    """Whether ``name`` is the price of a leg whose peg is sent: "If pegPriceType is
-    specified, price becomes optional" (docs 2026-07, 2b), taken to hold on every leg that
-    takes a peg, as the pegged-orders FAQ (3a) lets each order of a list be pegged."""
-    for leg in endpoint.legs:
-        peg = leg.wire("pegPriceType")
-        if leg.wire("price") == name and peg is not None and texts.get(peg):
-            return True
-    return False
+#: The request layer's rules for one endpoint: those of the whole request, those of each leg.
+ParameterRules = tuple[tuple[ParameterRule, ...], tuple[LegParameterRule, ...]]
 
 
 def _leg_order(
-    leg: Leg,
-    endpoint: Endpoint,
-    texts: Mapping[str, str],
-    values: Mapping[str, object],
-    found: list[Violation],
+    leg: Leg, sent: Sent, found: list[Violation], rules: tuple[LegParameterRule, ...]
 ) -> LegOrder:
     """Decode one leg and apply the per-type parameter rules with the leg's wire names."""
+    texts, values = sent.texts, sent.values
 
     def value(field: str) -> object:
         wire = leg.wire(field)
@@ -322,11 +221,11 @@ def _leg_order(
         if order_type is not None and order_type not in leg.types:
             wire = leg.names["type"]
             found.append(
-                _violation(
+                fail(
                     leg.type_rule,
                     wire,
-                    *((wire,) if "%s" in rule(leg.type_rule).message else ()),
-                    value=order_type,
+                    order_type,
+                    args=(wire,) if "%s" in rule(leg.type_rule).message else (),
                     limit=", ".join(sorted(leg.types)),
                     nearest=tuple(sorted(leg.types)),
                     leg=leg.name,
@@ -335,43 +234,9 @@ def _leg_order(
             )
             order_type = None
     if order_type is not None:
-        before = len(found)
-        _type_parameters(leg, endpoint, order_type, texts, found)
-        found.extend(_peg_parameters(leg, order_type, texts, values))
-        iceberg = leg.wire("icebergQty")
-        tif = leg.wire("timeInForce")
-        if (
-            iceberg is not None
-            and iceberg in values
-            and tif is not None
-            and values.get(tif, "GTC") != "GTC"
-            and order_type != "LIMIT_MAKER"
-        ):
-            if leg.name is None:
-                found.append(
-                    _violation(
-                        "iceberg_time_in_force",
-                        tif,
-                        value=texts[tif],
-                        limit="GTC",
-                        nearest=("GTC",),
-                        detail="an iceberg order must be GTC",
-                    )
-                )
-            else:
-                found.append(
-                    _violation(
-                        "list_iceberg_time_in_force",
-                        iceberg,
-                        iceberg,
-                        value=texts[tif],
-                        limit="GTC",
-                        nearest=("GTC",),
-                        detail=f"{iceberg} needs {tif} GTC",
-                    )
-                )
-        if leg.name is not None:
-            found[before:] = [evolve(v, leg=leg.name) for v in found[before:]]
+        for check in rules:
+            for v in check(sent, leg, order_type):
+                found.append(v if leg.name is None else evolve(v, leg=leg.name))
 
     order = Order(
         symbol=_str_or_none(values.get("symbol")),
@@ -396,12 +261,12 @@ def _parse(name: str, kind: str, text: str, found: list[Violation], day: AsOf = 
     if kind == kinds.RECV_WINDOW and in_force(day, PEGS):
         return _recv_window(name, text, found)
     if kind == kinds.DECIMAL:
-        value = parse_wire_decimal(text)
+        value = parse_decimal(text)
         if value is None:
             found.append(_illegal(name, text, DECIMAL_PATTERN))
         elif value > MAX_DECIMAL:
             found.append(
-                _violation("parameter_overflow", name, name, value=text, limit=str(MAX_DECIMAL))
+                fail("parameter_overflow", name, text, args=(name,), limit=str(MAX_DECIMAL))
             )
             return None
         return value
@@ -412,28 +277,27 @@ def _parse(name: str, kind: str, text: str, found: list[Violation], day: AsOf = 
         kinds.RECV_WINDOW,
         kinds.PEG_OFFSET_VALUE,
     ):
-        if _LONG_RE.fullmatch(text) is None:
+        number = parse_long(text)
+        if number is None:
             found.append(_illegal(name, text, LONG_PATTERN))
-            return None
-        return int(text)
+        return number
     if kind == kinds.SYMBOL:
-        pattern = _SYMBOL_RE if not in_force(day, OPO) else _UNICODE_SYMBOL_RE
-        if pattern.fullmatch(text) is None:
+        if not is_symbol(text, unicode=in_force(day, OPO)):
             found.append(_illegal(name, text, SYMBOL_PATTERN))
             return None
         return text
     if kind == kinds.CLIENT_ID:
-        if _CLIENT_ORDER_ID_RE.fullmatch(text) is None:
+        if not is_client_id(text):
             found.append(_illegal(name, text, CLIENT_ORDER_ID_PATTERN))
             return None
         return text
     if kind in ENUMS:
         return _enum(name, kind, text, found)
     if kind == kinds.BOOLEAN:
-        if text.lower() not in ("true", "false"):
-            found.append(_violation("invalid_parameter", name, name, value=text))
-            return None
-        return text.lower() == "true"
+        flag = parse_boolean(text)
+        if flag is None:
+            found.append(fail("invalid_parameter", name, text, args=(name,)))
+        return flag
     return text
 
 
@@ -442,18 +306,18 @@ def _recv_window(name: str, text: str, found: list[Violation]) -> Decimal | None
 
     More decimals get -1111, the code of a DECIMAL parameter with too many (filterlib's
     reading: no response on record)."""
-    value = parse_wire_decimal(text)
+    value = parse_decimal(text)
     if value is None:
         found.append(_illegal(name, text, DECIMAL_PATTERN))
         return None
     written = decimals_written(text)
     if written > RECV_WINDOW_DECIMALS:
         found.append(
-            _violation(
+            fail(
                 "too_much_precision",
                 name,
-                name,
-                value=text,
+                text,
+                args=(name,),
                 limit=str(RECV_WINDOW_DECIMALS),
                 detail=f"{name} is written with {written} decimals; it takes "
                 f"{RECV_WINDOW_DECIMALS} (microseconds)",
@@ -469,13 +333,12 @@ def _enum(name: str, kind: str, text: str, found: list[Violation]) -> str | None
         return text
     if kind in CASE_INSENSITIVE and text.upper() in allowed:
         return text.upper()
-    args = (name,) if "%s" in rule(rule_id).message else ()
     found.append(
-        _violation(
+        fail(
             rule_id,
             name,
-            *args,
-            value=text,
+            text,
+            args=(name,) if "%s" in rule(rule_id).message else (),
             limit=", ".join(sorted(allowed)),
             detail=f"{name} must be one of {', '.join(sorted(allowed))}",
         )
@@ -484,136 +347,13 @@ def _enum(name: str, kind: str, text: str, found: list[Violation]) -> str | None
 
 
 def _illegal(name: str, text: str, pattern: str) -> Violation:
-    return _violation(
+    return fail(
         "illegal_characters",
         name,
-        name,
-        pattern,
-        value=text,
+        text,
+        args=(name, pattern),
         limit=pattern,
         detail=f"{name} {text!r} is not written as Binance expects ({pattern})",
-    )
-
-
-def _type_parameters(
-    leg: Leg, endpoint: Endpoint, order_type: str, texts: Mapping[str, str], found: list[Violation]
-) -> None:
-    """-1106 for what the type does not take, -1102 for what it needs, in the leg's names."""
-    spec = TYPE_RULES[order_type]
-    sent = {name for name, text in texts.items() if text}
-    forbidden = {w for f in spec.forbidden if (w := leg.wire(f)) is not None}
-    for param in endpoint.parameters:
-        if param in sent and param in forbidden:
-            found.append(
-                _violation(
-                    "parameter_not_required",
-                    param,
-                    param,
-                    value=texts[param],
-                    detail=f"a {order_type} order does not take '{param}'",
-                )
-            )
-    quantity, quote = leg.wire("quantity"), leg.wire("quoteOrderQty")
-    if spec.either == ("quantity", "quoteOrderQty") and quantity in sent and quote in sent:
-        # Both sent: Binance names quoteOrderQty (research §4; docs/design/evidence.md §5).
-        assert quote is not None
-        found.append(
-            _violation(
-                "parameter_not_required",
-                quote,
-                quote,
-                value=texts[quote],
-                detail="send quantity or quoteOrderQty, not both",
-            )
-        )
-    rule_ = rule("mandatory_for_type")
-    pegged = leg.wire("pegPriceType") in sent
-    for field in spec.required:
-        name = leg.wire(field)
-        if name is None or name in sent or name in endpoint.mandatory:
-            continue  # a missing endpoint-mandatory parameter is already reported
-        if field == "price" and pegged:
-            continue  # "If pegPriceType is specified, price becomes optional" (docs 2026-07, 2b)
-        rule_id = leg.missing_rules.get(name, "mandatory_for_type")
-        r = rule(rule_id)
-        found.append(
-            Violation(
-                r.code,
-                r.message % name if "%s" in r.message else r.message,
-                rule_id,
-                name,
-                detail=f"a {order_type} order needs '{name}'",
-            )
-        )
-    if spec.either is None:
-        return
-    pair = [w for f in spec.either if (w := leg.wire(f)) is not None]
-    if not pair or sent.intersection(pair) or any(w in endpoint.mandatory for w in pair):
-        return  # no pair on this leg: an OPO's pending quantity comes from the working order
-    if len(pair) == 2:
-        msg = f"Param '{pair[0]}' or '{pair[1]}' must be sent, but both were empty/null!"
-    else:
-        msg = rule_.message % pair[0]
-    found.append(
-        Violation(
-            rule_.code,
-            msg,
-            "mandatory_for_type",
-            pair[0],
-            detail=f"a {order_type} order needs " + " or ".join(f"'{w}'" for w in pair),
-        )
-    )
-
-
-#: The order types a price peg may go on (docs 2026-07, 2b and 3a): not MARKET, nor STOP_LOSS
-#: and TAKE_PROFIT, which "place a MARKET order once the stop condition is met".
-PEGGABLE_TYPES = frozenset({"LIMIT", "LIMIT_MAKER", "STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT"})
-
-
-def _peg_parameters(
-    leg: Leg, order_type: str, texts: Mapping[str, str], values: Mapping[str, object]
-) -> Iterator[Violation]:
-    """The rules of one leg's price peg: offset type and value together, then the order types
-    and the peg each type takes (docs 2026-07, 2b and 3a)."""
-    peg, offset_type, offset = (leg.wire(f) for f in kinds.PEG_FIELDS)
-    if peg is None or offset_type is None or offset is None:
-        return  # a leg that takes no peg (the SOR's, the deprecated OCO's)
-    for given, missing in ((offset_type, offset), (offset, offset_type)):
-        if texts.get(given) and not texts.get(missing):
-            yield _violation(
-                "peg_offset_together",
-                missing,
-                missing,
-                detail=f"{given} and {missing} are sent together or not at all",
-            )
-    kind = values.get(peg)
-    if not texts.get(peg):
-        return
-    if order_type not in PEGGABLE_TYPES:
-        yield _violation(
-            "peg_order_type",
-            peg,
-            value=texts[peg],
-            limit=", ".join(sorted(PEGGABLE_TYPES)),
-            detail=f"a {order_type} order cannot be pegged",
-        )
-        return
-    tif = leg.wire("timeInForce")
-    if order_type == "LIMIT_MAKER" and kind == "MARKET_PEG":
-        wrong, right, why = peg, "PRIMARY_PEG", "a LIMIT_MAKER order takes only PRIMARY_PEG"
-    elif order_type == "LIMIT" and kind == "PRIMARY_PEG" and tif is not None:
-        if values.get(tif) in (None, "GTC"):
-            return
-        wrong, right, why = tif, "GTC", "a LIMIT order with PRIMARY_PEG must be GTC"
-    else:
-        return
-    yield _violation(
-        "peg_type_combination",
-        wrong,
-        value=texts[wrong],
-        limit=right,
-        nearest=(right,),
-        detail=why,
     )
 
 
@@ -621,43 +361,10 @@ def symbol_rules(
     leg_order: LegOrder, texts: Mapping[str, str], symbol: SymbolInfo
 ) -> Iterator[Violation]:
     """The request-layer rules that need the symbol: precision (-1111), then zero values."""
-    leg, order = leg_order.leg, leg_order.order
-    for field, value, precision in (
-        ("quantity", order.quantity, symbol.base_asset_precision),
-        ("quoteOrderQty", order.quote_order_qty, symbol.quote_asset_precision),
-        ("price", order.price, symbol.quote_asset_precision),
-        ("stopPrice", order.stop_price, symbol.quote_asset_precision),
-        ("icebergQty", order.iceberg_qty, symbol.base_asset_precision),
-    ):
-        name = leg.wire(field)
-        if value is None or name is None:
-            continue
-        written = decimals_written(texts[name])
-        if written > precision:
-            yield _violation(
-                "too_much_precision",
-                name,
-                name,
-                value=texts[name],
-                limit=str(precision),
-                nearest=(_format(value.quantize(Decimal(1).scaleb(-precision))),)
-                if _exactly_representable(value, precision)
-                else (),
-                detail=f"{name} is written with {written} decimals; the asset allows {precision}",
-            )
-    for field, value, rule_id in (
-        ("quantity", order.quantity, "invalid_quantity"),
-        ("quoteOrderQty", order.quote_order_qty, "invalid_quantity"),
-        ("price", order.price, "invalid_price"),
-    ):
-        name = leg.wire(field)
-        if value is not None and not value and name is not None:
-            yield _violation(rule_id, name, value=texts[name])
+    from .rules.registry import SYMBOL_PARAMETER_RULES
 
-
-def _exactly_representable(value: Decimal, precision: int) -> bool:
-    # Suggest the shorter spelling only when it is the same number ("0.10000000000" -> "0.1").
-    return value == value.quantize(Decimal(1).scaleb(-precision))
+    for check in SYMBOL_PARAMETER_RULES.values():
+        yield from check(leg_order, texts, symbol)
 
 
 def _str_or_none(value: object) -> str | None:

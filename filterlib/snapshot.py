@@ -27,6 +27,7 @@ from typing import Any, Final, Self, TypeVar
 import orjson
 from attrs import Factory, field, fields, frozen
 
+from filterlib.compiled import CompiledSymbol
 from filterlib.exceptions import SnapshotError, SnapshotProblem, UsageError, shown
 from filterlib.filters import FILTER_TYPES, Filter, KnownFilter, UnknownFilter, parse_filter
 
@@ -163,10 +164,20 @@ class SymbolInfo:
     )
     peg_instructions_allowed: bool | None = None
     opo_allowed: bool | None = None
+    #: Where :meth:`compiled` keeps the compiled form once built (empty until then).
+    _compiled: list[CompiledSymbol] = field(init=False, eq=False, repr=False, factory=list)
 
     def filter(self, filter_type: str) -> Filter | None:
         """The symbol's filter of that wire type (``"LOT_SIZE"``), or None if it has none."""
         return self.filter_map.get(filter_type)
+
+    def compiled(self) -> CompiledSymbol:
+        """The symbol's filters as exact integers (:mod:`filterlib.compiled`), built on first
+        use and kept (two threads may both build it; they build equal values)."""
+        cell = self._compiled
+        if not cell:
+            cell.append(CompiledSymbol(self))
+        return cell[0]
 
     def __reduce__(self) -> tuple[Any, ...]:
         # filter_map is a read-only view (which does not pickle), derived from filters anyway.
@@ -197,6 +208,23 @@ class ExchangeInfo:
     symbols: Mapping[str, SymbolInfo] = field(hash=False, converter=_read_only)
     sors: tuple[Sor, ...] | None = field(default=None, converter=_maybe_sors)
     source: str | None = field(default=None, eq=False)
+    #: Symbol name -> its compiled form when the engine's short cut may judge its LIMIT
+    #: orders, else None; filled as orders name symbols (see ``compiled_plain``).
+    _plain: dict[object, CompiledSymbol | None] = field(
+        init=False, eq=False, repr=False, factory=dict
+    )
+
+    def compiled_plain(self, name: object) -> CompiledSymbol | None:
+        """The compiled form of symbol ``name`` if the engine's short cut may judge its LIMIT
+        orders (a TRADING symbol that takes them, see :class:`CompiledSymbol`), else None.
+        Kept by name: the short cut reads ``_plain`` directly and calls this on a miss."""
+        if type(name) is not str:
+            return None
+        s = self.symbol(name)
+        compiled = s.compiled() if s is not None else None
+        found = compiled if compiled is not None and compiled.plain else None
+        self._plain[name] = found  # a benign race: both threads store equal values
+        return found
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle (for process pools and Dask workers): an eager snapshot's read-only symbol

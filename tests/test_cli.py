@@ -20,7 +20,7 @@ import pytest
 
 import filterlib
 import filterlib.lines
-from filterlib import cli, fastpath
+from filterlib import cli, engine
 
 REPO = Path(__file__).resolve().parent.parent
 ERROR_BODY_SNAPSHOT = (
@@ -391,9 +391,9 @@ def test_engine_failure_is_reported_on_its_line(monkeypatch: pytest.MonkeyPatch)
 
         return call
 
-    # A line goes to fastpath.judge first when it is a bare order, else to check().
+    # A line goes to engine.judge (the short cut) first when it is a bare order, else to check().
     monkeypatch.setattr(filterlib.lines, "check", flaky(filterlib.check))
-    monkeypatch.setattr(filterlib.lines, "judge", flaky(fastpath.judge))
+    monkeypatch.setattr(filterlib.lines, "judge", flaky(engine.judge))
     r = run(GOOD + GOOD, fmt="json")
     assert r.status == 2
     assert r.json[0]["error"].startswith("line 1: filterlib failed on this line (RuntimeError")

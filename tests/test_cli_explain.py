@@ -24,13 +24,7 @@ from filterlib.catalogue import RULES, rule
 from filterlib.cli_explain import applicable_rules
 from filterlib.context import as_context
 from filterlib.endpoints import ENDPOINTS
-from filterlib.rules.account import (
-    LEG_ENGINE_RULES,
-    PENDING_LEG_ENGINE_RULES,
-    REQUEST_ENGINE_RULES,
-)
-from filterlib.rules.filters import COUNT_CHECKS, FILTER_CHECKS
-from filterlib.rules.symbol import LEG_RULES, REQUEST_RULES
+from filterlib.rules import registry
 
 INFO = filterlib.load_default_exchange_info()
 
@@ -335,17 +329,16 @@ def _code_of(check: object) -> CodeType:
 
 #: The engine's per-endpoint rule families: each check function's code -> its catalogue rule.
 FAMILIES: Mapping[CodeType, str] = {
-    **{
-        _code_of(c): c.__name__
-        for c in (
-            *REQUEST_RULES,
-            *LEG_RULES,
-            *REQUEST_ENGINE_RULES,
-            *LEG_ENGINE_RULES,
-            *PENDING_LEG_ENGINE_RULES,
-        )
-    },
-    **{_code_of(c): rule_id for rule_id, c in {**FILTER_CHECKS, **COUNT_CHECKS}.items()},
+    _code_of(c): rule_id
+    for family in (
+        registry.REQUEST_SYMBOL_RULES,
+        registry.LEG_SYMBOL_RULES,
+        registry.REQUEST_ENGINE_RULES,
+        registry.LEG_ENGINE_RULES,
+        registry.FILTER_RULES,
+        registry.COUNT_RULES,
+    )
+    for rule_id, c in family.items()
 }
 
 
@@ -393,7 +386,7 @@ def test_the_engine_runs_on_each_endpoint_exactly_the_rules_the_catalogue_scopes
         reported[path] |= {v.rule for v in verdict.violations}
         reported[path] |= {u.rule for u in verdict.unchecked}
         present[path] |= {f.filter_type for f in (*symbol.filters, *info.exchange_filters)}
-    filter_ids = set(FILTER_CHECKS) | set(COUNT_CHECKS)
+    filter_ids = set(registry.FILTER_RULES) | set(registry.COUNT_RULES)
     for path, endpoint in ENDPOINTS.items():
         scope = {r.id for r in RULES if r.applies_to(endpoint)}
         assert (path, (reported[path] & CATALOGUE_IDS) - scope) == (path, set())

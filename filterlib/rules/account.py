@@ -274,24 +274,3 @@ def max_asset(order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
 
 
 EngineRule = Callable[[Order, SymbolInfo, Context], Findings]
-
-#: The matching engine's rules about the account, applied once per request.
-REQUEST_ENGINE_RULES: tuple[EngineRule, ...] = (
-    account_cannot_trade,
-    action_disabled,
-    symbol_not_permitted,
-    symbol_restricted,
-)
-#: Its rules about each order. A pending leg (OTO, OTOCO) is placed only when the working order
-#: fills, so only the rules that do not look at the live market apply to it at placement.
-LEG_ENGINE_RULES: tuple[EngineRule, ...] = (
-    iceberg_exceeds_quantity,
-    stop_would_trigger,
-    limit_maker_would_take,
-    insufficient_balance,
-    liquidity_empty_book,
-    liquidity_lot_size,
-    liquidity_market_lot_size,
-    max_asset,
-)
-PENDING_LEG_ENGINE_RULES: tuple[EngineRule, ...] = (iceberg_exceeds_quantity, max_asset)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from ..catalogue import rule
+from ..compiled import ABOVE, BELOW, NOT_AT_SCALE, OFF_GRID, PASSES, RangeGrid
 from ..context import Context
 from ..decimals import CONTEXT, ceil_to_step, floor_to_step, format_decimal, is_multiple
 from ..verdict import Unchecked, Violation
@@ -21,12 +22,16 @@ def fail(
     value: Decimal | int | str | None,
     *,
     args: tuple[str, ...] = (),
+    template: str | None = None,
     **extra: object,
 ) -> Violation:
-    """A violation of ``rule_id`` with the catalogue's code and text (``args`` fill its %s)."""
+    """A violation of ``rule_id`` with the catalogue's code and text (``args`` fill its %s;
+    ``template`` is another catalogue text the rule answers with). The one way a rule builds a
+    Violation."""
     r = rule(rule_id)
     shown = format_decimal(value) if isinstance(value, Decimal) else value
-    msg = r.message % args if args else r.message
+    text = r.message if template is None else template
+    msg = text % args if args else text
     return Violation(
         r.code,
         msg,
@@ -96,9 +101,28 @@ def _grid_bounds(
 def range_grid_failure(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> str | None:
     """Why ``value`` breaks a min/max/step rule (zero disables each part), or None."""
     if low and value < low:
-        return f"below the minimum {format_decimal(low)}"
+        return _why(BELOW, low, high, step)
     if high and value > high:
-        return f"above the maximum {format_decimal(high)}"
+        return _why(ABOVE, low, high, step)
     if not is_multiple(value, step):
-        return f"not a multiple of {format_decimal(step)}"
+        return _why(OFF_GRID, low, high, step)
     return None
+
+
+def range_failure(
+    grid: RangeGrid | None, value: Decimal, low: Decimal, high: Decimal, step: Decimal
+) -> str | None:
+    """:func:`range_grid_failure`, decided on ``grid`` (the filter's compiled form) when
+    given and ``value`` is at its scale; the Decimal bounds only write the reason."""
+    code = NOT_AT_SCALE if grid is None else grid.failure(value)
+    if code == NOT_AT_SCALE:
+        return range_grid_failure(value, low, high, step)
+    return None if code == PASSES else _why(code, low, high, step)
+
+
+def _why(code: int, low: Decimal, high: Decimal, step: Decimal) -> str:
+    if code == BELOW:
+        return f"below the minimum {format_decimal(low)}"
+    if code == ABOVE:
+        return f"above the maximum {format_decimal(high)}"
+    return f"not a multiple of {format_decimal(step)}"

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from ..compiled import RangeGrid
 from ..context import Context
 from ..decimals import ceil_to_step, floor_to_step, format_decimal
 from ..filters import (
@@ -37,15 +38,19 @@ from ..filters import (
 )
 from ..request import Order
 from ..snapshot import SymbolInfo
-from .common import Findings, fail, grid_nearest, market_price, range_grid_failure, unchecked
+from .common import Findings, fail, grid_nearest, market_price, range_failure, unchecked
 
 
 def price_filter(f: PriceFilter, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
+    # Pass or fail on the compiled form's integers; the Decimal code below only explains a
+    # failure (or decides a value with more decimals than the symbol's scale).
+    grid = symbol.compiled().price
+    compiled = grid if grid.source is f else None
     for name, value in (("price", order.price), ("stopPrice", order.stop_price)):
         if value is None or (not value and name == "price"):
             continue  # a zero price is the request layer's "Invalid price."; a zero stopPrice
             # is below minPrice like any other ("minPrice defines the minimum price/stopPrice")
-        why = range_grid_failure(value, f.min_price, f.max_price, f.tick_size)
+        why = range_failure(compiled, value, f.min_price, f.max_price, f.tick_size)
         if why:
             yield fail(
                 "PRICE_FILTER",
@@ -132,10 +137,16 @@ def price_quantity_zero(order: Order, symbol: SymbolInfo, ctx: Context) -> Findi
         )
 
 
-def _lot(rule_id: str, f: LotSize | MarketLotSize, name: str, value: Decimal | None) -> Findings:
+def _lot(
+    rule_id: str,
+    f: LotSize | MarketLotSize,
+    name: str,
+    value: Decimal | None,
+    grid: RangeGrid | None = None,
+) -> Findings:
     if value is None or not value:
         return
-    why = range_grid_failure(value, f.min_qty, f.max_qty, f.step_size)
+    why = range_failure(grid, value, f.min_qty, f.max_qty, f.step_size)
     if why:
         yield fail(
             rule_id,
@@ -148,9 +159,11 @@ def _lot(rule_id: str, f: LotSize | MarketLotSize, name: str, value: Decimal | N
 
 
 def lot_size(f: LotSize, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
-    yield from _lot("LOT_SIZE", f, "quantity", order.quantity)
+    grid = symbol.compiled().lot
+    compiled = grid if grid.source is f else None  # pass or fail on its integers
+    yield from _lot("LOT_SIZE", f, "quantity", order.quantity, compiled)
     if order.is_iceberg:
-        yield from _lot("LOT_SIZE", f, "icebergQty", order.iceberg_qty)
+        yield from _lot("LOT_SIZE", f, "icebergQty", order.iceberg_qty, compiled)
 
 
 def market_lot_size(f: MarketLotSize, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
@@ -166,8 +179,10 @@ def _notional(
     minimum: Decimal,
     maximum: Decimal | None,
     mins: int,
+    f: MinNotional | Notional,
 ) -> Findings:
-    """Check minimum <= notional (<= maximum); ``None`` or zero bounds are not applied."""
+    """Check minimum <= notional (<= maximum); ``None`` or zero bounds are not applied.
+    A priced order's notional passes or fails on the compiled form's integers."""
     if order.executes_at_market:
         if order.quote_order_qty is not None:
             # quoteOrderQty is the notional itself (research §3).
@@ -181,6 +196,8 @@ def _notional(
         else:
             return
     elif order.price is not None and order.quantity is not None and order.price and order.quantity:
+        if symbol.compiled().notional_passes(f, order.price, order.quantity):
+            return
         price, parameter = order.price, "quantity"
         notional = price * order.quantity
     else:
@@ -215,7 +232,7 @@ def _notional(
 def min_notional(f: MinNotional, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
     if order.executes_at_market and not f.apply_to_market:
         return iter(())
-    return _notional("MIN_NOTIONAL", order, symbol, ctx, f.min_notional, None, f.avg_price_mins)
+    return _notional("MIN_NOTIONAL", order, symbol, ctx, f.min_notional, None, f.avg_price_mins, f)
 
 
 def notional(f: Notional, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:
@@ -225,7 +242,7 @@ def notional(f: Notional, order: Order, symbol: SymbolInfo, ctx: Context) -> Fin
         maximum = maximum if f.apply_max_to_market else Decimal(0)
         if not minimum and not maximum:
             return iter(())
-    return _notional("NOTIONAL", order, symbol, ctx, minimum, maximum, f.avg_price_mins)
+    return _notional("NOTIONAL", order, symbol, ctx, minimum, maximum, f.avg_price_mins, f)
 
 
 def iceberg_parts(f: IcebergParts, order: Order, symbol: SymbolInfo, ctx: Context) -> Findings:

@@ -6,7 +6,7 @@ order; the engine calls the ones its endpoint's ``kind`` names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from ..context import Context, OpenOrder
@@ -29,6 +29,20 @@ def one_of(request: Request, first: str, second: str) -> Iterator[Violation]:
             args=(first, second),
             detail=f"send '{first}' or '{second}'",
         )
+
+
+#: The two parameters that identify the order a request acts on, by endpoint kind.
+IDENTIFIERS: Mapping[str, tuple[str, str]] = {
+    "cancelReplace": ("cancelOrderId", "cancelOrigClientOrderId"),
+    "amend": ("orderId", "origClientOrderId"),
+}
+
+
+def mandatory_one_of(request: Request) -> Iterator[Violation]:
+    """-1102 when a cancel-replace or an amend names no order (IDENTIFIERS)."""
+    pair = IDENTIFIERS.get(request.endpoint.kind)
+    if pair is not None:
+        yield from one_of(request, *pair)
 
 
 def oco_pairs(request: Request) -> Iterator[tuple[LegOrder, LegOrder]]:
@@ -186,7 +200,7 @@ def _placed(rule_id: str, lo: LegOrder, field: str) -> Violation:
     )
 
 
-def oco_price_relationship(request: Request, ctx: Context) -> Findings:
+def oco_price_relationship(request: Request, symbol: SymbolInfo, ctx: Context) -> Findings:
     """SELL: limit-side price > last price > stop price; BUY: the reverse (-2010)."""
     legs = [lo for lo in request.orders if lo.order.type is not None]
     stops = [

@@ -8,8 +8,6 @@ from ..context import Context
 from ..request import Order
 from ..snapshot import SymbolInfo
 from .common import Findings, fail
-from .filters import price_quantity_zero
-from .pegs import peg_not_supported
 
 #: The words Binance uses for each order type in "... orders are not supported for this symbol."
 TYPE_WORDS = {
@@ -105,16 +103,3 @@ def stp_mode_not_allowed(order: Order, symbol: SymbolInfo, ctx: Context) -> Find
 
 
 SymbolRule = Callable[[Order, SymbolInfo, Context], Findings]
-
-#: Rules about the symbol alone, applied once per request.
-REQUEST_RULES: tuple[SymbolRule, ...] = (market_closed, amend_market_closed, stp_mode_not_allowed)
-#: Rules about each order of the request (price_quantity_zero is of the filter stage, ranked
-#: with the filters, but reads no filter).
-LEG_RULES: tuple[SymbolRule, ...] = (
-    order_type_not_supported,
-    iceberg_not_supported,
-    quote_order_qty_not_supported,
-    trailing_stop_not_supported,
-    peg_not_supported,
-    price_quantity_zero,
-)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from urllib.parse import urlencode
 
+from .. import wire
 from ..exceptions import UsageError
 from ..request import wire_text
 from .classify import classify_failure, classify_reply
@@ -33,8 +34,8 @@ __all__ = [
 
 log = logging.getLogger("filterlib.submit")
 
-#: "The max cannot go beyond 60,000!" (Timing security).
-MAX_RECV_WINDOW = 60000
+#: "The max cannot go beyond 60,000!" (Timing security): the wire grammar's limit.
+MAX_RECV_WINDOW = wire.MAX_RECV_WINDOW
 
 #: Endpoints that create orders: they get a client order id, so an UNKNOWN can be looked up.
 ORDER_ENDPOINTS = frozenset(

@@ -1,4 +1,5 @@
-"""The fast path answers exactly as the full engine, on every case and on generated orders."""
+"""The engine's short cut answers exactly as the full rule run, on every conformance case and on
+generated orders: the same verdicts, violations included."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 from test_conformance import as_of, case_files
 
 import filterlib
-from filterlib import engine, fastpath
+from filterlib import engine
 from filterlib.context import as_context
 from filterlib.dates import resolve_as_of
 from filterlib.decimals import CONTEXT
@@ -26,10 +27,16 @@ ROOT = Path(__file__).resolve().parent.parent
 INFO = filterlib.load_default_exchange_info()
 
 
+def short_cut(info: filterlib.ExchangeInfo, params: Any, endpoint: str, context: Any) -> Any:
+    """The short cut alone: a Verdict, a key to learn, or None (the full rule run's)."""
+    prices = engine.where(endpoint, context)
+    return None if prices is None else engine.judge(info, params, prices)
+
+
 def full(
     info: filterlib.ExchangeInfo, params: Any, endpoint: str, context: Any, as_of: Any = None
 ) -> dict[str, Any]:
-    """The full engine's answer, never through the fast path, on the snapshot's day (or
+    """The full rule run's answer, never through the short cut, on the snapshot's day (or
     ``as_of``), as check() answers."""
     day = resolve_as_of(as_of, info.server_time)
     with localcontext(CONTEXT):
@@ -133,7 +140,7 @@ def test_a_proven_order_skips_the_full_engine(monkeypatch: pytest.MonkeyPatch) -
     assert first.ok
 
     def no_full_engine(*args: object) -> None:
-        raise AssertionError("the full engine ran")
+        raise AssertionError("the full rule run ran")
 
     monkeypatch.setattr(engine, "_check", no_full_engine)
     assert filterlib.check(INFO, {**params, "price": "30000.01"}, context=context) == first
@@ -143,7 +150,7 @@ def test_a_proven_order_skips_the_full_engine(monkeypatch: pytest.MonkeyPatch) -
     assert off_tick.unchecked == first.unchecked
 
 
-def test_the_fast_path_ignores_the_callers_decimal_context() -> None:
+def test_the_short_cut_ignores_the_callers_decimal_context() -> None:
     params = {
         "symbol": "BTCUSDT",
         "side": "SELL",
@@ -159,7 +166,7 @@ def test_the_fast_path_ignores_the_callers_decimal_context() -> None:
             assert filterlib.check(INFO, params).to_dict() == expected
 
 
-def test_a_failure_found_fast_reads_pickles_and_compares_as_the_full_answer() -> None:
+def test_a_failure_found_by_the_short_cut_reads_pickles_and_compares_as_the_full_answer() -> None:
     import pickle
 
     params = dict(BTC_LIMIT)
@@ -271,15 +278,15 @@ def test_every_symbol_shape_agrees_both_ways_on_edges(shape: str) -> None:
             for price in EDGE_PRICES:
                 for quantity in EDGE_QUANTITIES:
                     params = order(side=side, price=price, quantity=quantity)
-                    for _ in range(2):  # the first call may teach the fast path the key
+                    for _ in range(2):  # the first call may teach the short cut the key
                         got = filterlib.check(info, params, context=context).to_dict()
                     assert got == full(info, params, "/api/v3/order", context), (params, context)
                     if isinstance(
-                        fastpath.fast_check(info, params, "/api/v3/order", context),
+                        short_cut(info, params, "/api/v3/order", context),
                         filterlib.Verdict,
                     ):
                         answered += 1
-    assert answered > 100  # the fast path judged these orders, not only the full engine
+    assert answered > 100  # the short cut judged these orders, not only the full rule run
 
 
 #: A second, tighter copy of a filter type. Binance sends one of each; a snapshot that repeats
@@ -304,7 +311,7 @@ def test_a_repeated_filter_type_gets_the_full_engines_answer(filter_type: str) -
     for price in [*EDGE_PRICES, "10.25"]:  # off the second copy's tick only
         for quantity in [*EDGE_QUANTITIES, "6"]:  # 6 x 10 passes every copy
             params = order(price=price, quantity=quantity)
-            for _ in range(2):  # the first call may teach the fast path the key
+            for _ in range(2):  # the first call may teach the short cut the key
                 got = filterlib.check(info, params).to_dict()
             assert got == full(info, params, "/api/v3/order", None), params
             outcomes.add(got["ok"])
@@ -373,13 +380,13 @@ BATCH_CONTEXTS: list[Any] = [
     {"avgPrice": {"mins": 5, "price": "30000.00"}},
     {"lastPrice": "2", "referencePrice": {"referencePrice": None}},
     {"referencePrice": "0.5", "avgPrice": "1"},
-    {"avgPrice": "1", "serverTime": 1_700_000_000_000},  # not the fast path's: a warning
+    {"avgPrice": "1", "serverTime": 1_700_000_000_000},  # not the short cut's: a warning
 ]
 
 
 @pytest.mark.parametrize("context", BATCH_CONTEXTS, ids=range(len(BATCH_CONTEXTS)))
 def test_check_many_answers_as_check_in_a_loop(context: Any) -> None:
-    # A fresh snapshot, so the batch itself teaches the fast path its keys.
+    # A fresh snapshot, so the batch itself teaches the short cut its keys.
     info = filterlib.load_default_exchange_info()
     orders = [params for params, _ in _orders(7, 600)]
     orders += [{**orders[0], "type": "MARKET"}, {**orders[1], "side": "sell"}, {}]
@@ -405,10 +412,10 @@ def test_check_many_reads_each_orders_side() -> None:
         for side in ("BUY", "SELL", "SELL", "BUY")
     ]
     context = {"avgPrice": "10"}
-    filterlib.check_many(info, orders, context=context)  # teaches the fast path both sides
-    prices = fastpath.where("/api/v3/order", context)
+    filterlib.check_many(info, orders, context=context)  # teaches the short cut both sides
+    prices = engine.where("/api/v3/order", context)
     assert prices is not None
-    assert all(isinstance(fastpath.judge(info, o, prices), filterlib.Verdict) for o in orders)
+    assert all(isinstance(engine.judge(info, o, prices), filterlib.Verdict) for o in orders)
     many = [v.to_dict() for v in filterlib.check_many(info, orders, context=context)]
     assert many == [full(info, params, "/api/v3/order", context) for params in orders]
     rules = {
@@ -437,7 +444,7 @@ def test_check_many_refuses_misuse_before_the_first_order() -> None:
 @pytest.mark.parametrize("value", [["GTC"], {"x": 1}, {"GTC"}, 1.5, None, b"GTC"])
 def test_any_value_of_any_parameter_gets_the_full_engines_answer(value: Any) -> None:
     params = dict(BTC_LIMIT)
-    assert filterlib.check(INFO, params).ok  # the fast path has learned the key
+    assert filterlib.check(INFO, params).ok  # the short cut has learned the key
     for name in params:
         odd = {**params, name: value}
         expected = full(INFO, odd, "/api/v3/order", None)
@@ -467,12 +474,12 @@ _CONTEXTS = st.dictionaries(
 
 @settings(max_examples=400, deadline=None)
 @given(_CONTEXTS, st.sampled_from(["/api/v3/order", "/api/v3/order/test"]))
-def test_a_context_the_fast_path_reads_is_one_the_engine_accepts(
+def test_a_context_the_short_cut_reads_is_one_the_engine_accepts(
     context: dict[str, Any], endpoint: str
 ) -> None:
-    # check() and check_many() skip as_context's validation when the fast path reads the
+    # check() and check_many() skip as_context's validation when the short cut reads the
     # context; so where() may accept only contexts as_context accepts, with the same prices.
-    prices = fastpath.where(endpoint, context)
+    prices = engine.where(endpoint, context)
     if prices is not None:
         parsed = as_context(context)
         reference, average, last, _ = prices
@@ -543,7 +550,7 @@ _OTHER_FILTERS: list[dict[str, Any]] = [
     },
     {"filterType": "NEW_FILTER_TYPE", "someBound": "1"},
 ]
-#: Any set of the filters the fast path compiles, in any order, a type sometimes repeated,
+#: Any set of the filters the short cut compiles, in any order, a type sometimes repeated,
 #: among others.
 _SYMBOL_FILTERS = st.lists(
     st.sampled_from(sorted(_FILTERS)).flatmap(
@@ -557,7 +564,7 @@ _WIRE = st.sampled_from(
 )
 
 
-#: Symbol fields the symbol rules and the fast path's eligibility read (None: not in the
+#: Symbol fields the symbol rules and the short cut's eligibility read (None: not in the
 #: snapshot, as in one that predates the field).
 _SYMBOL_FIELDS = st.fixed_dictionaries(
     {
@@ -591,8 +598,8 @@ def test_any_symbol_of_the_compiled_filters_gets_the_full_engines_answer(
 ) -> None:
     # Generated symbols, beyond SHAPES: any mix of the filters the grid compiles, bounds that
     # are zero, inverted or above MAX_DECIMAL, repeated types, any precision, and the symbol
-    # fields that decide whether the fast path takes the symbol at all. Each order is checked
-    # twice (the first call may teach the fast path its key), then by the full engine.
+    # fields that decide whether the short cut takes the symbol at all. Each order is checked
+    # twice (the first call may teach the short cut its key), then by the full rule run.
     from conftest import order, symbol_dict
 
     entry = symbol_dict(**fields)
@@ -608,3 +615,43 @@ def test_any_symbol_of_the_compiled_filters_gets_the_full_engines_answer(
         for _ in range(2):
             got = filterlib.check(info, params, endpoint=endpoint, context=context).to_dict()
         assert got == full(info, params, endpoint, context), (params, context)
+
+
+#: Optional parameters of POST /api/v3/order by whether they can change a plain LIMIT order's
+#: verdict beyond their own grammar (the short cut reads the first kind itself).
+_PLAIN_OPTIONAL = {
+    "newClientOrderId": ("my-order_1", "bad id"),
+    "strategyId": ("42", "x"),
+    "newOrderRespType": ("FULL", "FASTEST"),
+    "recvWindow": ("5000", "60001"),
+    "timestamp": ("1700000000000", "soon"),
+    "signature": ("abc", ""),
+}
+_NOT_PLAIN = {
+    "selfTradePreventionMode": "EXPIRE_BOTH",
+    "stopPrice": "29000",
+    "trailingDelta": "100",
+    "icebergQty": "0.0001",
+    "strategyType": "1000000",
+    "quoteOrderQty": "30",
+    "pegPriceType": "PRIMARY_PEG",
+}
+
+
+def test_the_short_cut_reads_the_plain_optional_parameters_and_leaves_the_rest() -> None:
+    params = dict(BTC_LIMIT)
+    assert filterlib.check(INFO, params).ok  # learns the key
+    prices = engine.ORDER_NO_CONTEXT
+    for name, (good, bad) in _PLAIN_OPTIONAL.items():
+        for value in (good, bad):
+            odd = {**params, name: value}
+            for _ in range(2):  # a newClientOrderId is another key: the first call teaches it
+                got = filterlib.check(INFO, odd)
+            assert got.to_dict() == full(INFO, odd, "/api/v3/order", None), (name, value)
+        answered = engine.judge(INFO, {**params, name: good}, prices)
+        assert isinstance(answered, filterlib.Verdict), name
+        assert engine.judge(INFO, {**params, name: bad}, prices) is None, name
+    for name, value in _NOT_PLAIN.items():
+        odd = {**params, name: value}
+        assert engine.judge(INFO, odd, prices) is None, name
+        assert filterlib.check(INFO, odd).to_dict() == full(INFO, odd, "/api/v3/order", None)

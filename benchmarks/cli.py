@@ -51,8 +51,9 @@ import orjson
 from orders import Order, generate
 
 from filterlib import cli
-from filterlib.cli_inputs import Chunk, open_chunks
-from filterlib.cli_outputs import Options
+from filterlib.cli import check as cli_check
+from filterlib.cli.inputs import Chunk, open_chunks
+from filterlib.cli.outputs import Options
 from filterlib.lines import check_line
 
 
@@ -183,8 +184,8 @@ def _worker_chunks(path: Path, lines: int) -> list[Chunk]:
             io.BytesIO(data),
             str(path),
             "auto",
-            block_bytes=cli.BLOCK_BYTES,
-            chunk_records=cli.CHUNK_LINES,
+            block_bytes=cli_check.BLOCK_BYTES,
+            chunk_records=cli_check.CHUNK_LINES,
             read=[0],
         )
     )
@@ -194,15 +195,15 @@ def profile_worker(path: Path, lines: int, top: int) -> str:
     """cProfile of one worker's work: ``_check_chunk`` over the first ``lines`` lines, after one
     unprofiled pass over them (as in most of a long run, the snapshot's symbols are decoded and
     the fast path has learned its passing verdicts)."""
-    cli._init_worker(None)
+    cli_check._init_worker(None)
     chunks = _worker_chunks(path, lines)
     opts = Options(fmt="json")
     for chunk in chunks:
-        cli._check_chunk(str(path), chunk, opts)
+        cli_check._check_chunk(str(path), chunk, opts)
     prof = cProfile.Profile()
     prof.enable()
     for chunk in chunks:
-        cli._check_chunk(str(path), chunk, opts)
+        cli_check._check_chunk(str(path), chunk, opts)
     prof.disable()
     buf = io.StringIO()
     stats = pstats.Stats(prof, stream=buf)
@@ -213,8 +214,8 @@ def profile_worker(path: Path, lines: int, top: int) -> str:
 def costs(path: Path, lines: int) -> str:
     """CPU microseconds per line of each step of one worker's work (``--format json``), after
     one warm-up pass, best of three: a cumulative breakdown, without a profiler's overhead."""
-    cli._init_worker(None)
-    info = cli._worker_info
+    cli_check._init_worker(None)
+    info = cli_check._worker_info
     assert info is not None
     chunks = _worker_chunks(path, lines)
     raw = [line for c in chunks if isinstance(c, tuple) for line in c[1].split(b"\n") if line]
@@ -222,7 +223,7 @@ def costs(path: Path, lines: int) -> str:
 
     def worker() -> None:
         for chunk in chunks:
-            cli._check_chunk(str(path), chunk, opts)
+            cli_check._check_chunk(str(path), chunk, opts)
 
     steps = {
         "split blocks + orjson.loads": lambda: [orjson.loads(line) for line in raw],
@@ -294,8 +295,9 @@ def main(argv: list[str] | None = None) -> int:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
         print(
             f"python {sys.version.split()[0]}; nproc {os.cpu_count()}; load {load:.2f}; input "
-            f"{args.input}; {args.rejected:.0%} rejected; BLOCK_BYTES {cli.BLOCK_BYTES}, "
-            f"CHUNK_LINES {cli.CHUNK_LINES}, IN_FLIGHT_PER_JOB {cli.IN_FLIGHT_PER_JOB}; "
+            f"{args.input}; {args.rejected:.0%} rejected; BLOCK_BYTES {cli_check.BLOCK_BYTES}, "
+            f"CHUNK_LINES {cli_check.CHUNK_LINES}, "
+            f"IN_FLIGHT_PER_JOB {cli_check.IN_FLIGHT_PER_JOB}; "
             f"git {_commit()}"
         )
         print(f"{'lines':>9} {'jobs':>4} {'seconds':>8} {'lines/s':>9} {'status':>6} "

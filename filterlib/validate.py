@@ -8,7 +8,7 @@ that leave no valid order, percent bands that are empty, unknown filter types, a
 with no order types, an order-list or amend limit of 0 where the symbol allows them. Each
 finding is an :class:`Issue`; nothing here raises on odd data.
 
-``filterlib snapshot validate FILE`` prints them (:mod:`filterlib.cli_snapshot`).
+``filterlib snapshot validate FILE`` prints them (:mod:`filterlib.cli.snapshot`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import filterlib
-from filterlib.cli_outputs import warnings_for
+from filterlib.cli.outputs import warnings_for
 
 INFO = filterlib.load_default_exchange_info()
 #: BTCUSDT's PERCENT_PRICE_BY_SIDE allows a BUY up to 5x the market price (bidMultiplierUp).

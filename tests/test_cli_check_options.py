@@ -24,6 +24,7 @@ import pytest
 from conftest import BTC_LIMIT
 
 from filterlib import cli
+from filterlib.cli import app as cli_app
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD = dict(BTC_LIMIT)
@@ -363,7 +364,7 @@ def test_the_readme_shows_what_the_first_command_prints() -> None:
 
 
 def test_every_option_of_check_has_help_text() -> None:
-    parser = cli._build_parser(io.StringIO(), io.StringIO())
+    parser = cli_app._build_parser(io.StringIO(), io.StringIO())
     [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     check = sub.choices["check"]
     for action in check._actions:

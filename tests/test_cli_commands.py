@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from conftest import BTC_LIMIT
 
-from filterlib.cli import _build_parser
+from filterlib.cli.app import _build_parser
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -19,9 +19,9 @@ import pytest
 from test_conformance import CASES, as_of, snapshot
 
 import filterlib
-from filterlib import cli_explain
 from filterlib.catalogue import RULES, rule
-from filterlib.cli_explain import applicable_rules
+from filterlib.cli import explain as cli_explain
+from filterlib.cli.explain import applicable_rules
 from filterlib.context import as_context
 from filterlib.endpoints import ENDPOINTS
 from filterlib.rules import registry

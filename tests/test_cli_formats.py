@@ -23,9 +23,11 @@ import pytest
 from conftest import BTC_LIMIT
 
 import filterlib as filterlib_module
-from filterlib import cli, cli_outputs
-from filterlib.cli_inputs import _array_records, open_records
-from filterlib.cli_outputs import Options, Renderer, render_verdict
+from filterlib import cli
+from filterlib.cli import check as cli_check
+from filterlib.cli import outputs as cli_outputs
+from filterlib.cli.inputs import _array_records, open_records
+from filterlib.cli.outputs import Options, Renderer, render_verdict
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_ERROR_BODY = Path("/work/shared/fixtures-real/error_restricted_location_2022-12-07_sm2a.json")
@@ -280,7 +282,7 @@ def test_text_colour_always_and_no_color() -> None:
         def isatty(self) -> bool:
             return True
 
-    from filterlib.cli_outputs import use_colour
+    from filterlib.cli.outputs import use_colour
 
     assert use_colour("auto", Tty())
     os.environ["NO_COLOR"] = "1"
@@ -431,8 +433,8 @@ def test_bad_fail_on_is_a_usage_error() -> None:
 
 
 def test_progress_line_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "PROGRESS_AFTER", 0.0)
-    monkeypatch.setattr(cli, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(cli_check, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(cli_check, "PROGRESS_EVERY", 0.0)
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

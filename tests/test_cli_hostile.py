@@ -27,7 +27,9 @@ import orjson
 import pytest
 from test_fuzz_guard import bounded
 
+import filterlib
 from filterlib import cli
+from filterlib.cli import check as cli_check
 from filterlib.snapshot import load_exchange_info
 
 ORDER = (
@@ -57,9 +59,9 @@ def errors(out: str) -> dict[int, str]:
 
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "CHUNK_LINES", 4)
-    monkeypatch.setattr(cli, "BLOCK_BYTES", 300)
-    monkeypatch.setattr(cli, "IN_FLIGHT_PER_JOB", 2)
+    monkeypatch.setattr(cli_check, "CHUNK_LINES", 4)
+    monkeypatch.setattr(cli_check, "BLOCK_BYTES", 300)
+    monkeypatch.setattr(cli_check, "IN_FLIGHT_PER_JOB", 2)
 
 
 # --- CSV: bad bytes, huge cells, stray quotes ------------------------------------------------
@@ -351,7 +353,7 @@ def test_a_closed_standard_input_exits_2_and_the_other_files_are_checked(tmp_pat
 
 # --- a killed worker -------------------------------------------------------------------------
 
-real_check_chunk = cli._check_chunk
+real_check_chunk = cli_check._check_chunk
 
 
 def _killed_on_die(name: str, chunk: Any, opts: Any, max_line: int = 1 << 20) -> Any:
@@ -366,7 +368,7 @@ def _killed_on_die(name: str, chunk: Any, opts: Any, max_line: int = 1 << 20) ->
 def test_a_killed_worker_ends_the_run_with_status_2_not_a_hang(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cli, "_check_chunk", _killed_on_die)  # forked workers inherit it
+    monkeypatch.setattr(cli_check, "_check_chunk", _killed_on_die)  # forked workers inherit it
     data = (ORDER + b"\n") * 20 + b'{"die":1}\n' + (ORDER + b"\n") * 20
     with bounded("a killed worker", seconds=30):
         status, out, err = run(["check", "--format", "json", "--jobs", "2"], data)
@@ -395,7 +397,7 @@ def _snapshot_with_a_bad_symbol(tmp_path: Path) -> Path:
 
 
 def _shipped_snapshot() -> Path:
-    (path,) = Path(cli.__file__).parent.joinpath("data").glob("*.json.gz")
+    (path,) = Path(filterlib.__file__).parent.joinpath("data").glob("*.json.gz")
     return path
 
 
@@ -428,6 +430,6 @@ def test_a_lazily_loaded_snapshot_gives_the_eager_answers(tmp_path: Path) -> Non
     )
     out, err = io.StringIO(), io.StringIO()
     eager = load_exchange_info(snapshot)
-    want = cli._run(eager, io.BytesIO(data), "-", "json", out, err)
+    want = cli_check._run(eager, io.BytesIO(data), "-", "json", out, err)
     got = run(["check", "--exchange-info", str(snapshot), "--format", "json"], data)
     assert got[:2] == (want, out.getvalue())

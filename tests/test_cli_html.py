@@ -28,7 +28,7 @@ import pytest
 from conftest import BTC_LIMIT
 
 from filterlib import BinanceError, Verdict, Violation, cli
-from filterlib.cli_html import (
+from filterlib.cli.html import (
     EXAMPLES_PER_RULE,
     LINE_WIDTHS,
     MAX_BUCKETS,
@@ -41,7 +41,7 @@ from filterlib.cli_html import (
     record_verdict,
     safe_json,
 )
-from filterlib.cli_outputs import Tally
+from filterlib.cli.outputs import Tally
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "filterlib"

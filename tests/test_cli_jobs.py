@@ -20,7 +20,8 @@ import pytest
 from conftest import BTC_LIMIT
 
 from filterlib import cli
-from filterlib.cli_inputs import open_chunks
+from filterlib.cli import check as cli_check
+from filterlib.cli.inputs import open_chunks
 
 GOOD = dict(BTC_LIMIT)
 REJECTED = {**GOOD, "quantity": "0.000001"}  # below LOT_SIZE's minQty
@@ -53,9 +54,9 @@ def _run(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "CHUNK_LINES", 4)
-    monkeypatch.setattr(cli, "BLOCK_BYTES", 300)  # two or three lines; some lines are longer
-    monkeypatch.setattr(cli, "IN_FLIGHT_PER_JOB", 2)
+    monkeypatch.setattr(cli_check, "CHUNK_LINES", 4)
+    monkeypatch.setattr(cli_check, "BLOCK_BYTES", 300)  # two or three lines; some lines are longer
+    monkeypatch.setattr(cli_check, "IN_FLIGHT_PER_JOB", 2)
 
 
 @pytest.mark.usefixtures("small_chunks")
@@ -139,10 +140,10 @@ def test_a_read_error_reports_the_same_line_and_keeps_the_lines_before() -> None
     def run(jobs: int) -> tuple[int, str, str]:
         out, err = io.StringIO(), io.StringIO()
         if jobs == 1:
-            info = cli._load_snapshot(None)
-            status = cli._run(info, _FailingReader(10), "orders.jsonl", "json", out, err)
+            info = cli_check._load_snapshot(None)
+            status = cli_check._run(info, _FailingReader(10), "orders.jsonl", "json", out, err)
         else:
-            status = cli._run_parallel(
+            status = cli_check._run_parallel(
                 None, jobs, _FailingReader(10), "orders.jsonl", "json", out, err
             )
         return status, out.getvalue(), err.getvalue()
@@ -230,8 +231,8 @@ def test_other_inputs_go_to_workers_as_lists_of_records() -> None:
 
 def test_read_ahead_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     """Output starts before the input is read to the end: at most the window is in flight."""
-    monkeypatch.setattr(cli, "CHUNK_LINES", 5)
-    monkeypatch.setattr(cli, "IN_FLIGHT_PER_JOB", 2)
+    monkeypatch.setattr(cli_check, "CHUNK_LINES", 5)
+    monkeypatch.setattr(cli_check, "IN_FLIGHT_PER_JOB", 2)
     window_lines = 5 * 2 * 2  # CHUNK_LINES x IN_FLIGHT_PER_JOB x jobs
     read = [0]
 
@@ -249,7 +250,7 @@ def test_read_ahead_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
             return super().write(s)
 
     out = Out()
-    status = cli._run_parallel(None, 2, lines(), "-", "json", out, io.StringIO())
+    status = cli_check._run_parallel(None, 2, lines(), "-", "json", out, io.StringIO())
     assert status == cli.EXIT_OK
     assert len(out.getvalue().splitlines()) == 200
     assert out.read_at_first_write is not None

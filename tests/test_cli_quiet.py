@@ -20,8 +20,10 @@ import orjson
 import pytest
 from conftest import BTC_LIMIT
 
-from filterlib import Verdict, cli, cli_outputs
-from filterlib.cli_outputs import Options, OutputFormat, Tally
+from filterlib import Verdict, cli
+from filterlib.cli import check as cli_check
+from filterlib.cli import outputs as cli_outputs
+from filterlib.cli.outputs import Options, OutputFormat, Tally
 
 GOOD = dict(BTC_LIMIT)
 OFF_STEP = {**GOOD, "quantity": "0.001005"}  # off the 0.00001 step: -1013 LOT_SIZE
@@ -51,9 +53,9 @@ def run(*args: str, data: bytes = b"", stdout: io.StringIO | None = None) -> Run
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "CHUNK_LINES", 4)
-    monkeypatch.setattr(cli, "BLOCK_BYTES", 300)
-    monkeypatch.setattr(cli, "IN_FLIGHT_PER_JOB", 2)
+    monkeypatch.setattr(cli_check, "CHUNK_LINES", 4)
+    monkeypatch.setattr(cli_check, "BLOCK_BYTES", 300)
+    monkeypatch.setattr(cli_check, "IN_FLIGHT_PER_JOB", 2)
 
 
 # --- text: failures and a summary, passes with --verbose --------------------------------------

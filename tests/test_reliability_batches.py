@@ -8,11 +8,11 @@ import io
 import orjson
 import pytest
 
-import filterlib.cli
+import filterlib.cli.app
 from filterlib.cli import main
 
 #: Force JSON Lines where the CLI can read other formats (a first "[" would mean a JSON array).
-JSONL = ["--input-format", "jsonl"] if hasattr(filterlib.cli, "INPUT_FORMATS") else []
+JSONL = ["--input-format", "jsonl"] if hasattr(filterlib.cli.app, "INPUT_FORMATS") else []
 
 GOOD = (
     b'{"symbol":"BTCUSDT","side":"BUY","type":"LIMIT","timeInForce":"GTC",'

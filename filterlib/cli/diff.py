@@ -28,9 +28,9 @@ from typing import Any, Final, TextIO
 import attrs
 import orjson
 
-from .exceptions import SnapshotError
-from .filters import Filter, UnknownFilter, tightens
-from .snapshot import ExchangeInfo, SymbolInfo, load_exchange_info
+from ..exceptions import SnapshotError
+from ..filters import Filter, UnknownFilter, tightens
+from ..snapshot import ExchangeInfo, SymbolInfo, load_exchange_info
 
 __all__ = ["VOLATILE", "Change", "add_parser", "diff", "run"]
 

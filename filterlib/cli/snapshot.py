@@ -22,7 +22,7 @@ import tempfile
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from .snapshot import ExchangeInfo
+    from ..snapshot import ExchangeInfo
 
 __all__ = ["DEFAULT_BASE_URL", "add_file_argument", "add_parser", "load_file", "run"]
 
@@ -111,8 +111,8 @@ def load_file(args: argparse.Namespace, err: TextIO) -> tuple[str, ExchangeInfo]
     ExchangeInfo)``; None after saying on ``err`` why it is unusable."""
     from pathlib import Path
 
-    from .exceptions import SnapshotError
-    from .snapshot import load_default_exchange_info, load_exchange_info
+    from ..exceptions import SnapshotError
+    from ..snapshot import load_default_exchange_info, load_exchange_info
 
     name = args.file if args.file is not None else "the shipped snapshot"
     try:
@@ -136,9 +136,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Imported here so that 'filterlib check' never loads the HTTP stack.
     from urllib.parse import urlencode
 
-    from .exceptions import SnapshotError, UsageError
-    from .snapshot import load_exchange_info
-    from .submit.http import HttpFailure, request
+    from ..exceptions import SnapshotError, UsageError
+    from ..snapshot import load_exchange_info
+    from ..submit.http import HttpFailure, request
 
     query = ""
     if args.symbols is not None:
@@ -190,8 +190,8 @@ def run_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Run ``snapshot validate`` with parsed ``args``; returns the exit status."""
     import orjson
 
-    from .exceptions import SnapshotError
-    from .validate import validate_snapshot
+    from ..exceptions import SnapshotError
+    from ..validate import validate_snapshot
 
     loaded = load_file(args, err)
     if loaded is None:

@@ -20,14 +20,13 @@ from typing import Any, TextIO
 import attrs
 import orjson
 
-from .catalogue import RULES, Rule
-from .cli_inputs import not_utf8
-from .context import ContextError
-from .dates import AsOf, resolve_as_of
-from .endpoints import ENDPOINTS
-from .engine import check
-from .exceptions import SnapshotError, UsageError
-from .filters import (
+from ..catalogue import RULES, Rule
+from ..context import ContextError
+from ..dates import AsOf, resolve_as_of
+from ..endpoints import ENDPOINTS
+from ..engine import check
+from ..exceptions import SnapshotError, UsageError
+from ..filters import (
     FILTER_TYPES,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
@@ -52,8 +51,9 @@ from .filters import (
     TrailingDelta,
     UnknownFilter,
 )
-from .lines import NESTED_TOO_DEEPLY
-from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
+from ..lines import NESTED_TOO_DEEPLY
+from ..snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
+from .inputs import not_utf8
 
 __all__ = ["add_parser", "applicable_rules", "explain_symbol", "filter_dict", "run", "symbol_dict"]
 

@@ -37,13 +37,13 @@ from xml.sax.saxutils import escape, quoteattr
 import orjson
 from attrs import define, field, frozen
 
-from .catalogue import RANK, RULES_BY_ID
-from .context import Context, as_context
-from .exceptions import UsageError
-from .request import Order
-from .rules.bounds import on_bound
-from .snapshot import ExchangeInfo
-from .verdict import Unchecked, Verdict, Violation
+from ..catalogue import RANK, RULES_BY_ID
+from ..context import Context, as_context
+from ..exceptions import UsageError
+from ..request import Order
+from ..rules.bounds import on_bound
+from ..snapshot import ExchangeInfo
+from ..verdict import Unchecked, Verdict, Violation
 
 __all__ = [
     "FAIL_ON",

@@ -18,9 +18,9 @@ from typing import Any, TextIO
 
 import orjson
 
-from .cli_snapshot import add_file_argument, load_file
-from .filters import UnknownFilter
-from .snapshot import ExchangeInfo
+from ..filters import UnknownFilter
+from ..snapshot import ExchangeInfo
+from .snapshot import add_file_argument, load_file
 
 __all__ = ["VersionAction", "add_parser", "describe", "run"]
 
@@ -40,7 +40,7 @@ class VersionAction(argparse.Action):
         values: Any,
         option_string: str | None = None,
     ) -> None:
-        from ._version import version
+        from .._version import version
 
         parser._print_message(f"filterlib {version()}\n", sys.stdout)
         parser.exit()

@@ -30,8 +30,8 @@ from typing import Any, BinaryIO, Final
 
 import orjson
 
-from .endpoints import ENDPOINTS
-from .lines import DEFAULT_ENDPOINT
+from ..endpoints import ENDPOINTS
+from ..lines import DEFAULT_ENDPOINT
 
 __all__ = [
     "FORMATS",

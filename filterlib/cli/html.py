@@ -29,7 +29,8 @@ from typing import Any, Final, TextIO
 
 import orjson
 
-from .cli_outputs import (
+from ..verdict import Verdict
+from .outputs import (
     PASSED,
     REJECTED,
     UNUSABLE,
@@ -39,7 +40,6 @@ from .cli_outputs import (
     Tally,
     register,
 )
-from .verdict import Verdict
 
 __all__ = [
     "EXAMPLES_PER_RULE",

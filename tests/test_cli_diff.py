@@ -21,7 +21,7 @@ from conftest import build_info
 from test_filters_model import EXAMPLES
 
 from filterlib.cli import main
-from filterlib.cli.diff import VOLATILE, Change, diff
+from filterlib.diff import VOLATILE, Change, diff
 from filterlib.filters import (
     ANY,
     BOOL,

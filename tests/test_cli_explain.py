@@ -19,11 +19,12 @@ import pytest
 from test_conformance import CASES, as_of, snapshot
 
 import filterlib
+import filterlib.explain
 from filterlib.catalogue import RULES, rule
 from filterlib.cli import explain as cli_explain
-from filterlib.cli.explain import applicable_rules
 from filterlib.context import as_context
 from filterlib.endpoints import ENDPOINTS
+from filterlib.explain import applicable_rules
 from filterlib.rules import registry
 
 INFO = filterlib.load_default_exchange_info()
@@ -80,7 +81,7 @@ def test_a_rule_scoped_away_from_an_endpoint_it_fires_on_is_caught(
     narrowed = tuple(
         attrs.evolve(r, endpoints=("oco",)) if r.id == "oco_limit_above" else r for r in RULES
     )
-    monkeypatch.setattr(cli_explain, "RULES", narrowed)
+    monkeypatch.setattr(filterlib.explain, "RULES", narrowed)
     missing = _missing_from_view(FOUND)
     assert missing
     assert {(endpoint, rule_id) for _, endpoint, rule_id in missing} == {

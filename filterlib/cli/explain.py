@@ -26,8 +26,8 @@ from ..dates import AsOf, resolve_as_of
 from ..endpoints import ENDPOINTS
 from ..engine import check
 from ..exceptions import SnapshotError, UsageError
+from ..explain import applicable_rules
 from ..filters import (
-    FILTER_TYPES,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrderLists,
@@ -55,7 +55,7 @@ from ..lines import NESTED_TOO_DEEPLY
 from ..snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 from .inputs import not_utf8
 
-__all__ = ["add_parser", "applicable_rules", "explain_symbol", "filter_dict", "run", "symbol_dict"]
+__all__ = ["add_parser", "explain_symbol", "filter_dict", "run", "symbol_dict"]
 
 
 def add_parser(
@@ -478,14 +478,3 @@ def _period(rule: Rule) -> str:
     since = f"from {rule.since}" if rule.since else ""
     until = f"until {rule.until}" if rule.until else ""
     return " ".join(p for p in (since, until) if p)
-
-
-def applicable_rules(info: ExchangeInfo, symbol: SymbolInfo, endpoint: str) -> tuple[Rule, ...]:
-    """The catalogue's rules that can concern an order to ``endpoint`` on ``symbol``, in
-    evaluation order: those of the endpoint (the catalogue's scope), less the rules of filters
-    neither the symbol nor the exchange has; the walk shows every other rule as n/a."""
-    has = {f.filter_type for f in symbol.filters} | {f.filter_type for f in info.exchange_filters}
-    spec = ENDPOINTS[endpoint]
-    return tuple(
-        r for r in RULES if r.applies_to(spec) and (r.id not in FILTER_TYPES or r.id in has)
-    )

@@ -33,10 +33,10 @@ from filterlib.snapshot import (
     ExchangeInfo,
     LazySymbols,
     SymbolInfo,
-    _split_symbols,
     load_default_exchange_info,
     load_exchange_info,
 )
+from filterlib.snapshot._split import _split_symbols
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = ROOT / "fixtures" / "snapshots"

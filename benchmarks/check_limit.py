@@ -42,11 +42,11 @@ from orders import Order, Symbol, generate
 
 import filterlib
 
-#: Binance's legal DECIMAL pattern (as filterlib.decimals.DECIMAL_PATTERN, used with fullmatch).
+#: Binance's legal DECIMAL pattern (as filterlib._decimals.DECIMAL_PATTERN, used with fullmatch).
 _DECIMAL_RE = re.compile(r"[0-9]{1,20}(?:\.[0-9]{1,20})?")
 #: A request dict's fields as a baseline row (see Row).
 _ROW = itemgetter("symbol", "side", "price", "quantity")
-#: Enough digits that no product of two wire decimals is rounded (as filterlib.decimals.CONTEXT).
+#: Enough digits that no product of two wire decimals is rounded (as filterlib._decimals.CONTEXT).
 _CTX = Context(prec=80, Emax=999, Emin=-999)
 _INF = Decimal("Infinity")
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .context import Context, ContextError, as_context
-from .engine import DEFAULT_MAX_AGE_MS, best_match, check, check_many, snapshot_age_warnings
+from ._context import Context, ContextError, as_context
+from ._engine import DEFAULT_MAX_AGE_MS, best_match, check, check_many, snapshot_age_warnings
+from ._verdict import BinanceError, OrderRejected, Unchecked, Verdict, VerdictWarning, Violation
 from .exceptions import FilterlibError, SnapshotError, SnapshotProblem, UsageError
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
-from .verdict import BinanceError, OrderRejected, Unchecked, Verdict, VerdictWarning, Violation
 
 if TYPE_CHECKING:
     #: The installed filterlib's version (``importlib.metadata``), e.g. ``"0.1.0"``.

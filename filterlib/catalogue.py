@@ -18,8 +18,8 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .dates import ACCOUNT_TEXTS, LIQUIDITY, MY_FILTERS, OPO, PEGS, PRECISION_TEXT, AsOf, in_force
-from .endpoints import ENDPOINTS, Endpoint
+from ._dates import ACCOUNT_TEXTS, LIQUIDITY, MY_FILTERS, OPO, PEGS, PRECISION_TEXT, AsOf, in_force
+from ._endpoints import ENDPOINTS, Endpoint
 
 __all__ = [
     "ORDER_LIST_KINDS",

@@ -19,12 +19,12 @@ from typing import Any, Final, NamedTuple
 
 import orjson
 
-from .context import ContextError
-from .endpoints import ENDPOINTS
-from .engine import ORDER_NO_CONTEXT, check, judge
+from ._context import ContextError
+from ._endpoints import ENDPOINTS
+from ._engine import ORDER_NO_CONTEXT, check, judge
+from ._verdict import Verdict
 from .exceptions import SnapshotError, UsageError
 from .snapshot import ExchangeInfo
-from .verdict import Verdict
 
 __all__ = [
     "DEFAULT_ENDPOINT",

@@ -26,11 +26,11 @@ from typing import Any
 
 import pytest
 
-from .context import Context
-from .engine import check
+from ._context import Context
+from ._engine import check
+from ._verdict import Verdict
 from .repair import repair
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
-from .verdict import Verdict
 
 __all__ = ["assert_accepted", "assert_rejected", "explain", "filterlib_info", "filterlib_load"]
 

@@ -27,10 +27,10 @@ from typing import Literal
 
 from attrs import frozen
 
-from .context import Context, as_context
-from .decimals import CONTEXT, decimals_written, format_decimal, parse_wire_decimal
-from .engine import check
-from .filters import (
+from ._context import Context, as_context
+from ._decimals import CONTEXT, decimals_written, format_decimal, parse_wire_decimal
+from ._engine import check
+from ._filters import (
     IcebergParts,
     LotSize,
     MarketLotSize,
@@ -41,9 +41,9 @@ from .filters import (
     PriceFilter,
     TrailingDelta,
 )
-from .request import Order, wire_text
-from .rules import pegs
-from .rules.common import market_price
+from ._request import Order, wire_text
+from ._rules import pegs
+from ._rules.common import market_price
 from .snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = ["Change", "Repair", "repair"]

@@ -19,8 +19,8 @@ from decimal import Decimal, localcontext
 
 from attrs import frozen
 
-from .decimals import CONTEXT, format_decimal, is_multiple
-from .filters import (
+from ._decimals import CONTEXT, format_decimal, is_multiple
+from ._filters import (
     ExchangeMaxNumOrderLists,
     Filter,
     LotSize,

@@ -14,7 +14,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from test_conformance import CASES_DIR, ENDPOINTS, SCHEMA, case_files
 
-from filterlib.endpoints import ENDPOINTS as FILTERLIB_ENDPOINTS
+from filterlib._endpoints import ENDPOINTS as FILTERLIB_ENDPOINTS
 
 Doc = dict[str, Any]
 

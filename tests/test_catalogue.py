@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from filterlib import endpoints as kinds
+from filterlib import _endpoints as kinds
+from filterlib._context import CONTEXT_KEYS
+from filterlib._endpoints import ENDPOINTS, Endpoint, Leg
+from filterlib._engine import _AMEND_LEG
+from filterlib._request import ENUMS, TYPE_RULES, decode_request
+from filterlib._rules.filters import COUNT_CHECKS, FILTER_CHECKS
+from filterlib._rules.lists import oco_pairs
 from filterlib.catalogue import PLACING, RANK, RULES, STAGES, Rule, rule
-from filterlib.context import CONTEXT_KEYS
-from filterlib.endpoints import ENDPOINTS, Endpoint, Leg
-from filterlib.engine import _AMEND_LEG
-from filterlib.request import ENUMS, TYPE_RULES, decode_request
-from filterlib.rules.filters import COUNT_CHECKS, FILTER_CHECKS
-from filterlib.rules.lists import oco_pairs
 
 
 def test_rule_ids_are_unique() -> None:

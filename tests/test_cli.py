@@ -20,7 +20,8 @@ import pytest
 
 import filterlib
 import filterlib.lines
-from filterlib import cli, engine
+from filterlib import _engine as engine
+from filterlib import cli
 
 REPO = Path(__file__).resolve().parent.parent
 ERROR_BODY_SNAPSHOT = (

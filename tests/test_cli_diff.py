@@ -20,9 +20,7 @@ import pytest
 from conftest import build_info
 from test_filters_model import EXAMPLES
 
-from filterlib.cli import main
-from filterlib.diff import VOLATILE, Change, diff
-from filterlib.filters import (
+from filterlib._filters import (
     ANY,
     BOOL,
     DEC,
@@ -34,6 +32,8 @@ from filterlib.filters import (
     ON,
     STR,
 )
+from filterlib.cli import main
+from filterlib.diff import VOLATILE, Change, diff
 
 
 def _info(raw: dict[str, Any]) -> Any:

@@ -20,12 +20,12 @@ from test_conformance import CASES, as_of, snapshot
 
 import filterlib
 import filterlib.explain
+from filterlib._context import as_context
+from filterlib._endpoints import ENDPOINTS
+from filterlib._rules import registry
 from filterlib.catalogue import RULES, rule
 from filterlib.cli import explain as cli_explain
-from filterlib.context import as_context
-from filterlib.endpoints import ENDPOINTS
 from filterlib.explain import applicable_rules
-from filterlib.rules import registry
 
 INFO = filterlib.load_default_exchange_info()
 

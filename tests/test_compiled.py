@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import filterlib
-from filterlib.compiled import NOT_AT_SCALE, RangeGrid, scaled_exact
-from filterlib.rules.common import range_failure, range_grid_failure
+from filterlib._compiled import NOT_AT_SCALE, RangeGrid, scaled_exact
+from filterlib._rules.common import range_failure, range_grid_failure
 
 INFO = filterlib.load_default_exchange_info()
 

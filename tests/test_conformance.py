@@ -129,7 +129,7 @@ def test_case(key: str, case: dict[str, Any]) -> None:
 
 #: The cases whose parameters were JSON numbers before every parameter was written as its wire
 #: text, and those numbers. filterlib's own API takes a number where a string is expected and
-#: sends it as ``str()`` writes it, as HTTP clients do (filterlib/request.py): it must give the
+#: sends it as ``str()`` writes it, as HTTP clients do (filterlib/_request.py): it must give the
 #: answer the case gives for that text.
 JSON_NUMBERS: Mapping[str, Mapping[str, int | float]] = {
     "changes_2025/duplicate-cancel-replace-reuses-id": {"cancelOrderId": 7},

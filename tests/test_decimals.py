@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from filterlib.decimals import (
+from filterlib._decimals import (
     CONTEXT,
     ceil_to_step,
     decimals_written,

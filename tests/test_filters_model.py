@@ -8,8 +8,7 @@ from typing import Any
 import attrs
 import pytest
 
-from filterlib.exceptions import SnapshotError, SnapshotProblem
-from filterlib.filters import (
+from filterlib._filters import (
     FILTER_TYPES,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
@@ -35,6 +34,7 @@ from filterlib.filters import (
     UnknownFilter,
     parse_filter,
 )
+from filterlib.exceptions import SnapshotError, SnapshotProblem
 
 # One spec-format example per known type (from the spec's "Filters" section), and the object
 # each one must become.

@@ -12,8 +12,8 @@ import sys
 import orjson
 
 import filterlib
+from filterlib._endpoints import ENDPOINTS
 from filterlib.cli import main
-from filterlib.endpoints import ENDPOINTS
 
 INFO = filterlib.load_default_exchange_info()
 PATHS = sorted(ENDPOINTS)

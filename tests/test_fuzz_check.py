@@ -18,8 +18,8 @@ from test_fuzz_guard import FUZZ, bounded
 from test_fuzz_snapshot import Deep, Huge, _expand, deep_or_huge, hostile, json_values
 
 import filterlib
-from filterlib.context import CONTEXT_KEYS
-from filterlib.endpoints import ENDPOINTS
+from filterlib._context import CONTEXT_KEYS
+from filterlib._endpoints import ENDPOINTS
 
 INFO = filterlib.load_default_exchange_info()
 NAMES = sorted({p for e in ENDPOINTS.values() for p in e.parameters})

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from test_fuzz_guard import FUZZ, bounded
 
 import filterlib
-from filterlib.endpoints import ENDPOINTS
+from filterlib._endpoints import ENDPOINTS
 from filterlib.validate import validate_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

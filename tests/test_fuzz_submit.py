@@ -23,7 +23,7 @@ from test_submit_hostile import exception_text
 
 import filterlib
 from filterlib import UsageError
-from filterlib.endpoints import ENDPOINTS
+from filterlib._endpoints import ENDPOINTS
 from filterlib.submit import Guard, HmacSigner, RecordingSubmitter, Response, RestSubmitter
 from filterlib.submit.testing import API_KEY, SECRET, FakeBinance, serve
 

@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 
 import filterlib
 from filterlib import ExchangeInfo
+from filterlib._endpoints import ENDPOINTS, Leg
+from filterlib._filters import LotSize, MarketLotSize, MinNotional, Notional, PriceFilter
 from filterlib.catalogue import RULES
-from filterlib.endpoints import ENDPOINTS, Leg
-from filterlib.filters import LotSize, MarketLotSize, MinNotional, Notional, PriceFilter
 from filterlib.snapshot import SymbolInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -188,7 +188,7 @@ def types_for(endpoint: str, index: int, side: str, symbol: SymbolInfo) -> list[
     elif name == "working":
         wanted = ("LIMIT", "LIMIT_MAKER")
     else:  # the OTO's pending leg: any type with a quantity
-        wanted = tuple(filterlib.request.ORDER_TYPES)
+        wanted = tuple(filterlib._request.ORDER_TYPES)
     return [t for t in wanted if t in symbol.order_types]
 
 

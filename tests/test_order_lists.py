@@ -753,7 +753,7 @@ def test_max_position_on_an_oto_names_a_parameter_the_endpoint_has(make_info: Ma
     info = _position(make_info, "1.5")
     verdict = run(info, oto(pendingSide="BUY", pendingPrice="9"), OTO, account=NO_BASE)
     [position] = of_rule(verdict, "MAX_POSITION")
-    endpoint = filterlib.endpoints.ENDPOINTS[OTO]
+    endpoint = filterlib._endpoints.ENDPOINTS[OTO]
     assert position.parameter is None or position.parameter in endpoint.parameters
 
 

@@ -17,8 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import filterlib
-from filterlib.catalogue import RANK
-from filterlib.filters import (
+from filterlib._filters import (
     LotSize,
     MinNotional,
     Notional,
@@ -26,6 +25,7 @@ from filterlib.filters import (
     PercentPriceBySide,
     PriceFilter,
 )
+from filterlib.catalogue import RANK
 
 INFO = filterlib.load_default_exchange_info()
 ENDPOINTS = ("/api/v3/order", "/api/v3/order/test")
@@ -450,7 +450,7 @@ def plain_positive_decimals(draw: st.DrawFn) -> Decimal:
 @given(value=plain_positive_decimals(), name=st.sampled_from(DECIMAL_PARAMS))
 def test_plain_decimals_always_parse(value: Decimal, name: str) -> None:
     text = format(value, "f")
-    assert filterlib.decimals.parse_wire_decimal(text) == value
+    assert filterlib._decimals.parse_wire_decimal(text) == value
     params = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", name: text}
     verdict = filterlib.check(INFO, params)
     assert [v for v in verdict.violations if v.rule == "illegal_characters"] == []

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from filterlib._endpoints import ENDPOINTS
+from filterlib._rules import registry
 from filterlib.catalogue import RULES, rule
-from filterlib.endpoints import ENDPOINTS
-from filterlib.rules import registry
 
 #: Rules with no function of their own, by where they are found instead.
 FOUND_ELSEWHERE = {
-    # while the wire grammar is read (filterlib.request._parse) or a leg's type is decoded
+    # while the wire grammar is read (filterlib._request._parse) or a leg's type is decoded
     "illegal_characters": "grammar",
     "invalid_side": "grammar",
     "invalid_order_type": "grammar",

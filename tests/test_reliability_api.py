@@ -20,8 +20,8 @@ import pytest
 from conftest import SYMBOL, build_info, full_context, open_order, order, symbol_dict
 
 import filterlib
-from filterlib.context import ContextError
-from filterlib.filters import LotSize
+from filterlib._context import ContextError
+from filterlib._filters import LotSize
 from filterlib.snapshot import ExchangeInfo, SymbolInfo
 
 MIB = 1 << 20
@@ -217,7 +217,7 @@ def _context_places(value: object) -> dict[str, dict[Any, object]]:
     assert isinstance(account, dict)
     places: dict[str, dict[Any, object]] = {
         key: {key: value}
-        for key in [*filterlib.context.CONTEXT_KEYS]
+        for key in [*filterlib._context.CONTEXT_KEYS]
         if key not in ("account", "openOrders")
     }
     places["account"] = {"account": value}

@@ -12,7 +12,7 @@ from typing import Any
 import test_conformance as conformance
 
 import filterlib
-from filterlib.endpoints import ENDPOINTS
+from filterlib._endpoints import ENDPOINTS
 
 ROUNDINGS = [
     decimal.ROUND_CEILING,

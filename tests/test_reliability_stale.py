@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 import filterlib
-from filterlib.engine import DEFAULT_MAX_AGE_MS
-from filterlib.verdict import VerdictWarning
+from filterlib._engine import DEFAULT_MAX_AGE_MS
+from filterlib._verdict import VerdictWarning
 
 INFO = filterlib.load_default_exchange_info()
 TAKEN: int = INFO.server_time or 0
@@ -84,7 +84,7 @@ def test_check_does_not_read_the_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_short_cut_declines_a_context_with_server_time() -> None:
-    from filterlib import engine
+    from filterlib import _engine as engine
 
     filterlib.check(INFO, ORDER)  # teach the short cut this key
     assert isinstance(engine.judge(INFO, ORDER, engine.ORDER_NO_CONTEXT), filterlib.Verdict)

@@ -10,8 +10,8 @@ import pytest
 from conftest import SYMBOL, MakeInfo, assert_fires, assert_ok, assert_passes, of_rule, order
 
 import filterlib
-from filterlib.endpoints import ENDPOINTS
-from filterlib.request import decode_request
+from filterlib._endpoints import ENDPOINTS
+from filterlib._request import decode_request
 
 DECIMAL_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
 LONG_RANGE = "^[0-9]{1,20}$"

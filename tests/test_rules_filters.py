@@ -619,7 +619,7 @@ def test_huge_context_price_is_refused_or_judged(make_info: MakeInfo) -> None:
 def test_nearest_values_keep_each_steps_own_decimals_across_calls() -> None:
     # The grid bounds are cached per filter; 0.01 and 0.0100 are equal Decimals but are
     # written differently, and a cached answer for one must not be given for the other.
-    from filterlib.rules.common import grid_nearest
+    from filterlib._rules.common import grid_nearest
 
     for _ in range(2):
         assert grid_nearest(Decimal("0.001"), Decimal("0.01"), Decimal("100"), Decimal("0.01")) == (
@@ -658,8 +658,8 @@ def test_nearest_values_are_the_clamped_floor_and_ceiling_in_order(
     # value on the step's grid, each clamped (max, then min) between the lowest and highest
     # grid values the filter allows, those above 0, ascending, equal values once (written as
     # the first). A zero low, high or step disables that part.
-    from filterlib.decimals import ceil_to_step, floor_to_step, format_decimal
-    from filterlib.rules.common import grid_nearest
+    from filterlib._decimals import ceil_to_step, floor_to_step, format_decimal
+    from filterlib._rules.common import grid_nearest
 
     lowest = (ceil_to_step(low, step) if low else step) or None
     highest = floor_to_step(high, step) if high else None

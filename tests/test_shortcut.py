@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from test_conformance import as_of, case_files
 
 import filterlib
-from filterlib import engine
-from filterlib.context import as_context
-from filterlib.dates import resolve_as_of
-from filterlib.decimals import CONTEXT
-from filterlib.endpoints import ENDPOINTS
-from filterlib.filters import LotSize, PriceFilter
+from filterlib import _engine as engine
+from filterlib._context import as_context
+from filterlib._dates import resolve_as_of
+from filterlib._decimals import CONTEXT
+from filterlib._endpoints import ENDPOINTS
+from filterlib._filters import LotSize, PriceFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 INFO = filterlib.load_default_exchange_info()

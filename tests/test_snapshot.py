@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from filterlib.exceptions import SnapshotError, UsageError
-from filterlib.filters import (
+from filterlib._filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrderLists,
@@ -28,6 +27,7 @@ from filterlib.filters import (
     PriceFilter,
     UnknownFilter,
 )
+from filterlib.exceptions import SnapshotError, UsageError
 from filterlib.snapshot import (
     DEFAULT_SNAPSHOT_NAME,
     ExchangeInfo,

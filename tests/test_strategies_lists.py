@@ -17,8 +17,8 @@ from hypothesis import given, settings
 
 import filterlib
 from filterlib import strategies as S
+from filterlib._endpoints import ENDPOINTS
 from filterlib.catalogue import rule
-from filterlib.endpoints import ENDPOINTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SNAPSHOTS = {

@@ -1,7 +1,7 @@
 """Verdict's hand-written parts, each for the reason its docstring gives: a verdict whose
 violations are found on first read (the fast path's, for a rejected order) is the verdict built
 with them, in equality, hash, repr, pickling and to_dict; they are found once, only when read;
-and :func:`filterlib.verdict.rejected` builds what attrs' constructor builds."""
+and :func:`filterlib._verdict.rejected` builds what attrs' constructor builds."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import attrs
 import pytest
 
 import filterlib
-from filterlib.verdict import (
+from filterlib._verdict import (
     BinanceError,
     Unchecked,
     Verdict,

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO, NoReturn, TextIO
 
-from ..dates import LATEST
+from .._dates import LATEST
 from . import diff, explain, info
 from .check import EXIT_UNUSABLE, PROGRESS_PLAIN_EVERY, _check_command, _OutputError, _writing
 from .inputs import FORMATS as INPUT_FORMATS
@@ -201,7 +201,7 @@ def _add_snapshot_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _as_of(text: str) -> dt.date | str:
-    """An argparse type: ``YYYY-MM-DD`` or ``latest`` (see filterlib.dates)."""
+    """An argparse type: ``YYYY-MM-DD`` or ``latest`` (see filterlib._dates)."""
     if text == LATEST:
         return LATEST
     try:

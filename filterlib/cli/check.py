@@ -28,12 +28,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
-from ..context import as_context
-from ..engine import snapshot_age_warnings
+from .._context import as_context
+from .._engine import snapshot_age_warnings
+from .._verdict import Verdict
 from ..exceptions import SnapshotError
 from ..lines import NESTED_TOO_DEEPLY, LineError, check_line
 from ..snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
-from ..verdict import Verdict
 from . import html  # noqa: F401 - registers --format html
 from .inputs import (
     MAX_LINE_BYTES,

@@ -20,14 +20,11 @@ from typing import Any, TextIO
 import attrs
 import orjson
 
-from ..catalogue import RULES, Rule
-from ..context import ContextError
-from ..dates import AsOf, resolve_as_of
-from ..endpoints import ENDPOINTS
-from ..engine import check
-from ..exceptions import SnapshotError, UsageError
-from ..explain import applicable_rules
-from ..filters import (
+from .._context import ContextError
+from .._dates import AsOf, resolve_as_of
+from .._endpoints import ENDPOINTS
+from .._engine import check
+from .._filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrderLists,
@@ -51,6 +48,9 @@ from ..filters import (
     TrailingDelta,
     UnknownFilter,
 )
+from ..catalogue import RULES, Rule
+from ..exceptions import SnapshotError, UsageError
+from ..explain import applicable_rules
 from ..lines import NESTED_TOO_DEEPLY
 from ..snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 from .inputs import not_utf8

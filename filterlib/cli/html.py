@@ -29,7 +29,7 @@ from typing import Any, Final, TextIO
 
 import orjson
 
-from ..verdict import Verdict
+from .._verdict import Verdict
 from .outputs import (
     PASSED,
     REJECTED,

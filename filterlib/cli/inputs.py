@@ -30,7 +30,7 @@ from typing import Any, BinaryIO, Final
 
 import orjson
 
-from ..endpoints import ENDPOINTS
+from .._endpoints import ENDPOINTS
 from ..lines import DEFAULT_ENDPOINT
 
 __all__ = [

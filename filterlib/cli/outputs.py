@@ -37,13 +37,13 @@ from xml.sax.saxutils import escape, quoteattr
 import orjson
 from attrs import define, field, frozen
 
+from .._context import Context, as_context
+from .._request import Order
+from .._rules.bounds import on_bound
+from .._verdict import Unchecked, Verdict, Violation
 from ..catalogue import RANK, RULES_BY_ID
-from ..context import Context, as_context
 from ..exceptions import UsageError
-from ..request import Order
-from ..rules.bounds import on_bound
 from ..snapshot import ExchangeInfo
-from ..verdict import Unchecked, Verdict, Violation
 
 __all__ = [
     "FAIL_ON",
@@ -197,7 +197,7 @@ def warnings_for(info: ExchangeInfo, params: Mapping[str, Any], context: object)
     Single orders only (``price``, ``stopPrice``, ``quantity``): PRICE_FILTER's min/max,
     LOT_SIZE's (MARKET_LOT_SIZE's for MARKET) min/max, (MIN_)NOTIONAL's bounds for an order with
     a price, and the PERCENT_PRICE(_BY_SIDE) band edges around the market price the rule uses
-    (referencePrice, else avgPrice, or lastPrice): :func:`filterlib.rules.bounds.on_bound`.
+    (referencePrice, else avgPrice, or lastPrice): :func:`filterlib._rules.bounds.on_bound`.
     """
     name = params.get("symbol")
     symbol = info.symbols.get(name) if isinstance(name, str) else None

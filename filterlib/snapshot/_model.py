@@ -1,5 +1,5 @@
 """The immutable model of a snapshot: :class:`ExchangeInfo`, :class:`SymbolInfo` (each keeping
-its compiled form, :mod:`filterlib.compiled`), :class:`RateLimit`, :class:`Sor`, and the
+its compiled form, :mod:`filterlib._compiled`), :class:`RateLimit`, :class:`Sor`, and the
 :class:`LazySymbols` mapping of a lazy load, which decodes a symbol on first use.
 """
 
@@ -13,9 +13,9 @@ from typing import Any, Self
 import orjson
 from attrs import Factory, field, fields, frozen
 
-from ..compiled import CompiledSymbol
+from .._compiled import CompiledSymbol
+from .._filters import Filter, UnknownFilter
 from ..exceptions import SnapshotError, SnapshotProblem
-from ..filters import Filter, UnknownFilter
 from ._fields import _Caches
 
 
@@ -129,7 +129,7 @@ class SymbolInfo:
         return self.filter_map.get(filter_type)
 
     def compiled(self) -> CompiledSymbol:
-        """The symbol's filters as exact integers (:mod:`filterlib.compiled`), built on first
+        """The symbol's filters as exact integers (:mod:`filterlib._compiled`), built on first
         use and kept (two threads may both build it; they build equal values)."""
         cell = self._compiled
         if not cell:

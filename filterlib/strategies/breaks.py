@@ -13,12 +13,12 @@ from fractions import Fraction
 
 from attrs import evolve
 
+from .._decimals import DECIMAL_PATTERN
+from .._endpoints import ENDPOINTS as _WIRE
+from .._endpoints import Leg
+from .._verdict import BinanceError
 from ..catalogue import rule
-from ..decimals import DECIMAL_PATTERN
-from ..endpoints import ENDPOINTS as _WIRE
-from ..endpoints import Leg
 from ..snapshot import ExchangeInfo, SymbolInfo
-from ..verdict import BinanceError
 from .grids import MAX_DECIMAL, _Chooser, _Infeasible, _text
 from .limits import _Limits
 from .list_shapes import _PLACEMENT_RULES, _ListPlan, _misplaced

@@ -14,8 +14,8 @@ from attrs import evolve
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from .._dates import resolve_as_of
 from ..catalogue import rule
-from ..dates import resolve_as_of
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo
 from .grids import _Chooser, _Draws, _Infeasible, _Simplest

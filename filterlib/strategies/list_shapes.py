@@ -7,8 +7,8 @@ from collections.abc import Iterator, Sequence
 
 from attrs import frozen
 
-from ..endpoints import ENDPOINTS as _WIRE
-from ..endpoints import Leg
+from .._endpoints import ENDPOINTS as _WIRE
+from .._endpoints import Leg
 from ..snapshot import SymbolInfo
 from .model import _PRICED, _STOPS, _WITH_TIF, ORDER_TYPES, SIDES
 

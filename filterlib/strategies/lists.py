@@ -15,8 +15,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from ..dates import in_force, resolve_as_of
-from ..endpoints import ENDPOINTS as _WIRE
+from .._dates import in_force, resolve_as_of
+from .._endpoints import ENDPOINTS as _WIRE
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo, SymbolInfo
 from .breaks import _break_list

@@ -10,9 +10,9 @@ from collections.abc import Iterator, Sequence
 
 from attrs import frozen
 
+from .._verdict import BinanceError
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo
-from ..verdict import BinanceError
 
 ORDER_TYPES = (
     "LIMIT",

@@ -12,8 +12,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
+from .._dates import LIQUIDITY, in_force, resolve_as_of
 from ..catalogue import RULES
-from ..dates import LIQUIDITY, in_force, resolve_as_of
 from ..exceptions import FilterlibError
 from ..snapshot import ExchangeInfo, SymbolInfo
 from .breaks import _break_request, _stp_needed

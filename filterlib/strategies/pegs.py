@@ -14,10 +14,10 @@ from decimal import Decimal
 
 from attrs import evolve
 
+from .._dates import PEGS, in_force, resolve_as_of
+from .._verdict import BinanceError
 from ..catalogue import rule
-from ..dates import PEGS, in_force, resolve_as_of
 from ..snapshot import ExchangeInfo, SymbolInfo
-from ..verdict import BinanceError
 from .grids import _Chooser, _Infeasible
 from .model import GeneratedOrder
 

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from ..decimals import parse_wire_decimal
+from .._decimals import parse_wire_decimal
 from ..snapshot import ExchangeInfo, SymbolInfo
 from .drawing import _attempt
 from .grids import _Chooser, _Con, _decimals, _f, _Infeasible, _pick, _Simplest, _text

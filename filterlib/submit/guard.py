@@ -15,13 +15,13 @@ from collections.abc import Callable, Collection, Mapping
 
 from attrs import evolve
 
+from .._context import Context
+from .._dates import resolve_as_of
+from .._engine import check
+from .._verdict import BinanceError, Unchecked, Verdict
 from ..catalogue import RULES, Rule
-from ..context import Context
-from ..dates import resolve_as_of
-from ..engine import check
 from ..exceptions import UsageError
 from ..snapshot import ExchangeInfo
-from ..verdict import BinanceError, Unchecked, Verdict
 from .protocol import Submitter
 from .response import Disagreement, Outcome, Response
 

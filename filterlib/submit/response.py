@@ -14,7 +14,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from ..verdict import BinanceError, Unchecked, Verdict
+from .._verdict import BinanceError, Unchecked, Verdict
 
 __all__ = ["CAUSES", "Disagreement", "OrderLookup", "Outcome", "Response"]
 

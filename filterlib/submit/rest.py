@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable, Collection, Iterable, Mapping
 from urllib.parse import urlencode
 
-from .. import wire
+from .. import _wire as wire
+from .._request import wire_text
 from ..exceptions import UsageError
-from ..request import wire_text
 from .classify import classify_failure, classify_reply
 from .http import HttpFailure, is_loopback, request, split_base_url
 from .response import OrderLookup, Response

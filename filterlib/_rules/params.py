@@ -3,8 +3,8 @@
 They read what a request sent (:class:`Sent`: the endpoint, the parameters it reads on the day,
 the wire texts and the values decoded from them); the leg rules read one order of it under
 the order type it names. Reading each parameter's text (-1100, -1108, the enums) is the wire
-grammar's and stays with the decoding in :mod:`filterlib.request`; what it decodes is judged
-here. :mod:`filterlib.rules.registry` maps each rule id to its function.
+grammar's and stays with the decoding in :mod:`filterlib._request`; what it decodes is judged
+here. :mod:`filterlib._rules.registry` maps each rule id to its function.
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from .. import endpoints as kinds
+from .. import _endpoints as kinds
+from .._decimals import decimals_written, format_decimal
+from .._endpoints import Endpoint, Leg
+from .._verdict import Violation
+from .._wire import MAX_PEG_OFFSET, MAX_RECV_WINDOW, MIN_STRATEGY_TYPE, SIGNING_PARAMETERS
 from ..catalogue import rule
-from ..decimals import decimals_written, format_decimal
-from ..endpoints import Endpoint, Leg
-from ..verdict import Violation
-from ..wire import MAX_PEG_OFFSET, MAX_RECV_WINDOW, MIN_STRATEGY_TYPE, SIGNING_PARAMETERS
 from .common import fail
 
 if TYPE_CHECKING:  # the request layer imports this module: no import back at run time
-    from ..request import LegOrder
+    from .._request import LegOrder
     from ..snapshot import SymbolInfo
 
 Findings = Iterator[Violation]

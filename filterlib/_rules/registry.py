@@ -10,9 +10,9 @@ OCO placement rules, the OPO sides) is registered under the first of them; their
 the same (tests/test_registry.py holds it so).
 
 Rules with no entry are found elsewhere: while the wire grammar is read (-1100, -1108, the
-enums, :mod:`filterlib.request`), by the symbol look-up (``unknown_symbol``), by the
+enums, :mod:`filterlib._request`), by the symbol look-up (``unknown_symbol``), by the
 capability and amend rules that dispatch on the endpoint kind (:func:`lists.capability`,
-:func:`lists.amend`), by a pegged order's filters (:mod:`filterlib.rules.pegs`) and by
+:func:`lists.amend`), by a pegged order's filters (:mod:`filterlib._rules.pegs`) and by
 the engine's answer to a cancel-replace.
 """
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from .._endpoints import Endpoint
 from ..catalogue import rule
-from ..endpoints import Endpoint
 from . import account, filters, lists, params, pegs, symbol
 from .params import LegParameterRule, ParameterRule, SymbolParameterRule
 

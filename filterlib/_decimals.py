@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from decimal import Context, Decimal, InvalidOperation
 
-from .wire import DECIMAL_PATTERN, LONG_PATTERN
-from .wire import parse_decimal as parse_wire_decimal
-from .wire import parse_long as parse_wire_long
+from ._wire import DECIMAL_PATTERN, LONG_PATTERN
+from ._wire import parse_decimal as parse_wire_decimal
+from ._wire import parse_long as parse_wire_long
 
 __all__ = [
     "CONTEXT",
@@ -27,7 +27,7 @@ __all__ = [
     "parse_wire_long",
 ]
 
-# DECIMAL_PATTERN, LONG_PATTERN and the two parsers are the wire grammar's (filterlib.wire),
+# DECIMAL_PATTERN, LONG_PATTERN and the two parsers are the wire grammar's (filterlib._wire),
 # named here as they always were.
 
 #: 20 integer and 20 fraction digits fit in 40 significant digits; 80 leaves room for products

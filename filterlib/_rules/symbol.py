@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..context import Context
-from ..request import Order
+from .._context import Context
+from .._request import Order
 from ..snapshot import SymbolInfo
 from .common import Findings, fail
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
-from ..context import Context, OpenOrder
-from ..endpoints import CLIENT_ID
-from ..request import LegOrder, Order, Request
+from .._context import Context, OpenOrder
+from .._endpoints import CLIENT_ID
+from .._request import LegOrder, Order, Request
+from .._verdict import Violation
 from ..snapshot import ExchangeInfo, SymbolInfo
-from ..verdict import Violation
 from .common import Finding, Findings, fail, unchecked
 
 _LIMIT_LIKE = frozenset({"LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})

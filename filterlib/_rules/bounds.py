@@ -2,7 +2,7 @@
 rounding away from failing it (the CLI's ``--warnings``).
 
 The bounds are the filter rules' own: the price bands are measured against the same market
-price the rules use (:func:`~filterlib.rules.common.market_price`: the reference price when the
+price the rules use (:func:`~filterlib._rules.common.market_price`: the reference price when the
 symbol has one, else avgPrice, or lastPrice for ``avgPriceMins`` 0).
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 
-from ..context import Context
-from ..decimals import CONTEXT, format_decimal
-from ..filters import (
+from .._context import Context
+from .._decimals import CONTEXT, format_decimal
+from .._filters import (
     LotSize,
     MarketLotSize,
     MinNotional,
@@ -22,7 +22,7 @@ from ..filters import (
     PercentPriceBySide,
     PriceFilter,
 )
-from ..request import Order
+from .._request import Order
 from ..snapshot import SymbolInfo
 from .common import market_price
 

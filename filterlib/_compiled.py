@@ -10,7 +10,7 @@ The form is plain data, per symbol (integers and the few Decimal multipliers of 
 bands), built lazily and cached on the snapshot object itself: :meth:`SymbolInfo.compiled` and
 the index ``ExchangeInfo.compiled`` keeps by symbol name. The engine's filter rules use it to
 decide pass or fail (their Decimal code only builds a failing filter's details), and the
-engine's short cut (:func:`filterlib.engine.judge`) decides plain LIMIT orders with it alone.
+engine's short cut (:func:`filterlib._engine.judge`) decides plain LIMIT orders with it alone.
 A columnar checker can read the same integers for a whole column at once.
 """
 
@@ -19,14 +19,14 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
+from ._decimals import CONTEXT
+from ._filters import LotSize, MinNotional, Notional, PercentPrice, PercentPriceBySide, PriceFilter
+from ._wire import FIXED_POINT_DECIMALS, MAX_DECIMAL, MAX_WIRE_DIGITS, is_symbol
 from .catalogue import RANK
-from .decimals import CONTEXT
-from .filters import LotSize, MinNotional, Notional, PercentPrice, PercentPriceBySide, PriceFilter
-from .wire import FIXED_POINT_DECIMALS, MAX_DECIMAL, MAX_WIRE_DIGITS, is_symbol
 
 if TYPE_CHECKING:
+    from ._verdict import Verdict
     from .snapshot import SymbolInfo
-    from .verdict import Verdict
 
 __all__ = ["Band", "CompiledSymbol", "RangeGrid", "compile_symbol", "scaled", "scaled_exact"]
 

@@ -19,11 +19,11 @@ from decimal import Decimal
 
 from attrs import evolve
 
-from ..context import Context
-from ..endpoints import Leg
-from ..request import PEGGABLE_TYPES, Order
+from .._context import Context
+from .._endpoints import Leg
+from .._request import PEGGABLE_TYPES, Order
+from .._verdict import Violation
 from ..snapshot import SymbolInfo
-from ..verdict import Violation
 from .common import Finding, Findings, fail, unchecked
 from .filters import FilterCheck
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from functools import lru_cache
 
+from .._compiled import ABOVE, BELOW, NOT_AT_SCALE, OFF_GRID, PASSES, RangeGrid
+from .._context import Context
+from .._decimals import CONTEXT, ceil_to_step, floor_to_step, format_decimal, is_multiple
+from .._verdict import Unchecked, Violation
 from ..catalogue import rule
-from ..compiled import ABOVE, BELOW, NOT_AT_SCALE, OFF_GRID, PASSES, RangeGrid
-from ..context import Context
-from ..decimals import CONTEXT, ceil_to_step, floor_to_step, format_decimal, is_multiple
-from ..verdict import Unchecked, Violation
 
 Finding = Violation | Unchecked
 Findings = Iterator[Finding]

@@ -1,7 +1,7 @@
 """Binance's wire grammar, in one place: the parameter kinds, the values each enum kind takes,
 the patterns and limits of the texts, and one parser per kind.
 
-The request layer (:mod:`filterlib.request`), the engine's short cut, the submitter and the
+The request layer (:mod:`filterlib._request`), the engine's short cut, the submitter and the
 CLI read parameters through this module, so a pattern or a limit is written once. The parsers
 only read: they return the value a text denotes, or None when Binance refuses the text; which
 rule a refused text breaks is the request layer's business (the catalogue's texts and codes).
@@ -43,7 +43,7 @@ __all__ = [
     "parse_long",
 ]
 
-# --- parameter kinds: each endpoint's table (filterlib.endpoints) names one per parameter ---
+# --- parameter kinds: each endpoint's table (filterlib._endpoints) names one per parameter ---
 
 DECIMAL, LONG, INT, STRING, BOOLEAN = "DECIMAL", "LONG", "INT", "STRING", "BOOLEAN"
 SYMBOL, CLIENT_ID, STRATEGY_TYPE, RECV_WINDOW = (
@@ -85,7 +85,7 @@ RESPONSE_TYPES: Final = frozenset({"ACK", "RESULT", "FULL"})
 STP_MODES: Final = frozenset(
     {"NONE", "EXPIRE_TAKER", "EXPIRE_MAKER", "EXPIRE_BOTH", "DECREMENT", "TRANSFER"}
 )
-#: Enum kind (:mod:`filterlib.endpoints`) -> the values it takes.
+#: Enum kind (:mod:`filterlib._endpoints`) -> the values it takes.
 ENUM_VALUES: Final[Mapping[str, frozenset[str]]] = {
     SIDE: SIDES,
     TYPE: frozenset(ORDER_TYPES),

@@ -34,7 +34,7 @@ from typing import Any, ClassVar, Final, Literal, Self, TypeAlias
 
 from attrs import frozen
 
-from filterlib.decimals import parse_wire_decimal, parse_wire_long
+from filterlib._decimals import parse_wire_decimal, parse_wire_long
 from filterlib.exceptions import SnapshotError, SnapshotProblem
 
 __all__ = [

@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..compiled import RangeGrid
-from ..context import Context
-from ..decimals import ceil_to_step, floor_to_step, format_decimal
-from ..filters import (
+from .._compiled import RangeGrid
+from .._context import Context
+from .._decimals import ceil_to_step, floor_to_step, format_decimal
+from .._filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrderLists,
@@ -36,7 +36,7 @@ from ..filters import (
     PriceFilter,
     TrailingDelta,
 )
-from ..request import Order
+from .._request import Order
 from ..snapshot import SymbolInfo
 from .common import Findings, fail, grid_nearest, market_price, range_failure, unchecked
 

@@ -4,9 +4,9 @@ Finding and choosing are apart: every rule runs on what could be decoded, and th
 rule comes first in :data:`~filterlib.catalogue.RULES` is Binance's single answer. A request
 holds one order or several (an order list's legs); the order rules run on each leg with the
 leg's wire names, the rules of the whole request run once. Which function checks which rule is
-the registry's (:mod:`filterlib.rules.registry`), selected per endpoint by the catalogue's
+the registry's (:mod:`filterlib._rules.registry`), selected per endpoint by the catalogue's
 scopes. A plain LIMIT order takes a short cut (:func:`judge`) on its symbol's compiled form
-(:mod:`filterlib.compiled`). docs/design/architecture.md draws the whole path.
+(:mod:`filterlib._compiled`). docs/design/architecture.md draws the whole path.
 """
 
 from __future__ import annotations
@@ -20,24 +20,21 @@ from typing import Any, NoReturn, cast
 
 from attrs import evolve, frozen
 
-from . import endpoints as kinds
-from .catalogue import RANK, RULES, RULES_BY_ID, rule
-from .compiled import POW, CompiledSymbol, grid_failure
-from .context import Context, as_context
-from .dates import AsOf, in_force, resolve_as_of
-from .decimals import CONTEXT
-from .endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
-from .exceptions import UsageError, shown
-from .request import TYPE_RULES, LegOrder, Order, Request, decode_request
-from .rules import lists, pegs, registry
-from .rules.account import EngineRule
-from .rules.common import Finding, fail
-from .rules.filters import COUNT_CHECKS, FILTER_CHECKS, CountCheck, FilterCheck
-from .rules.params import LegParameterRule, ParameterRule, SymbolParameterRule
-from .rules.symbol import SymbolRule
-from .snapshot import ExchangeInfo, SymbolInfo
-from .verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation, rejected
-from .wire import (
+from . import _endpoints as kinds
+from ._compiled import POW, CompiledSymbol, grid_failure
+from ._context import Context, as_context
+from ._dates import AsOf, in_force, resolve_as_of
+from ._decimals import CONTEXT
+from ._endpoints import ENDPOINTS, ORDER_FIELDS, Endpoint, Leg
+from ._request import TYPE_RULES, LegOrder, Order, Request, decode_request
+from ._rules import lists, pegs, registry
+from ._rules.account import EngineRule
+from ._rules.common import Finding, fail
+from ._rules.filters import COUNT_CHECKS, FILTER_CHECKS, CountCheck, FilterCheck
+from ._rules.params import LegParameterRule, ParameterRule, SymbolParameterRule
+from ._rules.symbol import SymbolRule
+from ._verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation, rejected
+from ._wire import (
     MAX_RECV_WINDOW,
     RESPONSE_TYPES,
     TIME_IN_FORCE,
@@ -45,6 +42,9 @@ from .wire import (
     parse_decimal,
     parse_long,
 )
+from .catalogue import RANK, RULES, RULES_BY_ID, rule
+from .exceptions import UsageError, shown
+from .snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = [
     "DEFAULT_MAX_AGE_MS",
@@ -181,7 +181,7 @@ def check_many(
 # Most orders a bot or a backtest sends are LIMIT orders that pass. For them the full rule run's
 # work (decoding every parameter, running every rule, building failure records) is the cost,
 # not the arithmetic. The short cut reads such an order's texts straight into the integers of
-# its symbol's compiled form (filterlib.compiled, kept on the snapshot) and decides it there:
+# its symbol's compiled form (filterlib._compiled, kept on the snapshot) and decides it there:
 # it passes, or it fails one of the symbol's price, quantity, notional or price-band filters.
 # Anything else (another type or endpoint, a parameter it does not read, a value it does not
 # read as Binance's text, account context) goes the full way, which remains the one place that
@@ -210,7 +210,7 @@ def _recv_window_ok(text: str) -> bool:
 
 
 #: The parameter kinds whose values change no rule but their own grammar's, and the test of
-#: that grammar (filterlib.wire): a plain order may carry parameters of these kinds.
+#: that grammar (filterlib._wire): a plain order may carry parameters of these kinds.
 _PLAIN_KINDS: Mapping[str, Callable[[str], bool]] = {
     kinds.CLIENT_ID: is_client_id,
     kinds.RESP: RESPONSE_TYPES.__contains__,
@@ -623,7 +623,7 @@ def _on_day(findings: Iterable[Finding], day: dt.date) -> list[Finding]:
 @frozen
 class _Checks:
     """The checks the engine runs on requests to one endpoint: the entries of each family of
-    the registry (:mod:`filterlib.rules.registry`) whose catalogue rule ``applies_to`` it, in
+    the registry (:mod:`filterlib._rules.registry`) whose catalogue rule ``applies_to`` it, in
     the family's order. The catalogue's endpoint scopes are thus both what ``filterlib
     explain`` shows and what runs: on an amend, LOT_SIZE and the notional filters on newQty
     but no rule of a new order's type, price or stop, and no count.

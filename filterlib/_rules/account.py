@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from ..context import Context
-from ..decimals import format_decimal
-from ..filters import LotSize, MarketLotSize
-from ..request import Order
+from .._context import Context
+from .._decimals import format_decimal
+from .._filters import LotSize, MarketLotSize
+from .._request import Order
+from .._verdict import Unchecked
 from ..snapshot import SymbolInfo
-from ..verdict import Unchecked
 from .common import Findings, fail, unchecked
 
 

@@ -20,32 +20,32 @@ from types import MappingProxyType
 
 from attrs import frozen
 
-from .dates import AMEND, OPO, PEGS, AsOf, in_force
-from .wire import BOOLEAN as BOOLEAN
-from .wire import CANCEL_REPLACE_MODE as CANCEL_REPLACE_MODE
-from .wire import CANCEL_RESTRICTIONS as CANCEL_RESTRICTIONS
-from .wire import CLIENT_ID as CLIENT_ID
-from .wire import DECIMAL as DECIMAL
-from .wire import INT as INT
-from .wire import LONG as LONG
-from .wire import ORDER_TYPES
-from .wire import PEG_OFFSET_TYPE as PEG_OFFSET_TYPE
-from .wire import PEG_OFFSET_VALUE as PEG_OFFSET_VALUE
-from .wire import PEG_PRICE_TYPE as PEG_PRICE_TYPE
-from .wire import RATE_LIMIT_MODE as RATE_LIMIT_MODE
-from .wire import RECV_WINDOW as RECV_WINDOW
-from .wire import RESP as RESP
-from .wire import SIDE as SIDE
-from .wire import STP as STP
-from .wire import STRATEGY_TYPE as STRATEGY_TYPE
-from .wire import STRING as STRING
-from .wire import SYMBOL as SYMBOL
-from .wire import TIF as TIF
-from .wire import TYPE as TYPE
+from ._dates import AMEND, OPO, PEGS, AsOf, in_force
+from ._wire import BOOLEAN as BOOLEAN
+from ._wire import CANCEL_REPLACE_MODE as CANCEL_REPLACE_MODE
+from ._wire import CANCEL_RESTRICTIONS as CANCEL_RESTRICTIONS
+from ._wire import CLIENT_ID as CLIENT_ID
+from ._wire import DECIMAL as DECIMAL
+from ._wire import INT as INT
+from ._wire import LONG as LONG
+from ._wire import ORDER_TYPES
+from ._wire import PEG_OFFSET_TYPE as PEG_OFFSET_TYPE
+from ._wire import PEG_OFFSET_VALUE as PEG_OFFSET_VALUE
+from ._wire import PEG_PRICE_TYPE as PEG_PRICE_TYPE
+from ._wire import RATE_LIMIT_MODE as RATE_LIMIT_MODE
+from ._wire import RECV_WINDOW as RECV_WINDOW
+from ._wire import RESP as RESP
+from ._wire import SIDE as SIDE
+from ._wire import STP as STP
+from ._wire import STRATEGY_TYPE as STRATEGY_TYPE
+from ._wire import STRING as STRING
+from ._wire import SYMBOL as SYMBOL
+from ._wire import TIF as TIF
+from ._wire import TYPE as TYPE
 
 __all__ = ["ENDPOINTS", "ORDER_FIELDS", "Endpoint", "Leg"]
 
-# Parameter kinds are the wire grammar's (filterlib.wire), named here as they always were.
+# Parameter kinds are the wire grammar's (filterlib._wire), named here as they always were.
 ALL_TYPES = frozenset(ORDER_TYPES)
 #: The types an OCO leg may have. The spec's belowType list omits LIMIT_MAKER while its
 #: belowPrice text and the OTOCO mandatory table include it; a BUY OCO needs its limit leg below,

@@ -13,14 +13,13 @@ from decimal import Decimal
 
 from attrs import evolve, frozen
 
-from . import endpoints as kinds
-from .catalogue import rule
-from .dates import OPO, PEGS, AsOf, in_force
-from .decimals import decimals_written
-from .decimals import format_decimal as _format
-from .endpoints import Endpoint, Leg
-from .rules.common import fail
-from .rules.params import (
+from . import _endpoints as kinds
+from ._dates import OPO, PEGS, AsOf, in_force
+from ._decimals import decimals_written
+from ._decimals import format_decimal as _format
+from ._endpoints import Endpoint, Leg
+from ._rules.common import fail
+from ._rules.params import (
     PEGGABLE_TYPES,
     TYPE_RULES,
     LegParameterRule,
@@ -28,9 +27,8 @@ from .rules.params import (
     Sent,
     TypeRule,
 )
-from .snapshot import SymbolInfo
-from .verdict import Violation
-from .wire import (
+from ._verdict import Violation
+from ._wire import (
     CLIENT_ORDER_ID_PATTERN,
     DECIMAL_PATTERN,
     ENUM_VALUES,
@@ -45,6 +43,8 @@ from .wire import (
     parse_decimal,
     parse_long,
 )
+from .catalogue import rule
+from .snapshot import SymbolInfo
 
 __all__ = [
     "ORDER_TYPES",
@@ -175,9 +175,9 @@ def decode_request(
 ) -> Request:
     """Read each parameter as Binance's wire grammar reads it on ``day`` (None: today), then
     apply the request layer's rules that need no snapshot (``rules``: those the engine selected
-    for the endpoint; by default every one, from :mod:`filterlib.rules.registry`)."""
+    for the endpoint; by default every one, from :mod:`filterlib._rules.registry`)."""
     if rules is None:
-        from .rules.registry import parameter_rules
+        from ._rules.registry import parameter_rules
 
         rules = parameter_rules(endpoint)
     known = endpoint.parameters_on(day)
@@ -361,7 +361,7 @@ def symbol_rules(
     leg_order: LegOrder, texts: Mapping[str, str], symbol: SymbolInfo
 ) -> Iterator[Violation]:
     """The request-layer rules that need the symbol: precision (-1111), then zero values."""
-    from .rules.registry import SYMBOL_PARAMETER_RULES
+    from ._rules.registry import SYMBOL_PARAMETER_RULES
 
     for check in SYMBOL_PARAMETER_RULES.values():
         yield from check(leg_order, texts, symbol)

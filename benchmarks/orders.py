@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, Context, Decimal, localcontext
 
 import filterlib
-from filterlib._filters import LotSize, Notional, PercentPriceBySide, PriceFilter
+from filterlib.filters import LotSize, Notional, PercentPriceBySide, PriceFilter
 from filterlib.snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = ["INVALID_KINDS", "Order", "Symbol", "broken_rules", "generate", "symbols"]

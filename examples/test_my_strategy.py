@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import filterlib
-from filterlib._filters import LotSize, Notional, PriceFilter
+from filterlib.filters import LotSize, Notional, PriceFilter
 from filterlib.pytest_plugin import assert_accepted, assert_rejected
 from filterlib.strategies import GeneratedOrder, invalid_orders, valid_orders
 

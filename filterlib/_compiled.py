@@ -20,9 +20,9 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
 from ._decimals import CONTEXT
-from ._filters import LotSize, MinNotional, Notional, PercentPrice, PercentPriceBySide, PriceFilter
 from ._wire import FIXED_POINT_DECIMALS, MAX_DECIMAL, MAX_WIRE_DIGITS, is_symbol
 from .catalogue import RANK
+from .filters import LotSize, MinNotional, Notional, PercentPrice, PercentPriceBySide, PriceFilter
 
 if TYPE_CHECKING:
     from ._verdict import Verdict

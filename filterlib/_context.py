@@ -46,8 +46,8 @@ from types import MappingProxyType
 from attrs import frozen
 
 from ._decimals import CONTEXT, format_decimal, parse_wire_decimal
-from ._filters import MaxAsset
 from .exceptions import SnapshotError, UsageError, shown
+from .filters import MaxAsset
 
 __all__ = ["Account", "Balance", "Context", "ContextError", "OpenOrder", "as_context"]
 

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import attrs
 
-from ._filters import Filter, UnknownFilter, tightens
+from .filters import Filter, UnknownFilter, tightens
 from .snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = ["VOLATILE", "Change", "diff", "grouped"]

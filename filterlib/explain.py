@@ -8,8 +8,8 @@ them.
 from __future__ import annotations
 
 from ._endpoints import ENDPOINTS
-from ._filters import FILTER_TYPES
 from .catalogue import RULES, Rule
+from .filters import FILTER_TYPES
 from .snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = ["applicable_rules"]

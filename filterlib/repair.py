@@ -30,7 +30,10 @@ from attrs import frozen
 from ._context import Context, as_context
 from ._decimals import CONTEXT, decimals_written, format_decimal, parse_wire_decimal
 from ._engine import check
-from ._filters import (
+from ._request import Order, wire_text
+from ._rules import pegs
+from ._rules.common import market_price
+from .filters import (
     IcebergParts,
     LotSize,
     MarketLotSize,
@@ -41,9 +44,6 @@ from ._filters import (
     PriceFilter,
     TrailingDelta,
 )
-from ._request import Order, wire_text
-from ._rules import pegs
-from ._rules.common import market_price
 from .snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = ["Change", "Repair", "repair"]

@@ -20,7 +20,7 @@ from decimal import Decimal, localcontext
 from attrs import frozen
 
 from ._decimals import CONTEXT, format_decimal, is_multiple
-from ._filters import (
+from .filters import (
     ExchangeMaxNumOrderLists,
     Filter,
     LotSize,

@@ -20,7 +20,9 @@ import pytest
 from conftest import build_info
 from test_filters_model import EXAMPLES
 
-from filterlib._filters import (
+from filterlib.cli import main
+from filterlib.diff import VOLATILE, Change, diff
+from filterlib.filters import (
     ANY,
     BOOL,
     DEC,
@@ -32,8 +34,6 @@ from filterlib._filters import (
     ON,
     STR,
 )
-from filterlib.cli import main
-from filterlib.diff import VOLATILE, Change, diff
 
 
 def _info(raw: dict[str, Any]) -> Any:

@@ -18,8 +18,8 @@ from conftest import SYMBOL, FilterOverrides, build_info, full_context, order
 from filterlib import ContextError, ExchangeInfo, Verdict, as_context, check
 from filterlib._dates import MY_FILTERS, PEGS
 from filterlib._endpoints import ENDPOINTS
-from filterlib._filters import MaxAsset
 from filterlib.catalogue import ORDER_LIST_KINDS, RULES_BY_ID
+from filterlib.filters import MaxAsset
 
 ORDER = {
     "symbol": "LISTUSDT",

@@ -8,7 +8,8 @@ from typing import Any
 import attrs
 import pytest
 
-from filterlib._filters import (
+from filterlib.exceptions import SnapshotError, SnapshotProblem
+from filterlib.filters import (
     FILTER_TYPES,
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
@@ -34,7 +35,6 @@ from filterlib._filters import (
     UnknownFilter,
     parse_filter,
 )
-from filterlib.exceptions import SnapshotError, SnapshotProblem
 
 # One spec-format example per known type (from the spec's "Filters" section), and the object
 # each one must become.

@@ -14,7 +14,7 @@ import pytest
 from conftest import build_info, order
 
 import filterlib
-from filterlib._filters import (
+from filterlib.filters import (
     ANY,
     BOOL,
     DEC,

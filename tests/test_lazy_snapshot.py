@@ -26,8 +26,8 @@ import pytest
 from test_conformance import as_of, case_files
 
 import filterlib
-from filterlib._filters import LotSize, PriceFilter
 from filterlib.exceptions import SnapshotError
+from filterlib.filters import LotSize, PriceFilter
 from filterlib.snapshot import (
     DEFAULT_SNAPSHOT_NAME,
     ExchangeInfo,

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 import filterlib
 from filterlib import ExchangeInfo
 from filterlib._endpoints import ENDPOINTS, Leg
-from filterlib._filters import LotSize, MarketLotSize, MinNotional, Notional, PriceFilter
 from filterlib.catalogue import RULES
+from filterlib.filters import LotSize, MarketLotSize, MinNotional, Notional, PriceFilter
 from filterlib.snapshot import SymbolInfo
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,7 +17,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import filterlib
-from filterlib._filters import (
+from filterlib.catalogue import RANK
+from filterlib.filters import (
     LotSize,
     MinNotional,
     Notional,
@@ -25,7 +26,6 @@ from filterlib._filters import (
     PercentPriceBySide,
     PriceFilter,
 )
-from filterlib.catalogue import RANK
 
 INFO = filterlib.load_default_exchange_info()
 ENDPOINTS = ("/api/v3/order", "/api/v3/order/test")

@@ -21,7 +21,7 @@ from conftest import SYMBOL, build_info, full_context, open_order, order, symbol
 
 import filterlib
 from filterlib._context import ContextError
-from filterlib._filters import LotSize
+from filterlib.filters import LotSize
 from filterlib.snapshot import ExchangeInfo, SymbolInfo
 
 MIB = 1 << 20

@@ -21,7 +21,7 @@ from filterlib._context import as_context
 from filterlib._dates import resolve_as_of
 from filterlib._decimals import CONTEXT
 from filterlib._endpoints import ENDPOINTS
-from filterlib._filters import LotSize, PriceFilter
+from filterlib.filters import LotSize, PriceFilter
 
 ROOT = Path(__file__).resolve().parent.parent
 INFO = filterlib.load_default_exchange_info()

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from filterlib._filters import (
+from filterlib.exceptions import SnapshotError, UsageError
+from filterlib.filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrderLists,
@@ -27,7 +28,6 @@ from filterlib._filters import (
     PriceFilter,
     UnknownFilter,
 )
-from filterlib.exceptions import SnapshotError, UsageError
 from filterlib.snapshot import (
     DEFAULT_SNAPSHOT_NAME,
     ExchangeInfo,

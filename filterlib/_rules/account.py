@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from .._context import Context
 from .._decimals import format_decimal
-from .._filters import LotSize, MarketLotSize
 from .._request import Order
 from .._verdict import Unchecked
+from ..filters import LotSize, MarketLotSize
 from ..snapshot import SymbolInfo
 from .common import Findings, fail, unchecked
 

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from .._context import Context
 from .._decimals import CONTEXT, format_decimal
-from .._filters import (
+from .._request import Order
+from ..filters import (
     LotSize,
     MarketLotSize,
     MinNotional,
@@ -22,7 +23,6 @@ from .._filters import (
     PercentPriceBySide,
     PriceFilter,
 )
-from .._request import Order
 from ..snapshot import SymbolInfo
 from .common import market_price
 

@@ -15,7 +15,8 @@ from typing import Any
 from .._compiled import RangeGrid
 from .._context import Context
 from .._decimals import ceil_to_step, floor_to_step, format_decimal
-from .._filters import (
+from .._request import Order
+from ..filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrderLists,
@@ -36,7 +37,6 @@ from .._filters import (
     PriceFilter,
     TrailingDelta,
 )
-from .._request import Order
 from ..snapshot import SymbolInfo
 from .common import Findings, fail, grid_nearest, market_price, range_failure, unchecked
 

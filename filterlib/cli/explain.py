@@ -24,7 +24,10 @@ from .._context import ContextError
 from .._dates import AsOf, resolve_as_of
 from .._endpoints import ENDPOINTS
 from .._engine import check
-from .._filters import (
+from ..catalogue import RULES, Rule
+from ..exceptions import SnapshotError, UsageError
+from ..explain import applicable_rules
+from ..filters import (
     ExchangeMaxNumAlgoOrders,
     ExchangeMaxNumIcebergOrders,
     ExchangeMaxNumOrderLists,
@@ -48,9 +51,6 @@ from .._filters import (
     TrailingDelta,
     UnknownFilter,
 )
-from ..catalogue import RULES, Rule
-from ..exceptions import SnapshotError, UsageError
-from ..explain import applicable_rules
 from ..lines import NESTED_TOO_DEEPLY
 from ..snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 from .inputs import not_utf8

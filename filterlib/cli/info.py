@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import orjson
 
-from .._filters import UnknownFilter
+from ..filters import UnknownFilter
 from ..snapshot import ExchangeInfo
 from .snapshot import add_file_argument, load_file
 

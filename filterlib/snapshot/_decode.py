@@ -9,8 +9,8 @@ from typing import Any, Final
 
 import orjson
 
-from .._filters import FILTER_TYPES, Filter, parse_filter
 from ..exceptions import SnapshotError, SnapshotProblem
+from ..filters import FILTER_TYPES, Filter, parse_filter
 from ._fields import (
     _MISSING,
     _Caches,

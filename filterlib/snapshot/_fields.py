@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
-from .._filters import KnownFilter
 from ..exceptions import SnapshotError, SnapshotProblem
+from ..filters import KnownFilter
 
 _MISSING: Final[Any] = object()
 

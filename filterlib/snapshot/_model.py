@@ -14,8 +14,8 @@ import orjson
 from attrs import Factory, field, fields, frozen
 
 from .._compiled import CompiledSymbol
-from .._filters import Filter, UnknownFilter
 from ..exceptions import SnapshotError, SnapshotProblem
+from ..filters import Filter, UnknownFilter
 from ._fields import _Caches
 
 

@@ -19,13 +19,26 @@ from .exceptions import FilterlibError, SnapshotError, SnapshotProblem, UsageErr
 from .snapshot import ExchangeInfo, SymbolInfo, load_default_exchange_info, load_exchange_info
 
 if TYPE_CHECKING:
+    from ._table import check_table
+
     #: The installed filterlib's version (``importlib.metadata``), e.g. ``"0.1.0"``.
     __version__: str
 else:
 
-    def __getattr__(name: str) -> str:
-        """``__version__``, worked out on first use (filterlib/_version.py says why). Hidden
-        from type checkers, for whom a module __getattr__ makes every misspelt name valid."""
+    def __getattr__(name: str) -> object:
+        """``__version__``, worked out on first use (filterlib/_version.py says why), and
+        ``check_table``, imported on first use (it needs the ``bulk`` extra: the core does
+        not import pyarrow). Hidden from type checkers, for whom a module __getattr__ makes
+        every misspelt name valid."""
+        if name == "check_table":
+            try:
+                from ._table import check_table
+            except ImportError as exc:
+                raise ImportError(
+                    f"filterlib.check_table needs the bulk extra ({exc}): "
+                    "pip install 'filterlib[bulk]'"
+                ) from exc
+            return check_table
         from ._version import module_getattr
 
         return module_getattr(name)
@@ -51,6 +64,7 @@ __all__ = [
     "best_match",
     "check",
     "check_many",
+    "check_table",
     "load_default_exchange_info",
     "load_exchange_info",
     "snapshot_age_warnings",

@@ -48,6 +48,11 @@ from .snapshot import ExchangeInfo, SymbolInfo
 
 __all__ = [
     "DEFAULT_MAX_AGE_MS",
+    "FILTER_ERRORS",
+    "PLAIN_OPTIONAL",
+    "PLAIN_REQUIRED",
+    "PRICE_KEYS",
+    "SHORT_CUT_ENDPOINTS",
     "ORDER_NO_CONTEXT",
     "ShortCutKey",
     "Where",
@@ -195,13 +200,13 @@ def check_many(
 # conformance case and on generated orders.
 
 #: The endpoints whose plain LIMIT orders the short cut judges (the same parameters, one order).
-_SHORT_CUT_ENDPOINTS = frozenset({"/api/v3/order", "/api/v3/order/test"})
+SHORT_CUT_ENDPOINTS = frozenset({"/api/v3/order", "/api/v3/order/test"})
 _TEST = "/api/v3/order/test"
 #: The parameters a plain LIMIT order must carry: the endpoint's mandatory ones, then what a
 #: LIMIT order needs (symbol, side, type, timeInForce, quantity, price).
-_REQUIRED_NAMES = (*ENDPOINTS["/api/v3/order"].mandatory, *TYPE_RULES["LIMIT"].required)
-_REQUIRED = frozenset(_REQUIRED_NAMES)
-_FIELDS = itemgetter(*_REQUIRED_NAMES)
+PLAIN_REQUIRED = (*ENDPOINTS["/api/v3/order"].mandatory, *TYPE_RULES["LIMIT"].required)
+_REQUIRED = frozenset(PLAIN_REQUIRED)
+_FIELDS = itemgetter(*PLAIN_REQUIRED)
 
 
 def _recv_window_ok(text: str) -> bool:
@@ -220,18 +225,18 @@ _PLAIN_KINDS: Mapping[str, Callable[[str], bool]] = {
 }
 #: The optional parameters the short cut reads, from the endpoint tables: those both its
 #: endpoints take, of a plain kind, that are no order field (trailingDelta is a LONG).
-_OPTIONAL: Mapping[str, Callable[[str], bool]] = {
+PLAIN_OPTIONAL: Mapping[str, Callable[[str], bool]] = {
     name: _PLAIN_KINDS[kind]
     for name, kind in ENDPOINTS["/api/v3/order"].parameters.items()
     if kind in _PLAIN_KINDS
     and name not in ORDER_FIELDS
-    and all(ENDPOINTS[e].parameters.get(name) == kind for e in _SHORT_CUT_ENDPOINTS)
+    and all(ENDPOINTS[e].parameters.get(name) == kind for e in SHORT_CUT_ENDPOINTS)
 }
-_KEYS = _REQUIRED | _OPTIONAL.keys()
+_KEYS = _REQUIRED | PLAIN_OPTIONAL.keys()
 #: The context keys the short cut reads; any other sends the order the full way, which also
 #: validates every value given. ``serverTime`` is not among them: a verdict that may carry a
 #: stale-snapshot warning is always the full rule run's.
-_PRICE_KEYS = frozenset({"avgPrice", "lastPrice", "referencePrice"})
+PRICE_KEYS = frozenset({"avgPrice", "lastPrice", "referencePrice"})
 
 #: The context prices an order is judged against, parsed once (per call of check, per batch of
 #: check_many): the validated texts of referencePrice, avgPrice and lastPrice (None: not given),
@@ -253,7 +258,7 @@ def where(endpoint: str, context: Mapping[str, object] | None) -> Where | None:
     leaves such orders to the full rule run (another endpoint, another context shape or key, a
     value it does not read as Binance's text; the full rule run also says what is wrong)."""
     try:
-        if endpoint not in _SHORT_CUT_ENDPOINTS:
+        if endpoint not in SHORT_CUT_ENDPOINTS:
             return None
     except TypeError:  # unhashable: the full engine refuses it (UsageError)
         return None
@@ -272,7 +277,7 @@ def where(endpoint: str, context: Mapping[str, object] | None) -> Where | None:
         bits = 2
     reference = last = None
     if len(context) != bits >> 1:  # any key beside a given avgPrice
-        if not context.keys() <= _PRICE_KEYS:
+        if not context.keys() <= PRICE_KEYS:
             return None
         try:
             reference = _text(context.get("referencePrice"), "referencePrice")
@@ -371,7 +376,7 @@ def judge(
     if failed == "":
         return None  # zero, or above MAX_DECIMAL: a request-layer error, the full run's
     pending = partial(_filter_violations, c, side, tif, price, quantity, pi, qi, prices)
-    return rejected(_FILTER_ERRORS[failed], known.unchecked, pending)
+    return rejected(FILTER_ERRORS[failed], known.unchecked, pending)
 
 
 def _scale(text: str, digits: str, places: int, scale: int) -> int | None:
@@ -431,7 +436,7 @@ def _filter_violations(
 
 
 #: The error of each filter the short cut judges.
-_FILTER_ERRORS = {
+FILTER_ERRORS = {
     r.id: BinanceError(r.code, r.message)
     for r in RULES
     if r.id in ("PRICE_FILTER", "PERCENT_PRICE", "PERCENT_PRICE_BY_SIDE", "LOT_SIZE")
@@ -457,7 +462,7 @@ def _optional_ok(params: Mapping[str, object]) -> bool:
     """Whether the parameters beyond the required ones are all plain and well written."""
     if not params.keys() <= _KEYS:
         return False
-    for key, ok in _OPTIONAL.items():
+    for key, ok in PLAIN_OPTIONAL.items():
         if key in params:
             value = params[key]
             # None ("not sent") and non-strings are the full rule run's to judge.

@@ -1,0 +1,626 @@
+"""``check_table``: Binance's answer for every row of a table, worked out on columns.
+
+``pip install 'filterlib[bulk]'`` (pyarrow and numpy); the core never imports this module.
+
+A row is an order: its non-null cells are the request's parameters (wire strings), so a null
+cell is a parameter not sent. The answer for each row is :func:`filterlib.check`'s, always;
+what changes is how it is found:
+
+* **On columns**, the rows the engine's short cut would judge (plain LIMIT orders of a plain
+  symbol, every parameter a legal wire string, the context prices only): their price and
+  quantity columns are read once into integers of ``10**-8`` (Binance's own fixed point,
+  :data:`~filterlib._wire.FIXED_POINT_DECIMALS`), and each symbol's compiled form
+  (:mod:`filterlib._compiled`: the same integers the filter rules decide with) is compared
+  with whole columns at once, in evaluation order. The rules a passing row leaves unchecked
+  are the engine's own learned verdict for its symbol, side and context
+  (:func:`filterlib._engine.remember`), learned by checking one of those rows with ``check``.
+* **One by one**, every other row (another order type or endpoint, a value the columns do not
+  read as Binance's text, a non-string column, account context, ``as_of`` another day than
+  the snapshot's): ``check`` on the row's parameters.
+
+The products of price and quantity are exact 128-bit integers (two 64-bit halves); nothing is
+ever a float. tests/test_table.py holds both ways to ``check``'s answers: generated tables, every
+conformance case, and the real snapshots.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ._compiled import MAX_SCALED, CompiledSymbol
+from ._context import Context
+from ._dates import resolve_as_of
+from ._engine import (
+    FILTER_ERRORS,
+    PLAIN_REQUIRED,
+    PRICE_KEYS,
+    SHORT_CUT_ENDPOINTS,
+    Where,
+    check,
+    where,
+)
+from ._verdict import Verdict
+from ._wire import FIXED_POINT_DECIMALS, TIME_IN_FORCE
+from .exceptions import FilterlibError, UsageError
+from .snapshot import ExchangeInfo
+
+__all__ = ["RESULT_COLUMNS", "check_table"]
+
+#: The columns every result has, in order (``violations`` and ``unchecked`` are opt-in).
+RESULT_COLUMNS = ("ok", "code", "msg", "rule")
+#: The context keys a column of the table may give per row (GET /api/v3/avgPrice's ``price``,
+#: GET /api/v3/ticker/price's ``price`` and the referencePrice), as wire strings.
+CONTEXT_COLUMNS = tuple(sorted(PRICE_KEYS))
+
+_SCALE = FIXED_POINT_DECIMALS  # every value on columns is an integer of 10**-8
+_U64 = np.uint64
+_TOP = (1 << 64) - 1
+_LOW32 = _U64(0xFFFFFFFF)
+_32 = _U64(32)
+#: 10**k as uint64, for the values read with k < 8 decimals.
+_POW = np.array([10**k for k in range(_SCALE + 1)], dtype=_U64)
+#: A legal wire decimal with at most 8 decimals (more: -1111 at every real symbol, which the
+#: engine answers). RE2's [0-9] is ASCII only, as Binance's grammar.
+_AT_SCALE = r"^[0-9]{1,20}(\.[0-9]{1,8})?$"
+#: Up to two price bands and two notional filters per symbol fit the columns (real symbols have
+#: one band and one or two notional filters); a symbol with more is checked row by row.
+_BANDS = _NOTIONALS = 2
+
+
+def check_table(
+    info: ExchangeInfo,
+    table: Any,
+    *,
+    endpoint: str = "/api/v3/order",
+    context: Context | Mapping[str, object] | None = None,
+    as_of: dt.date | str | None = None,
+    symbol_context: Mapping[str, Mapping[str, object]] | None = None,
+    violations: bool = False,
+    unchecked: bool = False,
+) -> Any:
+    """Binance's answer to each row of ``table``: the same answers as :func:`filterlib.check`.
+
+    ``table`` is a pyarrow Table (or RecordBatch), a pandas DataFrame or a polars DataFrame
+    whose columns are Binance's parameter names; each row's non-null cells are its
+    parameters. The result is the same kind of table, row for row (a pandas result keeps the
+    input's index), with the columns ``ok`` (bool), ``code`` (int, null when ok), ``msg``
+    (str, null when ok) and ``rule`` (the catalogue name of the rule Binance's answer comes
+    from, null when ok); with ``violations=True`` also ``violations`` (every violation, as
+    ``Violation.to_dict()``), with ``unchecked=True`` also ``unchecked`` (the rules left
+    unchecked, by name).
+
+    The context applies to every row: ``context`` to all, ``symbol_context`` per symbol
+    (merged over ``context``), and the columns ``avgPrice``, ``referencePrice`` and
+    ``lastPrice`` per row (merged over both; a null cell gives nothing). Raises
+    :class:`~filterlib.UsageError` when called wrongly, as ``check`` does, naming the row.
+    """
+    if not isinstance(info, ExchangeInfo):
+        raise UsageError(f"info must be an ExchangeInfo, not {type(info).__name__}")
+    arrow, rebuild = _as_arrow(table)
+    day_is_snapshots = as_of is None or resolve_as_of(as_of, None) == resolve_as_of(
+        None, info.server_time
+    )
+    contexts = _Contexts(arrow, context, symbol_context)
+    n = arrow.num_rows
+    answers = _Answers(n, violations, unchecked)
+    columnar = np.zeros(n, dtype=bool)
+    if n and day_is_snapshots and endpoint in SHORT_CUT_ENDPOINTS and contexts.plain:
+        columnar = _on_columns(info, arrow, endpoint, contexts, answers)
+    rest = np.flatnonzero(~columnar)
+    if len(rest):
+        _row_by_row(info, arrow, rest, endpoint, contexts, as_of, answers)
+    return rebuild(answers.table())
+
+
+# --- The input and the output table ---------------------------------------------------------
+
+
+def _as_arrow(table: object) -> tuple[pa.Table, Callable[[pa.Table], Any]]:
+    """``table`` as a pyarrow Table, and how to give a result table back in its kind."""
+    if isinstance(table, pa.Table):
+        return table, lambda result: result
+    if isinstance(table, pa.RecordBatch):
+        return pa.Table.from_batches([table]), lambda result: result
+    module = type(table).__module__.split(".", 1)[0]
+    if module == "pandas" and type(table).__name__ == "DataFrame":
+        frame: Any = table
+        arrow = pa.Table.from_pandas(frame, preserve_index=False)
+
+        def to_pandas(result: pa.Table) -> Any:
+            import pandas as pd
+
+            out = result.to_pandas(types_mapper=_PANDAS_TYPES.get)
+            out.index = frame.index
+            return out if isinstance(out, pd.DataFrame) else out.to_frame()
+
+        return arrow, to_pandas
+    if module == "polars" and type(table).__name__ == "DataFrame":
+        import polars as pl
+
+        return table.to_arrow(), pl.from_arrow  # type: ignore[attr-defined]
+    raise UsageError(
+        "table must be a pyarrow Table or RecordBatch, a pandas DataFrame or a polars "
+        f"DataFrame, not {type(table).__name__}"
+    )
+
+
+def _pandas_types() -> dict[pa.DataType, Any]:
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pyarrow without pandas: no pandas tables either
+        return {}
+    return {
+        pa.bool_(): pd.BooleanDtype(),
+        pa.int32(): pd.Int32Dtype(),
+        pa.string(): pd.StringDtype(),
+    }
+
+
+class _LazyTypes(dict[pa.DataType, Any]):
+    """The pandas dtypes of the result columns, looked up only when pandas is in use."""
+
+    def get(self, key: pa.DataType, default: Any = None) -> Any:
+        if not self:
+            self.update(_pandas_types())
+        return super().get(key, default)
+
+
+_PANDAS_TYPES = _LazyTypes()
+
+
+class _Answers:
+    """The result columns as they are filled in: each row's answer, as an index into
+    ``kinds`` (0: passes), and the opt-in columns."""
+
+    def __init__(self, n: int, violations: bool, unchecked: bool) -> None:
+        self.kind = np.zeros(n, dtype=np.int32)
+        #: (rule, code, msg) of each kind of answer; kind 0 passes.
+        self.kinds: list[tuple[str | None, int | None, str | None]] = [(None, None, None)]
+        self._index: dict[tuple[str | None, int | None, str | None], int] = {self.kinds[0]: 0}
+        self.violations: list[list[dict[str, Any]]] | None = (
+            [[] for _ in range(n)] if violations else None
+        )
+        self.unchecked: list[list[str]] | None = [[] for _ in range(n)] if unchecked else None
+
+    def kind_of(self, rule: str | None, code: int | None, msg: str | None) -> int:
+        key = (rule, code, msg)
+        found = self._index.get(key)
+        if found is None:
+            found = self._index[key] = len(self.kinds)
+            self.kinds.append(key)
+        return found
+
+    def verdict(self, row: int, verdict: Verdict) -> None:
+        """Row ``row``'s answer is ``verdict``."""
+        error = verdict.error
+        if error is not None:
+            found = verdict.violations
+            rule = found[0].rule if found else None
+            self.kind[row] = self.kind_of(rule, error.code, error.msg)
+        self.details(row, verdict)
+
+    def details(self, row: int, verdict: Verdict) -> None:
+        if self.violations is not None and verdict.error is not None:
+            self.violations[row] = [v.to_dict() for v in verdict.violations]
+        if self.unchecked is not None:
+            self.unchecked[row] = [u.rule for u in verdict.unchecked]
+
+    def table(self) -> pa.Table:
+        kinds = self.kinds
+        indices = pa.array(self.kind)
+        rules = pa.array([k[0] for k in kinds], pa.string())
+        codes = pa.array([k[1] for k in kinds], pa.int32())
+        msgs = pa.array([k[2] for k in kinds], pa.string())
+        columns: dict[str, pa.Array] = {
+            "ok": pc.equal(indices, 0),
+            "code": pc.take(codes, indices),
+            "msg": pc.take(msgs, indices),
+            "rule": pc.take(rules, indices),
+        }
+        if self.violations is not None:
+            columns["violations"] = pa.array(self.violations)
+        if self.unchecked is not None:
+            columns["unchecked"] = pa.array(self.unchecked, pa.list_(pa.string()))
+        return pa.table(columns)
+
+
+# --- Context ----------------------------------------------------------------------------------
+
+
+class _Contexts:
+    """Each row's context: ``context``, merged with ``symbol_context[symbol]``, merged with the
+    row's context columns."""
+
+    def __init__(
+        self,
+        table: pa.Table,
+        context: Context | Mapping[str, object] | None,
+        symbol_context: Mapping[str, Mapping[str, object]] | None,
+    ) -> None:
+        self.base = context
+        self.by_symbol = dict(symbol_context) if symbol_context is not None else {}
+        if symbol_context is not None and not isinstance(symbol_context, Mapping):
+            raise UsageError(
+                "symbol_context must map symbol names to contexts, "
+                f"not {type(symbol_context).__name__}"
+            )
+        self.columns = [name for name in CONTEXT_COLUMNS if name in table.column_names]
+        if (self.by_symbol or self.columns) and not (
+            context is None or isinstance(context, Mapping)
+        ):
+            raise UsageError(
+                "a Context object applies to every row; with symbol_context or context "
+                "columns, give the context as a mapping"
+            )
+        #: Whether the rows could be judged on columns at all (plain mappings only).
+        self.plain = (context is None or type(context) is dict) and all(
+            type(c) is dict for c in self.by_symbol.values()
+        )
+
+    def of(
+        self, symbol: object, cells: Mapping[str, object]
+    ) -> Context | Mapping[str, object] | None:
+        """The context of a row of ``symbol`` whose context columns hold ``cells``."""
+        merged: dict[str, object] | None = None
+        extra = self.by_symbol.get(symbol) if isinstance(symbol, str) else None
+        if extra is None and not cells:
+            return self.base
+        base = self.base
+        merged = dict(base) if isinstance(base, Mapping) else {}
+        if extra is not None:
+            merged.update(extra)
+        merged.update(cells)
+        return merged
+
+
+# --- Row by row -------------------------------------------------------------------------------
+
+
+def _row_by_row(
+    info: ExchangeInfo,
+    table: pa.Table,
+    rows: np.ndarray[Any, Any],
+    endpoint: str,
+    contexts: _Contexts,
+    as_of: dt.date | str | None,
+    answers: _Answers,
+) -> None:
+    """``check`` on each of ``rows``."""
+    taken = table.take(pa.array(rows))
+    params = [n for n in taken.column_names if n not in contexts.columns]
+    values = [taken.column(n).to_pylist() for n in params]
+    context_values = [taken.column(n).to_pylist() for n in contexts.columns]
+    symbols = taken.column("symbol").to_pylist() if "symbol" in params else [None] * len(rows)
+    for i, row in enumerate(rows.tolist()):
+        order = {name: v[i] for name, v in zip(params, values, strict=True) if v[i] is not None}
+        cells = {
+            name: v[i]
+            for name, v in zip(contexts.columns, context_values, strict=True)
+            if v[i] is not None
+        }
+        try:
+            verdict = check(
+                info, order, endpoint=endpoint, context=contexts.of(symbols[i], cells), as_of=as_of
+            )
+        except FilterlibError as exc:
+            raise type(exc)(f"row {row}: {exc}") from None
+        answers.verdict(row, verdict)
+
+
+# --- On columns -------------------------------------------------------------------------------
+
+
+def _string_column(table: pa.Table, name: str) -> pa.Array | None:
+    """Column ``name`` as one string array, or None when absent or not strings."""
+    if name not in table.column_names:
+        return None
+    column = table.column(name)
+    kind = column.type
+    if (
+        (pa.types.is_dictionary(kind) and pa.types.is_string(kind.value_type))
+        or pa.types.is_large_string(kind)
+        or pa.types.is_string_view(kind)
+    ):
+        column = column.cast(pa.string())
+    elif not pa.types.is_string(kind):
+        return None
+    return column.combine_chunks()
+
+
+def _mask(array: pa.Array) -> np.ndarray[Any, Any]:
+    """A boolean array as numpy, null read as False."""
+    return np.asarray(pc.fill_null(array, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _scaled(
+    array: pa.Array,
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Each wire decimal of ``array`` as an integer of 10**-8 (uint64), whether it was read so
+    (Binance's legal decimal ``[0-9]{1,20}(\\.[0-9]{1,20})?`` with at most 8 decimals, below
+    10**11), and its count of decimals. (More decimals are -1111 at every real symbol, the
+    engine's to answer.)"""
+    dot = _numpy(pc.find_substring(array, "."), -1)
+    length = _numpy(pc.binary_length(array), 0)
+    decimals = np.where(dot >= 0, length - dot - 1, 0)
+    digits = pc.replace_substring(array, ".", "", max_replacements=1)
+    # ASCII digits only (as Binance's grammar: not other scripts' digits), one dot at most
+    # (a second one is left in ``digits``), with digits before and after it.
+    legal = _mask(pc.ascii_is_decimal(digits)) & (decimals <= _SCALE)
+    legal &= np.where(dot >= 0, (dot > 0) & (dot <= 20) & (decimals > 0), length <= 20)
+    trimmed = pc.utf8_ltrim(digits, "0")
+    width = _numpy(pc.binary_length(trimmed), 0)
+    # Below 10**19 at scale 8, which uint64 holds (MAX_DECIMAL, 9.2 * 10**18, is below it).
+    read = legal & (width + _SCALE - decimals <= 19)
+    safe = pc.if_else(pa.array(read & (width > 0)), trimmed, "0")
+    whole = np.asarray(_numpy(pc.cast(safe, pa.uint64()), 0), dtype=_U64)
+    shift = np.where(read, _SCALE - decimals, 0)
+    return whole * _POW[shift], read, decimals
+
+
+def _numpy(array: pa.Array, null: int) -> np.ndarray[Any, Any]:
+    """An integer array as numpy, nulls read as ``null``."""
+    return np.asarray(pc.fill_null(array, null).to_numpy(zero_copy_only=False))
+
+
+def _product(
+    a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]
+) -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """``a * b`` exactly, as (high, low) 64-bit halves of the 128-bit product (a, b < 2**64)."""
+    a_lo, a_hi = a & _LOW32, a >> _32
+    b_lo, b_hi = b & _LOW32, b >> _32
+    ll, lh, hl, hh = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo, a_hi * b_hi
+    mid = (ll >> _32) + (lh & _LOW32) + (hl & _LOW32)
+    low = (mid << _32) | (ll & _LOW32)
+    high = hh + (lh >> _32) + (hl >> _32) + (mid >> _32)
+    return high, low
+
+
+def _below(
+    high: np.ndarray[Any, Any],
+    low: np.ndarray[Any, Any],
+    bound: tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]],
+) -> np.ndarray[Any, Any]:
+    """Whether the 128-bit (high, low) is below ``bound`` (its halves)."""
+    bh, bl = bound
+    below: np.ndarray[Any, Any] = (high < bh) | ((high == bh) & (low < bl))
+    return below
+
+
+def _halves(value: int) -> tuple[int, int]:
+    value = min(max(value, 0), (1 << 128) - 1)
+    return value >> 64, value & _TOP
+
+
+def _bands(
+    compiled: CompiledSymbol, prices: Where, sells: bool
+) -> list[tuple[str, int, int]]:
+    """The (rule, low, high) of each of the symbol's price bands that ``prices`` decide, in
+    evaluation order, as integers of 10**-sp (the engine's short cut reads them so)."""
+    reference, average, last, _ = prices
+    found: list[tuple[str, int, int]] = []
+    for band in compiled.bands:
+        text = reference if reference is not None else last if band.mins == 0 else average
+        if text is not None:  # else unchecked for lack of context: part of the known verdict
+            low, high = (band.bounds.get(text) or band.learn(text, compiled.grid[0]))[sells]
+            found.append((band.rule, low, high))
+    return found
+
+
+#: A group's slots, in evaluation order: the price, up to two bands, the quantity, up to two
+#: notional filters (the order of :func:`filterlib._compiled.grid_failure`).
+_PRICE, _BAND, _LOT, _NOTIONAL = 0, 1, 1 + _BANDS, 2 + _BANDS
+_SLOTS = 2 + _BANDS + _NOTIONALS
+
+
+def _on_columns(
+    info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _Contexts, answers: _Answers
+) -> np.ndarray[Any, Any]:
+    """Judge the rows the columns can, filling ``answers``; which rows it judged."""
+    n = table.num_rows
+    names = set(table.column_names) - set(contexts.columns)
+    found = {name: _string_column(table, name) for name in PLAIN_REQUIRED}
+    required = {name: column for name, column in found.items() if column is not None}
+    if len(required) < len(found):
+        return np.zeros(n, dtype=bool)
+    # Another parameter in a row is the engine's to read (some change the answer); rows
+    # where every such cell is null are plain.
+    eligible = np.ones(n, dtype=bool)
+    for name in names - set(PLAIN_REQUIRED):
+        eligible &= _mask(pc.is_null(table.column(name).combine_chunks()))
+    for column in required.values():
+        eligible &= _mask(pc.is_valid(column))
+    kind, tif, side = required["type"], required["timeInForce"], required["side"]
+    eligible &= _mask(pc.equal(kind, "LIMIT"))
+    eligible &= _mask(pc.is_in(tif, pa.array(sorted(TIME_IN_FORCE))))
+    sells = _mask(pc.equal(side, "SELL"))
+    eligible &= sells | _mask(pc.equal(side, "BUY"))
+    if not eligible.any():
+        return eligible
+    price_column, quantity_column = required["price"], required["quantity"]
+    price, price_read, price_decimals = _scaled(price_column)
+    quantity, quantity_read, quantity_decimals = _scaled(quantity_column)
+    eligible &= price_read & quantity_read
+    # The context columns, as one code per distinct combination.
+    symbol_codes, symbol_names = _codes(required["symbol"])
+    combo = symbol_codes.astype(np.int64) * 2 + sells
+    context_cells: list[tuple[np.ndarray[Any, Any], list[object]]] = []
+    for name in contexts.columns:
+        column = table.column(name).combine_chunks()
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            return np.zeros(n, dtype=bool)  # the engine says what is wrong with them
+        codes, values = _codes(column)
+        context_cells.append((codes, values))
+        # Renumbered after each column, so the codes stay below the row count (no overflow).
+        combo = _dense(combo * (len(values) + 1) + codes)[0]
+    # The groups: 0 for the rows not eligible (-1), then one per symbol, side and context.
+    inverse, g = _dense(np.where(eligible, combo, -1))
+    # Each group's bounds, in the slots' order, built once per group.
+    usable = np.zeros(g, dtype=bool)
+    places = np.zeros((g, 2), dtype=np.int64)
+    bounds = np.zeros((g, 6), dtype=_U64)  # min_p, max_p, tick, min_q, max_q, step
+    band_bounds = np.zeros((g, _BANDS, 2), dtype=_U64)
+    band_bounds[:, :, 1] = _TOP
+    notional_bounds = np.zeros((g, _NOTIONALS, 4), dtype=_U64)  # low hi/lo, high hi/lo
+    notional_bounds[:, :, 2:] = _TOP
+    slot_kind = np.zeros((g, _SLOTS), dtype=np.int32)  # answer kind when the slot fails
+    zero_product = np.zeros((g, 2), dtype=_U64)
+    first_row = np.full(g, n, dtype=np.int64)
+    order = np.flatnonzero(eligible)
+    np.minimum.at(first_row, inverse[order], order)  # the first eligible row of each group
+    first_row[first_row == n] = -1
+    unchecked_of: list[list[str]] = [[] for _ in range(g)]
+    symbol_texts = required["symbol"]
+    for k in range(g):
+        row = int(first_row[k])
+        if row < 0:
+            continue
+        name = symbol_names[int(symbol_codes[row]) - 1]
+        compiled = info.compiled_plain(name)
+        if compiled is None or compiled.grid[0] > _SCALE or compiled.grid[1] > _SCALE:
+            continue
+        if len(compiled.bands) > _BANDS or len(compiled.notionals) > _NOTIONALS:
+            continue
+        cells = {
+            column: values[int(codes[row]) - 1]
+            for column, (codes, values) in zip(contexts.columns, context_cells, strict=True)
+            if codes[row]
+        }
+        context = contexts.of(name, cells)
+        if context is not None and type(context) is not dict:
+            continue
+        prices = where(endpoint, context)
+        if prices is None:
+            continue
+        slot = prices[3] | (8 if sells[row] else 0)
+        known = compiled.learned[slot]
+        if known is None:
+            # The engine learns the verdict of this key from one full rule run.
+            check(info, _row(table, row, required), endpoint=endpoint, context=context)
+            known = compiled.learned[slot]
+            if known is None:
+                continue
+        usable[k] = True
+        places[k] = (compiled.price_places, compiled.quantity_places)
+        # The compiled integers are of 10**-sp and 10**-sq (sp, sq <= 8): times 10**(8 - sp)
+        # they are of 10**-8, and a value read here, of at most sp (sq) decimals, compares with
+        # them exactly as with the compiled ones.
+        sp, sq, min_p, max_p, tick, min_q, max_q, step, _, _ = compiled.grid
+        fp, fq = 10 ** (_SCALE - sp), 10 ** (_SCALE - sq)
+        bounds[k] = (min_p * fp, max_p * fp, tick * fp, min_q * fq, max_q * fq, step * fq)
+        slot_kind[k, _PRICE] = _filter_kind(answers, "PRICE_FILTER")
+        slot_kind[k, _LOT] = _filter_kind(answers, "LOT_SIZE")
+        for j, (rule, low, high) in enumerate(_bands(compiled, prices, bool(sells[row]))):
+            band_bounds[k, j] = (min(low * fp, _TOP), min(high * fp, _TOP))
+            slot_kind[k, _BAND + j] = _filter_kind(answers, rule)
+        for j, (rule, low, high) in enumerate(compiled.notionals):
+            notional_bounds[k, j] = (*_halves(low * fp * fq), *_halves(high * fp * fq))
+            slot_kind[k, _NOTIONAL + j] = _filter_kind(answers, rule)
+        zero_product[k] = _halves(compiled.zero_product * fp * fq)
+        unchecked_of[k] = [u.rule for u in known.unchecked]
+    # Per row, from its group.
+    row_usable = usable[inverse] & eligible
+    every = bool(row_usable.all())
+    rows = np.arange(n) if every else np.flatnonzero(row_usable)
+    gi = inverse if every else inverse[rows]
+    p, q = (price, quantity) if every else (price[rows], quantity[rows])
+    if not every:
+        price_decimals, quantity_decimals = price_decimals[rows], quantity_decimals[rows]
+    # The request layer's: more decimals than the asset's precision, zero, above MAX_DECIMAL
+    # or a product below Binance's fixed point are the engine's to answer.
+    fits = (
+        (price_decimals <= places[gi, 0])
+        & (quantity_decimals <= places[gi, 1])
+        & (p > 0)
+        & (q > 0)
+        & (p <= _U64(MAX_SCALED[_SCALE]))
+        & (q <= _U64(MAX_SCALED[_SCALE]))
+    )
+    top, bottom = _product(p, q)  # the notional's 128 bits
+    fits &= ~_below(top, bottom, (zero_product[gi, 0], zero_product[gi, 1]))
+    b = bounds[gi]
+    failed = np.zeros((len(rows), _SLOTS), dtype=bool)
+    failed[:, _PRICE] = (p < b[:, 0]) | (p > b[:, 1]) | (p % b[:, 2] != 0)
+    for j in range(_BANDS):
+        bb = band_bounds[gi, j]
+        failed[:, _BAND + j] = (p < bb[:, 0]) | (p > bb[:, 1])
+    failed[:, _LOT] = (q < b[:, 3]) | (q > b[:, 4]) | (q % b[:, 5] != 0)
+    for j in range(_NOTIONALS):
+        nb = notional_bounds[gi, j]
+        failed[:, _NOTIONAL + j] = _below(top, bottom, (nb[:, 0], nb[:, 1])) | _below(
+            nb[:, 2], nb[:, 3], (top, bottom)
+        )
+    failed &= slot_kind[gi] != 0  # an empty slot never fails
+    first = np.argmax(failed, axis=1)
+    kinds = np.where(failed.any(axis=1), slot_kind[gi, first], 0)
+    judged = rows[fits]
+    answers.kind[judged] = kinds[fits]
+    if answers.unchecked is not None:
+        for row, k in zip(judged.tolist(), gi[fits].tolist(), strict=True):
+            answers.unchecked[row] = unchecked_of[k]
+    if answers.violations is not None:
+        # The details of a rejected row are the filter rules' own: check() works them out.
+        for row in judged[answers.kind[judged] != 0].tolist():
+            verdict = check(
+                info,
+                _row(table, row, required),
+                endpoint=endpoint,
+                context=_context_of(table, row, contexts, symbol_texts),
+            )
+            answers.violations[row] = [v.to_dict() for v in verdict.violations]
+    done = np.zeros(n, dtype=bool)
+    done[judged] = True
+    return done
+
+
+def _dense(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:
+    """``values`` (integers from -1 up) renumbered 0, 1, 2... in the same order, and how many
+    distinct values there are. A count, not a sort, when they are few for the rows."""
+    top = int(values.max(initial=-1)) + 2
+    if top > 4 * len(values) + 64:
+        found, inverse = np.unique(values, return_inverse=True)
+        return np.asarray(inverse.reshape(-1), dtype=np.int64), len(found)
+    present = np.zeros(top, dtype=np.int64)
+    present[values + 1] = 1
+    number = np.cumsum(present) - 1
+    return number[values + 1], int(present.sum())
+
+
+def _filter_kind(answers: _Answers, rule: str) -> int:
+    error = FILTER_ERRORS[rule]
+    return answers.kind_of(rule, error.code, error.msg)
+
+
+def _codes(column: pa.Array) -> tuple[np.ndarray[Any, Any], list[object]]:
+    """Each value's code (0: null, else 1 + its index in the distinct values) and the values."""
+    encoded = column.dictionary_encode()
+    indices = encoded.indices
+    values: list[object] = encoded.dictionary.to_pylist()
+    codes = np.asarray(
+        pc.fill_null(pc.add(indices.cast(pa.int64()), 1), 0).to_numpy(zero_copy_only=False)
+    )
+    return codes, values
+
+
+def _row(table: pa.Table, row: int, required: Mapping[str, pa.Array]) -> dict[str, object]:
+    """Row ``row``'s required parameters (the only non-null ones of a plain row)."""
+    out: dict[str, object] = {}
+    for name, column in required.items():
+        out[name] = column[row].as_py()
+    return out
+
+
+def _context_of(
+    table: pa.Table, row: int, contexts: _Contexts, symbols: pa.Array
+) -> Context | Mapping[str, object] | None:
+    cells = {
+        name: value
+        for name in contexts.columns
+        if (value := table.column(name)[row].as_py()) is not None
+    }
+    return contexts.of(symbols[row].as_py(), cells)

@@ -70,13 +70,16 @@ def _text(value: Decimal) -> str:
     return format(value, "f")
 
 
-def _orders(seed: int, n: int) -> list[tuple[dict[str, Any], Any]]:
-    """LIMIT orders on and off every grid and bound, with contexts of every shape."""
+def _orders(
+    seed: int, n: int, info: filterlib.ExchangeInfo = INFO
+) -> list[tuple[dict[str, Any], Any]]:
+    """LIMIT orders on and off every grid and bound, with contexts of every shape, over the
+    first 300 TRADING symbols of ``info``."""
     rng = random.Random(seed)
-    names = [s for s, i in INFO.symbols.items() if i.status == "TRADING"][:300]
+    names = [s for s, i in info.symbols.items() if i.status == "TRADING"][:300]
     out: list[tuple[dict[str, Any], Any]] = []
     for _ in range(n):
-        s = INFO.symbols[rng.choice(names)]
+        s = info.symbols[rng.choice(names)]
         pf, lot = s.filter("PRICE_FILTER"), s.filter("LOT_SIZE")
         assert isinstance(pf, PriceFilter)
         assert isinstance(lot, LotSize)

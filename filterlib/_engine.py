@@ -49,16 +49,17 @@ from .snapshot import ExchangeInfo, SymbolInfo
 __all__ = [
     "DEFAULT_MAX_AGE_MS",
     "FILTER_ERRORS",
+    "ORDER_NO_CONTEXT",
     "PLAIN_OPTIONAL",
     "PLAIN_REQUIRED",
     "PRICE_KEYS",
     "SHORT_CUT_ENDPOINTS",
-    "ORDER_NO_CONTEXT",
     "ShortCutKey",
     "Where",
     "best_match",
     "check",
     "check_many",
+    "filter_violations",
     "judge",
     "remember",
     "snapshot_age_warnings",
@@ -375,7 +376,7 @@ def judge(
         return known
     if failed == "":
         return None  # zero, or above MAX_DECIMAL: a request-layer error, the full run's
-    pending = partial(_filter_violations, c, side, tif, price, quantity, pi, qi, prices)
+    pending = partial(filter_violations, c, side, tif, price, quantity, pi, qi, prices)
     return rejected(FILTER_ERRORS[failed], known.unchecked, pending)
 
 
@@ -398,7 +399,7 @@ def _scale(text: str, digits: str, places: int, scale: int) -> int | None:
     return int(digits) * POW[scale - decimals]
 
 
-def _filter_violations(
+def filter_violations(
     c: CompiledSymbol,
     side: str,
     tif: str,

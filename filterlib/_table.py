@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -43,9 +44,10 @@ from ._engine import (
     SHORT_CUT_ENDPOINTS,
     Where,
     check,
+    filter_violations,
     where,
 )
-from ._verdict import Verdict
+from ._verdict import Verdict, rejected
 from ._wire import FIXED_POINT_DECIMALS, TIME_IN_FORCE
 from .exceptions import FilterlibError, UsageError
 from .snapshot import ExchangeInfo
@@ -111,7 +113,9 @@ def check_table(
     answers = _Answers(n, violations, unchecked)
     columnar = np.zeros(n, dtype=bool)
     if n and day_is_snapshots and endpoint in SHORT_CUT_ENDPOINTS and contexts.plain:
-        columnar = _on_columns(info, arrow, endpoint, contexts, answers)
+        judged = _on_columns(info, arrow, endpoint, contexts)
+        answers.judged(judged)
+        columnar[judged.rows] = True
     rest = np.flatnonzero(~columnar)
     if len(rest):
         _row_by_row(info, arrow, rest, endpoint, contexts, as_of, answers)
@@ -204,6 +208,20 @@ class _Answers:
             rule = found[0].rule if found else None
             self.kind[row] = self.kind_of(rule, error.code, error.msg)
         self.details(row, verdict)
+
+    def judged(self, judged: Judged) -> None:
+        """The answers the columns found."""
+        kind_of = [0] + [
+            self.kind_of(rule, e.code, e.msg)
+            for rule, e in zip(FILTER_RULES[1:], _ERRORS, strict=True)
+        ]
+        self.kind[judged.rows] = np.asarray(kind_of, dtype=np.int32)[judged.rule]
+        if self.violations is None and self.unchecked is None:
+            return
+        # The opt-in columns need each row's verdict (a rejected one's details are the
+        # filter rules' own).
+        for row, verdict in zip(judged.rows.tolist(), judged.verdicts(), strict=True):
+            self.details(row, verdict)
 
     def details(self, row: int, verdict: Verdict) -> None:
         if self.violations is not None and verdict.error is not None:
@@ -397,9 +415,7 @@ def _halves(value: int) -> tuple[int, int]:
     return value >> 64, value & _TOP
 
 
-def _bands(
-    compiled: CompiledSymbol, prices: Where, sells: bool
-) -> list[tuple[str, int, int]]:
+def _bands(compiled: CompiledSymbol, prices: Where, sells: bool) -> list[tuple[str, int, int]]:
     """The (rule, low, high) of each of the symbol's price bands that ``prices`` decide, in
     evaluation order, as integers of 10**-sp (the engine's short cut reads them so)."""
     reference, average, last, _ = prices
@@ -418,16 +434,86 @@ _PRICE, _BAND, _LOT, _NOTIONAL = 0, 1, 1 + _BANDS, 2 + _BANDS
 _SLOTS = 2 + _BANDS + _NOTIONALS
 
 
-def _on_columns(
-    info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _Contexts, answers: _Answers
-) -> np.ndarray[Any, Any]:
-    """Judge the rows the columns can, filling ``answers``; which rows it judged."""
+class Judged:
+    """What the columns decided: the rows judged, each one's answer (an index into
+    :data:`FILTER_RULES`, 0: passes) and group (:attr:`groups`: its symbol's compiled form, the
+    verdict of a passing row, the context prices), and its price and quantity in 10**-8."""
+
+    __slots__ = ("columns", "group", "groups", "price", "quantity", "rows", "rule")
+
+    def __init__(self, n: int = 0) -> None:
+        empty = np.zeros(0, dtype=np.int64)
+        self.rows, self.rule, self.group = empty, empty, empty
+        self.price = self.quantity = np.zeros(0, dtype=_U64)
+        self.groups: list[tuple[CompiledSymbol, Verdict, Where] | None] = []
+        self.columns: Mapping[str, pa.Array] = {}
+
+    def verdicts(self) -> list[Verdict]:
+        """The verdict of each judged row, as ``check`` gives it: a passing row's is the
+        engine's learned verdict itself, a rejected row's violations are the filter rules'
+        own (worked out when first read, as the engine's short cut does)."""
+        out: list[Verdict] = []
+        groups, errors = self.groups, _ERRORS
+        rejected_at = np.flatnonzero(self.rule).tolist()
+        texts = {
+            name: self.columns[name].take(pa.array(self.rows[rejected_at])).to_pylist()
+            for name in ("side", "timeInForce", "price", "quantity")
+            if rejected_at
+        }
+        rejected_rows = dict(zip(rejected_at, range(len(rejected_at)), strict=True))
+        for j, (k, rule) in enumerate(zip(self.group.tolist(), self.rule.tolist(), strict=True)):
+            found = groups[k]
+            assert found is not None  # a judged row's group was usable
+            compiled, known, prices = found
+            if not rule:
+                out.append(known)
+                continue
+            at = rejected_rows[j]
+            sp, sq = compiled.grid[0], compiled.grid[1]
+            pending = partial(
+                filter_violations,
+                compiled,
+                texts["side"][at],
+                texts["timeInForce"][at],
+                texts["price"][at],
+                texts["quantity"][at],
+                int(self.price[j]) // 10 ** (_SCALE - sp),
+                int(self.quantity[j]) // 10 ** (_SCALE - sq),
+                prices,
+            )
+            out.append(rejected(errors[rule - 1], known.unchecked, pending))
+        return out
+
+
+#: The answers of the rows the columns decide, by index: 0 passes.
+FILTER_RULES: tuple[str | None, ...] = (None, *FILTER_ERRORS)
+_RULE_INDEX = {rule: i for i, rule in enumerate(FILTER_RULES)}
+#: The error of each answer but the first (``_ERRORS[i - 1]`` for FILTER_RULES[i]).
+_ERRORS = tuple(FILTER_ERRORS.values())
+
+
+def judge_columns(
+    info: ExchangeInfo,
+    table: pa.Table,
+    endpoint: str = "/api/v3/order",
+    context: Mapping[str, object] | None = None,
+) -> Judged:
+    """The rows of ``table`` (string columns named by Binance's parameters) the columns can
+    decide on the snapshot's day, and their answers (the rest is ``check``'s to answer)."""
+    contexts = _Contexts(table, context, None)
+    if not (table.num_rows and endpoint in SHORT_CUT_ENDPOINTS and contexts.plain):
+        return Judged()
+    return _on_columns(info, table, endpoint, contexts)
+
+
+def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _Contexts) -> Judged:
+    """Judge the rows the columns can."""
     n = table.num_rows
     names = set(table.column_names) - set(contexts.columns)
     found = {name: _string_column(table, name) for name in PLAIN_REQUIRED}
     required = {name: column for name, column in found.items() if column is not None}
     if len(required) < len(found):
-        return np.zeros(n, dtype=bool)
+        return Judged()
     # Another parameter in a row is the engine's to read (some change the answer); rows
     # where every such cell is null are plain.
     eligible = np.ones(n, dtype=bool)
@@ -441,7 +527,7 @@ def _on_columns(
     sells = _mask(pc.equal(side, "SELL"))
     eligible &= sells | _mask(pc.equal(side, "BUY"))
     if not eligible.any():
-        return eligible
+        return Judged()
     price_column, quantity_column = required["price"], required["quantity"]
     price, price_read, price_decimals = _scaled(price_column)
     quantity, quantity_read, quantity_decimals = _scaled(quantity_column)
@@ -453,7 +539,7 @@ def _on_columns(
     for name in contexts.columns:
         column = table.column(name).combine_chunks()
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-            return np.zeros(n, dtype=bool)  # the engine says what is wrong with them
+            return Judged()  # the engine says what is wrong with them
         codes, values = _codes(column)
         context_cells.append((codes, values))
         # Renumbered after each column, so the codes stay below the row count (no overflow).
@@ -474,8 +560,7 @@ def _on_columns(
     order = np.flatnonzero(eligible)
     np.minimum.at(first_row, inverse[order], order)  # the first eligible row of each group
     first_row[first_row == n] = -1
-    unchecked_of: list[list[str]] = [[] for _ in range(g)]
-    symbol_texts = required["symbol"]
+    groups: list[tuple[CompiledSymbol, Verdict, Where] | None] = [None] * g
     for k in range(g):
         row = int(first_row[k])
         if row < 0:
@@ -506,6 +591,7 @@ def _on_columns(
             if known is None:
                 continue
         usable[k] = True
+        groups[k] = (compiled, known, prices)
         places[k] = (compiled.price_places, compiled.quantity_places)
         # The compiled integers are of 10**-sp and 10**-sq (sp, sq <= 8): times 10**(8 - sp)
         # they are of 10**-8, and a value read here, of at most sp (sq) decimals, compares with
@@ -513,16 +599,15 @@ def _on_columns(
         sp, sq, min_p, max_p, tick, min_q, max_q, step, _, _ = compiled.grid
         fp, fq = 10 ** (_SCALE - sp), 10 ** (_SCALE - sq)
         bounds[k] = (min_p * fp, max_p * fp, tick * fp, min_q * fq, max_q * fq, step * fq)
-        slot_kind[k, _PRICE] = _filter_kind(answers, "PRICE_FILTER")
-        slot_kind[k, _LOT] = _filter_kind(answers, "LOT_SIZE")
+        slot_kind[k, _PRICE] = _RULE_INDEX["PRICE_FILTER"]
+        slot_kind[k, _LOT] = _RULE_INDEX["LOT_SIZE"]
         for j, (rule, low, high) in enumerate(_bands(compiled, prices, bool(sells[row]))):
             band_bounds[k, j] = (min(low * fp, _TOP), min(high * fp, _TOP))
-            slot_kind[k, _BAND + j] = _filter_kind(answers, rule)
+            slot_kind[k, _BAND + j] = _RULE_INDEX[rule]
         for j, (rule, low, high) in enumerate(compiled.notionals):
             notional_bounds[k, j] = (*_halves(low * fp * fq), *_halves(high * fp * fq))
-            slot_kind[k, _NOTIONAL + j] = _filter_kind(answers, rule)
+            slot_kind[k, _NOTIONAL + j] = _RULE_INDEX[rule]
         zero_product[k] = _halves(compiled.zero_product * fp * fq)
-        unchecked_of[k] = [u.rule for u in known.unchecked]
     # Per row, from its group.
     row_usable = usable[inverse] & eligible
     every = bool(row_usable.all())
@@ -558,24 +643,11 @@ def _on_columns(
     failed &= slot_kind[gi] != 0  # an empty slot never fails
     first = np.argmax(failed, axis=1)
     kinds = np.where(failed.any(axis=1), slot_kind[gi, first], 0)
-    judged = rows[fits]
-    answers.kind[judged] = kinds[fits]
-    if answers.unchecked is not None:
-        for row, k in zip(judged.tolist(), gi[fits].tolist(), strict=True):
-            answers.unchecked[row] = unchecked_of[k]
-    if answers.violations is not None:
-        # The details of a rejected row are the filter rules' own: check() works them out.
-        for row in judged[answers.kind[judged] != 0].tolist():
-            verdict = check(
-                info,
-                _row(table, row, required),
-                endpoint=endpoint,
-                context=_context_of(table, row, contexts, symbol_texts),
-            )
-            answers.violations[row] = [v.to_dict() for v in verdict.violations]
-    done = np.zeros(n, dtype=bool)
-    done[judged] = True
-    return done
+    judged = Judged()
+    judged.rows, judged.rule, judged.group = rows[fits], kinds[fits], gi[fits]
+    judged.price, judged.quantity = p[fits], q[fits]
+    judged.groups, judged.columns = groups, required
+    return judged
 
 
 def _dense(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:
@@ -589,11 +661,6 @@ def _dense(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:
     present[values + 1] = 1
     number = np.cumsum(present) - 1
     return number[values + 1], int(present.sum())
-
-
-def _filter_kind(answers: _Answers, rule: str) -> int:
-    error = FILTER_ERRORS[rule]
-    return answers.kind_of(rule, error.code, error.msg)
 
 
 def _codes(column: pa.Array) -> tuple[np.ndarray[Any, Any], list[object]]:

@@ -32,6 +32,7 @@ from ._rules.account import EngineRule
 from ._rules.common import Finding, fail
 from ._rules.filters import COUNT_CHECKS, FILTER_CHECKS, CountCheck, FilterCheck
 from ._rules.params import LegParameterRule, ParameterRule, SymbolParameterRule
+from ._rules.registry import AmendRule, CapabilityRule
 from ._rules.symbol import SymbolRule
 from ._verdict import BinanceError, Unchecked, Verdict, VerdictWarning, Violation, rejected
 from ._wire import (
@@ -639,6 +640,8 @@ class _Checks:
     list_rules: tuple[Callable[[Request], Iterable[Finding]], ...]
     symbol_parameter_rules: tuple[SymbolParameterRule, ...]
     request_rules: tuple[SymbolRule, ...]
+    capability_rules: tuple[CapabilityRule, ...]
+    amend_rules: tuple[AmendRule, ...]
     leg_rules: tuple[SymbolRule, ...]
     filters: Mapping[str, FilterCheck]
     request_engine_rules: tuple[EngineRule, ...]
@@ -657,6 +660,8 @@ class _Checks:
             selected(registry.LIST_RULES),
             selected(registry.SYMBOL_PARAMETER_RULES),
             selected(registry.REQUEST_SYMBOL_RULES),
+            selected(registry.CAPABILITY_RULES),
+            selected(registry.AMEND_RULES),
             selected(registry.LEG_SYMBOL_RULES),
             registry.select(registry.FILTER_RULES, endpoint),
             selected(registry.REQUEST_ENGINE_RULES),
@@ -685,15 +690,16 @@ def _symbol_findings(
     endpoint = request.endpoint
     checks = _checks_for(endpoint)
     orders = request.orders
+    for amend_rule in checks.amend_rules:
+        yield from amend_rule(request, symbol, ctx)
     if endpoint.kind == "amend":
-        amended, amend_findings = lists.amend(request, symbol, ctx)
-        yield from amend_findings
-        orders = (LegOrder(_AMEND_LEG, amended),)
+        orders = (LegOrder(_AMEND_LEG, lists.amended_order(request, symbol, ctx)),)
     first = orders[0].order if orders else None
     if first is not None:
         for request_rule in checks.request_rules:
             yield from request_rule(first, symbol, ctx)
-    yield from lists.capability(request, symbol, info)
+    for capability_rule in checks.capability_rules:
+        yield from capability_rule(request, symbol, info)
     for lo in orders:
         yield from _leg_findings(lo, request, symbol, ctx, checks)
     for f in symbol.filters:

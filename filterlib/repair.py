@@ -402,18 +402,17 @@ def _pegged_price(
 
 
 def _market_price(symbol: SymbolInfo, ctx: Context) -> Decimal | None:
-    if ctx.reference_price is not None:
-        return ctx.reference_price
-    mins = [
-        f.avg_price_mins
+    """The price the notional filters judge an order that executes at market with: each
+    filter's own, the rule's :func:`~filterlib._rules.common.market_price` for its
+    ``avgPriceMins``. None when the context lacks it, or when two filters read different
+    prices (the result's check then says what is left)."""
+    prices = {
+        market_price(ctx, f.avg_price_mins)[0]
         for f in symbol.filters
-        if isinstance(f, MinNotional | Notional | PercentPrice | PercentPriceBySide)
-    ]
-    if mins and all(m == 0 for m in mins):
-        return ctx.last_price
-    if mins and any(m == 0 for m in mins) and ctx.last_price != ctx.avg_price:
-        return None  # two market prices in play: leave the notional to check
-    return ctx.avg_price
+        if (isinstance(f, MinNotional) and f.apply_to_market)
+        or (isinstance(f, Notional) and (f.apply_min_to_market or f.apply_max_to_market))
+    }
+    return prices.pop() if len(prices) == 1 else None
 
 
 def _price_bounds(

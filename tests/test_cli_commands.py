@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from conftest import BTC_LIMIT
 
+from filterlib import ExchangeInfo, check, load_default_exchange_info, load_exchange_info
 from filterlib.cli.app import _build_parser
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,6 +113,58 @@ def test_explain_with_context_and_a_passing_order() -> None:
     assert "Binance would accept it (if the unchecked rules pass)." in p.stdout
 
 
+def _band(info: ExchangeInfo, context: dict[str, str]) -> str:
+    """How check() judges BTC_LIMIT (BUY at 30000.00) against BTCUSDT's price band."""
+    verdict = check(info, BTC_LIMIT, context=context)
+    if any(v.rule == "PERCENT_PRICE_BY_SIDE" for v in verdict.violations):
+        return "fail"
+    if any(u.rule == "PERCENT_PRICE_BY_SIDE" for u in verdict.unchecked):
+        return "unchecked"
+    return "pass"
+
+
+def test_explain_names_the_market_price_the_band_and_notional_are_judged_at() -> None:
+    # The reference price when the symbol has one, else the average price over avgPriceMins
+    # (CHANGELOG 2026-05-06; spec: Filters); either key decides the band.
+    out = filterlib("explain", "BTCUSDT").stdout
+    side, notional = FILTERS["PERCENT_PRICE_BY_SIDE"], FILTERS["NOTIONAL"]
+    assert (
+        f"  price band: BUY between {plain(side['bidMultiplierDown'])}x and "
+        f"{plain(side['bidMultiplierUp'])}x, SELL between {plain(side['askMultiplierDown'])}x "
+        f"and {plain(side['askMultiplierUp'])}x the market price: the reference price where the "
+        f"symbol has one, else the {side['avgPriceMins']}-minute average price "
+        "(PERCENT_PRICE_BY_SIDE; needs referencePrice or avgPrice)\n"
+    ) in out
+    assert (
+        "MARKET (at the market price: the reference price where the symbol has one, else the "
+        f"{notional['avgPriceMins']}-minute average price) (NOTIONAL)\n"
+    ) in out
+    # What the words say is what check() does: x0.2..x5 around 31000 holds 30000, around 5000
+    # it does not.
+    info = load_default_exchange_info()
+    assert _band(info, {"referencePrice": "31000.00", "avgPrice": "5000.00"}) == "pass"
+    assert _band(info, {"referencePrice": "31000.00"}) == "pass"
+    assert _band(info, {"avgPrice": "5000.00"}) == "fail"
+    assert _band(info, {"lastPrice": "5000.00"}) == "unchecked"
+
+
+def test_explain_names_the_last_price_for_a_band_of_avg_price_mins_0(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "s.json.gz", _changed(_set_filter("PERCENT_PRICE_BY_SIDE", "avgPriceMins", 0))
+    )
+    out = filterlib("explain", "BTCUSDT", "--exchange-info", path).stdout
+    assert (
+        "x the market price: the reference price where the symbol has one, else the last price "
+        "(PERCENT_PRICE_BY_SIDE; needs referencePrice or lastPrice)\n"
+    ) in out
+    assert "minute average price (PERCENT_PRICE_BY_SIDE" not in out
+    info = load_exchange_info(Path(path))
+    assert _band(info, {"lastPrice": "5000.00", "avgPrice": "31000.00"}) == "fail"
+    assert _band(info, {"lastPrice": "31000.00", "avgPrice": "5000.00"}) == "pass"
+    assert _band(info, {"referencePrice": "31000.00", "lastPrice": "5000.00"}) == "pass"
+    assert _band(info, {"avgPrice": "31000.00"}) == "unchecked"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -142,7 +195,7 @@ def _changed(edit: Any) -> dict[str, Any]:
     return doc
 
 
-def _set_filter(ftype: str, key: str, value: str | bool) -> Any:
+def _set_filter(ftype: str, key: str, value: str | int) -> Any:
     def edit(btc: dict[str, Any], doc: dict[str, Any]) -> None:
         next(f for f in btc["filters"] if f["filterType"] == ftype)[key] = value
 

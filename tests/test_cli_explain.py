@@ -333,7 +333,9 @@ FAMILIES: Mapping[CodeType, str] = {
     _code_of(c): rule_id
     for family in (
         registry.REQUEST_SYMBOL_RULES,
+        registry.CAPABILITY_RULES,
         registry.LEG_SYMBOL_RULES,
+        registry.AMEND_RULES,
         registry.REQUEST_ENGINE_RULES,
         registry.LEG_ENGINE_RULES,
         registry.FILTER_RULES,

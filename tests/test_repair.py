@@ -194,6 +194,59 @@ def test_symbol_side_and_type_never_change() -> None:
     assert repair(INFO, order(side="HOLD")).impossible is not None
 
 
+# --- the market price: the rules' own -----------------------------------------------------
+
+
+def test_the_price_band_is_the_one_around_the_reference_price() -> None:
+    # BTCUSDT's band is x0.2..x5 of the market price, the reference price when the symbol has
+    # one: 6200..155000 around 31000, where the average price's 6000 would still be in.
+    context = {"referencePrice": "31000.00", "avgPrice": "30000.00"}
+    sell = order(side="SELL", price="6000.00", quantity="0.01000")
+    assert filterlib.check(INFO, sell, context={"avgPrice": "30000.00"}).ok
+    assert not filterlib.check(INFO, sell, context=context).ok
+    fixed = repair(INFO, sell, context=context)
+    assert fixed.ok, fixed.impossible
+    assert fixed.params["price"] == "6200.00"
+    assert filterlib.check(INFO, fixed.params, context=context).ok
+    buy = repair(INFO, order(price="160000.00", quantity="0.00100"), context=context)
+    assert buy.params["price"] == "155000.00"
+    assert filterlib.check(INFO, buy.params, context=context).ok
+
+
+#: A minimum notional of 100 judged at the 5-minute average price, beside a price band judged
+#: at the last price (avgPriceMins 0): two market prices, each rule reading its own.
+TWO_PRICES = build_info(
+    filters={
+        "NOTIONAL": {
+            "minNotional": "100",
+            "applyMinToMarket": True,
+            "maxNotional": "0",
+            "applyMaxToMarket": False,
+            "avgPriceMins": 5,
+        },
+        "PERCENT_PRICE": {"multiplierUp": "5", "multiplierDown": "0.2", "avgPriceMins": 0},
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("context", "quantity"),
+    [
+        ({"avgPrice": "50", "lastPrice": "200"}, "2.000"),  # 100 / 50, the average price
+        ({"avgPrice": "200", "lastPrice": "50"}, "0.500"),  # 100 / 200
+        ({"referencePrice": "40", "avgPrice": "200", "lastPrice": "50"}, "2.500"),  # 100 / 40
+    ],
+)
+def test_a_market_order_meets_the_notional_at_the_price_the_rule_reads(
+    context: dict[str, str], quantity: str
+) -> None:
+    params = {"symbol": "TSTUSDT", "side": "BUY", "type": "MARKET", "quantity": "0.1"}
+    fixed = repair(TWO_PRICES, params, context=context, raise_to_min_notional=True)
+    assert fixed.ok, fixed.impossible
+    assert fixed.params["quantity"] == quantity
+    assert filterlib.check(TWO_PRICES, fixed.params, context=context).ok
+
+
 # --- what repair does not change, and pegged orders ------------------------------------------
 
 PEGGED_2026 = filterlib.load_exchange_info(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
@@ -46,17 +46,32 @@ def unchecked(rule_id: str, *needs: str, reason: str = "") -> Unchecked:
     return Unchecked(rule_id, needs, reason or f"needs {' and '.join(needs)} in the context")
 
 
-def market_price(ctx: Context, avg_price_mins: int) -> tuple[Decimal | None, str]:
-    """The price a price-band or market-notional filter compares with, and the context key.
+#: Each context key a market price is read from -> its value in a Context.
+_MARKET_PRICES: Mapping[str, Callable[[Context], Decimal | None]] = {
+    "referencePrice": lambda ctx: ctx.reference_price,
+    "avgPrice": lambda ctx: ctx.avg_price,
+    "lastPrice": lambda ctx: ctx.last_price,
+}
 
-    The reference price when the symbol has one (CHANGELOG 2026-05-06), else the average price
-    over ``avgPriceMins``, or the last price when ``avgPriceMins`` is 0 (spec: Filters).
-    """
-    if ctx.reference_price is not None:
-        return ctx.reference_price, "referencePrice"
-    if avg_price_mins == 0:
-        return ctx.last_price, "lastPrice"
-    return ctx.avg_price, "avgPrice"
+
+def market_price_keys(avg_price_mins: int) -> tuple[str, ...]:
+    """The context keys :func:`market_price` reads for a filter with ``avg_price_mins``, the one
+    it prefers first: the reference price when the symbol has one (CHANGELOG 2026-05-06), else
+    the average price over ``avgPriceMins``, or the last price when ``avgPriceMins`` is 0
+    (spec: Filters)."""
+    return ("referencePrice", "lastPrice" if avg_price_mins == 0 else "avgPrice")
+
+
+def market_price(ctx: Context, avg_price_mins: int) -> tuple[Decimal | None, str]:
+    """The price a price-band or market-notional filter compares with, and the context key it
+    comes from: the first of :func:`market_price_keys` the context gives (None and the last
+    key, the one to ask for, when it gives none)."""
+    keys = market_price_keys(avg_price_mins)
+    for key in keys:
+        price = _MARKET_PRICES[key](ctx)
+        if price is not None:
+            return price, key
+    return None, keys[-1]
 
 
 def grid_nearest(value: Decimal, low: Decimal, high: Decimal, step: Decimal) -> tuple[str, ...]:

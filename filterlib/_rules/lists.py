@@ -1,7 +1,7 @@
 """Rules of whole requests: order lists, SOR, cancel-replace and amend.
 
 Each function looks at the request as a whole (its legs, its own parameters) rather than at one
-order; the engine calls the ones its endpoint's ``kind`` names.
+order; the engine runs the ones the registry selects for the endpoint (the catalogue's scope).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .._endpoints import CLIENT_ID
 from .._request import LegOrder, Order, Request
 from .._verdict import Violation
 from ..snapshot import ExchangeInfo, SymbolInfo
-from .common import Finding, Findings, fail, unchecked
+from .common import Findings, fail, unchecked
 
 _LIMIT_LIKE = frozenset({"LIMIT_MAKER", "TAKE_PROFIT", "TAKE_PROFIT_LIMIT"})
 
@@ -231,30 +231,50 @@ def oco_price_relationship(request: Request, symbol: SymbolInfo, ctx: Context) -
         )
 
 
-def capability(request: Request, symbol: SymbolInfo, info: ExchangeInfo) -> Findings:
-    """The symbol's flags for the request's kind (ocoAllowed, otoAllowed, sors, ...)."""
-    kind = request.endpoint.kind
-    if kind in ("oco", "otoco", "opoco") and not symbol.oco_allowed:
+# --- the symbol's flags for the request's kind: one rule each, scoped by the catalogue --------
+
+
+def oco_not_supported(request: Request, symbol: SymbolInfo, info: ExchangeInfo) -> Findings:
+    """An OCO (also in an OTOCO or OPOCO) on a symbol without ocoAllowed."""
+    if not symbol.oco_allowed:
         yield fail("oco_not_supported", "symbol", symbol.symbol)
-    if kind in ("oto", "otoco", "opo", "opoco") and not symbol.oto_allowed:
+
+
+def oto_not_supported(request: Request, symbol: SymbolInfo, info: ExchangeInfo) -> Findings:
+    """An OTO, OTOCO, OPO or OPOCO on a symbol without otoAllowed."""
+    if not symbol.oto_allowed:
         yield fail("oto_not_supported", "symbol", symbol.symbol)
-    if kind in ("opo", "opoco"):
-        if symbol.opo_allowed is None:
-            yield unchecked(
-                "opo_not_supported",
-                reason="the snapshot has no opoAllowed (it predates 2025-12-02)",
-            )
-        elif not symbol.opo_allowed:
-            yield fail("opo_not_supported", "symbol", symbol.symbol)
-    if (
-        kind == "sor"
-        and info.sors is not None
-        and not any(symbol.symbol in sor.symbols for sor in info.sors)
-    ):
+
+
+def opo_not_supported(request: Request, symbol: SymbolInfo, info: ExchangeInfo) -> Findings:
+    """An OPO or OPOCO on a symbol without opoAllowed; unchecked on a snapshot without it."""
+    if symbol.opo_allowed is None:
+        yield unchecked(
+            "opo_not_supported",
+            reason="the snapshot has no opoAllowed (it predates 2025-12-02)",
+        )
+    elif not symbol.opo_allowed:
+        yield fail("opo_not_supported", "symbol", symbol.symbol)
+
+
+def sor_not_supported(request: Request, symbol: SymbolInfo, info: ExchangeInfo) -> Findings:
+    """An SOR order on a symbol no SOR of the snapshot lists (a snapshot without sors says
+    nothing)."""
+    if info.sors is not None and not any(symbol.symbol in sor.symbols for sor in info.sors):
         yield fail("sor_not_supported", "symbol", symbol.symbol)
-    if kind == "cancelReplace" and not symbol.cancel_replace_allowed:
+
+
+def cancel_replace_not_supported(
+    request: Request, symbol: SymbolInfo, info: ExchangeInfo
+) -> Findings:
+    """A cancel-replace on a symbol without cancelReplaceAllowed."""
+    if not symbol.cancel_replace_allowed:
         yield fail("cancel_replace_not_supported", "symbol", symbol.symbol)
-    if kind == "amend" and not symbol.allow_amend:
+
+
+def amend_not_supported(request: Request, symbol: SymbolInfo, info: ExchangeInfo) -> Findings:
+    """An amend on a symbol without allowAmend."""
+    if not symbol.allow_amend:
         yield fail("amend_not_supported", "symbol", symbol.symbol)
 
 
@@ -308,37 +328,66 @@ def cancel_side(request: Request, symbol: SymbolInfo, ctx: Context) -> Findings:
 CANCEL_RULES = frozenset({"cancel_unknown_order", "cancel_restricted"})
 
 
-def amend(request: Request, symbol: SymbolInfo, ctx: Context) -> tuple[Order, list[Finding]]:
-    """The amended order (the open order with newQty) and the amend's own rules (-2038).
+# --- the amend: the order it leaves, and its own rules (-2038) -------------------------------
+
+
+def _new_qty(request: Request) -> Decimal | None:
+    new_qty = request.values.get("newQty")
+    return new_qty if isinstance(new_qty, Decimal) else None
+
+
+def _amend_target(request: Request, symbol: SymbolInfo, ctx: Context) -> OpenOrder | None:
+    """The open order an amend names, when it names one and openOrders lists it."""
+    order_id = request.values.get("orderId")
+    client_id = request.values.get("origClientOrderId")
+    if (order_id is None and client_id is None) or ctx.open_orders is None:
+        return None
+    return find_open_order(ctx, symbol.symbol, order_id, client_id)
+
+
+def amended_order(request: Request, symbol: SymbolInfo, ctx: Context) -> Order:
+    """The order an amend leaves: the open order it names with newQty for its quantity.
 
     Without the open order (no openOrders, or none named) the order is newQty alone, which
     LOT_SIZE and the precision rule can still judge.
     """
-    new_qty = request.values.get("newQty")
-    quantity = new_qty if isinstance(new_qty, Decimal) else None
-    bare = Order(symbol=symbol.symbol, quantity=quantity)
-    order_id = request.values.get("orderId")
-    client_id = request.values.get("origClientOrderId")
-    if order_id is None and client_id is None:
-        return bare, []
-    if ctx.open_orders is None:
-        return bare, [unchecked("amend_unknown_order", "openOrders")]
-    target = find_open_order(ctx, symbol.symbol, order_id, client_id)
+    quantity = _new_qty(request)
+    target = _amend_target(request, symbol, ctx)
     if target is None:
-        parameter = "orderId" if order_id is not None else "origClientOrderId"
-        return bare, [fail("amend_unknown_order", parameter, None)]
-    findings: list[Finding] = []
-    if quantity is not None and quantity == target.orig_qty:
-        findings.append(fail("amend_no_change", "newQty", quantity, limit=f"< {target.orig_qty}"))
-    elif quantity is not None and quantity > target.orig_qty:
-        findings.append(
-            fail("amend_quantity_increase", "newQty", quantity, limit=f"< {target.orig_qty}")
-        )
-    amended = Order(
+        return Order(symbol=symbol.symbol, quantity=quantity)
+    return Order(
         symbol=symbol.symbol,
         side=target.side,
         type=target.type,
         quantity=quantity,
         price=target.price or None,
     )
-    return amended, findings
+
+
+def amend_unknown_order(request: Request, symbol: SymbolInfo, ctx: Context) -> Findings:
+    """-2038: the order the amend names is not among the symbol's open orders."""
+    order_id = request.values.get("orderId")
+    client_id = request.values.get("origClientOrderId")
+    if order_id is None and client_id is None:
+        return  # mandatory_one_of says so
+    if ctx.open_orders is None:
+        yield unchecked("amend_unknown_order", "openOrders")
+    elif find_open_order(ctx, symbol.symbol, order_id, client_id) is None:
+        parameter = "orderId" if order_id is not None else "origClientOrderId"
+        yield fail("amend_unknown_order", parameter, None)
+
+
+def amend_no_change(request: Request, symbol: SymbolInfo, ctx: Context) -> Findings:
+    """-2038: newQty is the open order's quantity."""
+    quantity = _new_qty(request)
+    target = _amend_target(request, symbol, ctx)
+    if quantity is not None and target is not None and quantity == target.orig_qty:
+        yield fail("amend_no_change", "newQty", quantity, limit=f"< {target.orig_qty}")
+
+
+def amend_quantity_increase(request: Request, symbol: SymbolInfo, ctx: Context) -> Findings:
+    """-2038: newQty is above the open order's quantity (an amend only reduces it)."""
+    quantity = _new_qty(request)
+    target = _amend_target(request, symbol, ctx)
+    if quantity is not None and target is not None and quantity > target.orig_qty:
+        yield fail("amend_quantity_increase", "newQty", quantity, limit=f"< {target.orig_qty}")

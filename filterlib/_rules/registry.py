@@ -10,10 +10,8 @@ OCO placement rules, the OPO sides) is registered under the first of them; their
 the same (tests/test_registry.py holds it so).
 
 Rules with no entry are found elsewhere: while the wire grammar is read (-1100, -1108, the
-enums, :mod:`filterlib._request`), by the symbol look-up (``unknown_symbol``), by the
-capability and amend rules that dispatch on the endpoint kind (:func:`lists.capability`,
-:func:`lists.amend`), by a pegged order's filters (:mod:`filterlib._rules.pegs`) and by
-the engine's answer to a cancel-replace.
+enums, :mod:`filterlib._request`), by the symbol look-up (``unknown_symbol``), by a pegged
+order's filters (:mod:`filterlib._rules.pegs`) and by the engine's answer to a cancel-replace.
 """
 
 from __future__ import annotations
@@ -21,12 +19,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from .._context import Context
 from .._endpoints import Endpoint
+from .._request import Request
 from ..catalogue import rule
+from ..snapshot import ExchangeInfo, SymbolInfo
 from . import account, filters, lists, params, pegs, symbol
+from .common import Findings
 from .params import LegParameterRule, ParameterRule, SymbolParameterRule
 
 __all__ = [
+    "AMEND_RULES",
+    "CAPABILITY_RULES",
     "COUNT_RULES",
     "FILTER_RULES",
     "LEG_ENGINE_RULES",
@@ -88,6 +92,17 @@ REQUEST_SYMBOL_RULES: Mapping[str, symbol.SymbolRule] = {
     "amend_market_closed": symbol.amend_market_closed,
     "stp_mode_not_allowed": symbol.stp_mode_not_allowed,
 }
+#: The symbol's flags for the kind of request (OCO, OTO, OPO, SOR, cancel-replace, amend): each
+#: rule's catalogue scope is the endpoints of that kind.
+CapabilityRule = Callable[[Request, SymbolInfo, ExchangeInfo], Findings]
+CAPABILITY_RULES: Mapping[str, CapabilityRule] = {
+    "oco_not_supported": lists.oco_not_supported,
+    "oto_not_supported": lists.oto_not_supported,
+    "opo_not_supported": lists.opo_not_supported,
+    "sor_not_supported": lists.sor_not_supported,
+    "cancel_replace_not_supported": lists.cancel_replace_not_supported,
+    "amend_not_supported": lists.amend_not_supported,
+}
 #: Rules about each order of the request (price_quantity_zero is of the filter stage, ranked
 #: with the filters, but reads no filter).
 LEG_SYMBOL_RULES: Mapping[str, symbol.SymbolRule] = {
@@ -105,6 +120,14 @@ COUNT_RULES: Mapping[str, filters.CountCheck] = filters.COUNT_CHECKS
 
 # --- the matching engine --------------------------------------------------------------------
 
+#: Its rules about the open order an amend names (-2038), applied before the amended order's
+#: own rules (:func:`lists.amended_order` builds that order).
+AmendRule = Callable[[Request, SymbolInfo, Context], Findings]
+AMEND_RULES: Mapping[str, AmendRule] = {
+    "amend_unknown_order": lists.amend_unknown_order,
+    "amend_no_change": lists.amend_no_change,
+    "amend_quantity_increase": lists.amend_quantity_increase,
+}
 #: Its rules about the account, applied once per request.
 REQUEST_ENGINE_RULES: Mapping[str, account.EngineRule] = {
     "account_cannot_trade": account.account_cannot_trade,
@@ -142,9 +165,11 @@ REGISTRY: Mapping[str, Callable[..., Any]] = {
     **SYMBOL_PARAMETER_RULES,
     **LIST_RULES,
     **REQUEST_SYMBOL_RULES,
+    **CAPABILITY_RULES,
     **LEG_SYMBOL_RULES,
     **FILTER_RULES,
     **COUNT_RULES,
+    **AMEND_RULES,
     **REQUEST_ENGINE_RULES,
     **LEG_ENGINE_RULES,
     **LIST_ENGINE_RULES,

@@ -24,6 +24,7 @@ from .._context import ContextError
 from .._dates import AsOf, resolve_as_of
 from .._endpoints import ENDPOINTS
 from .._engine import check
+from .._rules.common import market_price_keys
 from ..catalogue import RULES, Rule
 from ..exceptions import SnapshotError, UsageError
 from ..explain import applicable_rules
@@ -324,6 +325,28 @@ def _bounds(low: Decimal, high: Decimal) -> str:
     return " and ".join(parts) if parts else "unbounded"
 
 
+#: What each context key the market price is read from holds, in words.
+_MARKET_PRICE_WORDS = {
+    "referencePrice": "the reference price where the symbol has one",
+    "avgPrice": "the {mins}-minute average price",
+    "lastPrice": "the last price",
+}
+
+
+def _market_price(avg_price_mins: int) -> str:
+    """The market price the rules compare with, in words: the keys the rule itself reads
+    (:func:`~filterlib._rules.common.market_price_keys`), the one it prefers first."""
+    return ", else ".join(
+        _MARKET_PRICE_WORDS[key].format(mins=avg_price_mins)
+        for key in market_price_keys(avg_price_mins)
+    )
+
+
+def _market_price_needs(avg_price_mins: int) -> str:
+    """The context keys any one of which lets the rule find its market price."""
+    return " or ".join(market_price_keys(avg_price_mins))
+
+
 def _filter_words(flt: Filter) -> list[str]:
     """One filter in plain words."""
     t = flt.filter_type
@@ -346,26 +369,28 @@ def _filter_words(flt: Filter) -> list[str]:
         )
         return [
             f"notional (price x quantity): from {_f(flt.min_notional)} to "
-            f"{_f(flt.max_notional)}; {scope} (at the {flt.avg_price_mins}-minute "
-            f"average price) ({t})"
+            f"{_f(flt.max_notional)}; {scope} (at the market price: "
+            f"{_market_price(flt.avg_price_mins)}) ({t})"
         ]
     if isinstance(flt, MinNotional):
         market = "also MARKET" if flt.apply_to_market else "not MARKET"
         return [
             f"notional (price x quantity): at least {_f(flt.min_notional)}; {market} (at the "
-            f"{flt.avg_price_mins}-minute average price) ({t})"
+            f"market price: {_market_price(flt.avg_price_mins)}) ({t})"
         ]
     if isinstance(flt, PercentPrice):
         return [
             f"price band: between {_f(flt.multiplier_down)}x and {_f(flt.multiplier_up)}x the "
-            f"{flt.avg_price_mins}-minute average price ({t}; needs avgPrice)"
+            f"market price: {_market_price(flt.avg_price_mins)} ({t}; needs "
+            f"{_market_price_needs(flt.avg_price_mins)})"
         ]
     if isinstance(flt, PercentPriceBySide):
         return [
             f"price band: BUY between {_f(flt.bid_multiplier_down)}x and "
             f"{_f(flt.bid_multiplier_up)}x, SELL between {_f(flt.ask_multiplier_down)}x and "
-            f"{_f(flt.ask_multiplier_up)}x the {flt.avg_price_mins}-minute average price "
-            f"({t}; needs avgPrice)"
+            f"{_f(flt.ask_multiplier_up)}x the market price: "
+            f"{_market_price(flt.avg_price_mins)} ({t}; needs "
+            f"{_market_price_needs(flt.avg_price_mins)})"
         ]
     if isinstance(flt, IcebergParts):
         return [f"iceberg orders: at most {flt.limit} visible parts ({t})"]

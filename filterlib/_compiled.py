@@ -16,6 +16,7 @@ A columnar checker can read the same integers for a whole column at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,15 @@ if TYPE_CHECKING:
     from ._verdict import Verdict
     from .snapshot import SymbolInfo
 
-__all__ = ["Band", "CompiledSymbol", "RangeGrid", "compile_symbol", "scaled", "scaled_exact"]
+__all__ = [
+    "Band",
+    "CompiledSymbol",
+    "RangeGrid",
+    "compile_symbol",
+    "market_price_keys",
+    "scaled",
+    "scaled_exact",
+]
 
 _ZERO = Decimal(0)
 #: Powers of ten up to the widest scale (20 digits of a wire decimal, twice for a product).
@@ -94,17 +103,43 @@ class RangeGrid:
         return self.failure(value) == PASSES
 
 
-class Band:
-    """One percent-price filter: its rule, (down, up) multipliers per side, avgPriceMins, and
-    its price bounds per base price text (a bot sends the same average price for many orders)."""
+def market_price_keys(avg_price_mins: int) -> tuple[str, str]:
+    """The context keys a filter with ``avg_price_mins`` reads its market price from, the one
+    it prefers first: the reference price when the symbol has one (CHANGELOG 2026-05-06), else
+    the average price over ``avgPriceMins``, or the last price when ``avgPriceMins`` is 0
+    (spec: Filters). The rules (``_rules.common.market_price``) and the compiled form read it
+    here."""
+    return ("referencePrice", "lastPrice" if avg_price_mins == 0 else "avgPrice")
 
-    __slots__ = ("bounds", "buy", "mins", "rule", "sell")
+
+#: Where :data:`Bases` holds each context price.
+BASE_INDEX = {"referencePrice": 0, "avgPrice": 1, "lastPrice": 2}
+
+
+class Band:
+    """One percent-price filter: its rule, (down, up) multipliers per side, avgPriceMins, the
+    places in :data:`Bases` of the prices it is measured from (:func:`market_price_keys`),
+    and its price bounds per base price text (a bot sends the same average price for many
+    orders)."""
+
+    __slots__ = ("bounds", "buy", "keys", "mins", "rule", "sell")
 
     def __init__(
         self, rule: str, buy: tuple[Decimal, Decimal], sell: tuple[Decimal, Decimal], mins: int
     ) -> None:
         self.rule, self.buy, self.sell, self.mins = rule, buy, sell, mins
+        first, second = market_price_keys(mins)
+        self.keys = (BASE_INDEX[first], BASE_INDEX[second])
         self.bounds: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
+
+    def base(self, bases: Sequence[object]) -> str | None:
+        """The text of the market price this band is measured from, of ``bases`` (the texts
+        of referencePrice, avgPrice and lastPrice, None where not given); None: none given."""
+        first, second = self.keys
+        text = bases[first]
+        if text is None:
+            text = bases[second]
+        return text if isinstance(text, str) else None
 
     def learn(self, text: str, scale: int) -> tuple[tuple[int, int], tuple[int, int]]:
         """The (low, high) bounds for BUY and for SELL around the base price ``text`` (a legal
@@ -276,11 +311,8 @@ def grid_failure(
         if every is None:
             return "PRICE_FILTER"
         every.append("PRICE_FILTER")
-    reference, average, last = bases
     for band in c.bands:
-        # The reference price when the symbol has one, else the average over avgPriceMins,
-        # or the last price when that is 0 (rules.common.market_price, on texts).
-        text = reference if reference is not None else last if band.mins == 0 else average
+        text = band.base(bases)
         if text is not None:
             band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
             if pi < band_low or pi > band_high:

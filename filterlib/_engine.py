@@ -360,11 +360,8 @@ def judge(
         if not c.bands:
             return known
         sells = slot & 8 > 0
-        reference, average, last, _ = prices
         for band in c.bands:
-            # The reference price when the symbol has one, else the average over
-            # avgPriceMins, or the last price when that is 0 (rules.common.market_price).
-            text = reference if reference is not None else last if band.mins == 0 else average
+            text = band.base(prices)  # the market price's text
             if text is None:
                 continue  # unchecked for lack of context: part of the learned verdict
             band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]

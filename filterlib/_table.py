@@ -418,10 +418,9 @@ def _halves(value: int) -> tuple[int, int]:
 def _bands(compiled: CompiledSymbol, prices: Where, sells: bool) -> list[tuple[str, int, int]]:
     """The (rule, low, high) of each of the symbol's price bands that ``prices`` decide, in
     evaluation order, as integers of 10**-sp (the engine's short cut reads them so)."""
-    reference, average, last, _ = prices
     found: list[tuple[str, int, int]] = []
     for band in compiled.bands:
-        text = reference if reference is not None else last if band.mins == 0 else average
+        text = band.base(prices)
         if text is not None:  # else unchecked for lack of context: part of the known verdict
             low, high = (band.bounds.get(text) or band.learn(text, compiled.grid[0]))[sells]
             found.append((band.rule, low, high))

@@ -6,7 +6,15 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
 
-from .._compiled import ABOVE, BELOW, NOT_AT_SCALE, OFF_GRID, PASSES, RangeGrid
+from .._compiled import (
+    ABOVE,
+    BELOW,
+    NOT_AT_SCALE,
+    OFF_GRID,
+    PASSES,
+    RangeGrid,
+)
+from .._compiled import market_price_keys as market_price_keys
 from .._context import Context
 from .._decimals import CONTEXT, ceil_to_step, floor_to_step, format_decimal, is_multiple
 from .._verdict import Unchecked, Violation
@@ -52,14 +60,6 @@ _MARKET_PRICES: Mapping[str, Callable[[Context], Decimal | None]] = {
     "avgPrice": lambda ctx: ctx.avg_price,
     "lastPrice": lambda ctx: ctx.last_price,
 }
-
-
-def market_price_keys(avg_price_mins: int) -> tuple[str, ...]:
-    """The context keys :func:`market_price` reads for a filter with ``avg_price_mins``, the one
-    it prefers first: the reference price when the symbol has one (CHANGELOG 2026-05-06), else
-    the average price over ``avgPriceMins``, or the last price when ``avgPriceMins`` is 0
-    (spec: Filters)."""
-    return ("referencePrice", "lastPrice" if avg_price_mins == 0 else "avgPrice")
 
 
 def market_price(ctx: Context, avg_price_mins: int) -> tuple[Decimal | None, str]:

@@ -171,6 +171,7 @@ class CompiledSymbol:
 
     __slots__ = (
         "bands",
+        "columns",
         "grid",
         "learned",
         "lot",
@@ -267,6 +268,9 @@ class CompiledSymbol:
         #: The short cut's passing verdicts, learned from the full rule run, by slot
         #: (engine.Where). Engine state, not part of the compiled arithmetic.
         self.learned: list[Verdict | None] = [None] * 64
+        #: check_table's integers per (slot, context prices), engine state too
+        #: (filterlib._table._group_row).
+        self.columns: dict[tuple[object, ...], tuple[int, ...]] = {}
 
     def notional_passes(self, f: object, price: Decimal, quantity: Decimal) -> bool:
         """Whether ``price * quantity`` passes the notional filter ``f`` of this symbol (a

@@ -505,6 +505,68 @@ def judge_columns(
     return _on_columns(info, table, endpoint, contexts)
 
 
+#: The fields of a group's row of integers (:func:`_group_row`), by position.
+_USABLE, _PLACES_P, _PLACES_Q, _MIN_P, _MIN_Q = 0, 1, 2, 3, 6  # min, max, step from _MIN_*
+_BAND_BOUNDS = 9  # (low, high) per band
+_NOTIONAL_BOUNDS = _BAND_BOUNDS + 2 * _BANDS  # (low high, low low, high high, high low) each
+_ZERO = _NOTIONAL_BOUNDS + 4 * _NOTIONALS  # the smallest non-zero product, high and low
+_KINDS = _ZERO + 2  # the answer (FILTER_RULES) of each slot that fails, 0: an empty slot
+_WIDTH = _KINDS + _SLOTS
+#: The row of a group the columns do not judge.
+_NO_GROUP: tuple[int, ...] = (0,) * _WIDTH
+
+
+def _group_row(compiled: CompiledSymbol, prices: Where, sells: bool) -> tuple[int, ...]:
+    """What the rows of one symbol, side and context prices are compared with, as integers of
+    10**-8 (10**-16 for the notional's, in 64-bit halves), in the order of the fields above;
+    :data:`_NO_GROUP` when the columns cannot judge them (scales above 8, more bands or
+    notional filters than the slots)."""
+    sp, sq, min_p, max_p, tick, min_q, max_q, step, _, _ = compiled.grid
+    if sp > _SCALE or sq > _SCALE:
+        return _NO_GROUP
+    bands = _bands(compiled, prices, sells)
+    if len(bands) > _BANDS or len(compiled.notionals) > _NOTIONALS:
+        return _NO_GROUP
+    # The compiled integers are of 10**-sp and 10**-sq (sp, sq <= 8): times 10**(8 - sp)
+    # they are of 10**-8, and a value read here, of at most sp (sq) decimals, compares with
+    # them exactly as with the compiled ones.
+    fp, fq = 10 ** (_SCALE - sp), 10 ** (_SCALE - sq)
+    band_fields: list[int] = []
+    kinds = [0] * _SLOTS
+    kinds[_PRICE], kinds[_LOT] = _RULE_INDEX["PRICE_FILTER"], _RULE_INDEX["LOT_SIZE"]
+    for j in range(_BANDS):
+        if j < len(bands):
+            rule, low, high = bands[j]
+            band_fields += (min(low * fp, _TOP), min(high * fp, _TOP))
+            kinds[_BAND + j] = _RULE_INDEX[rule]
+        else:
+            band_fields += (0, _TOP)
+    notional_fields: list[int] = []
+    for j in range(_NOTIONALS):
+        if j < len(compiled.notionals):
+            rule, low, high = compiled.notionals[j]
+            notional_fields += (*_halves(low * fp * fq), *_halves(high * fp * fq))
+            kinds[_NOTIONAL + j] = _RULE_INDEX[rule]
+        else:
+            notional_fields += (0, 0, _TOP, _TOP)
+    row = (
+        1,
+        compiled.price_places,
+        compiled.quantity_places,
+        min_p * fp,
+        max_p * fp,
+        tick * fp,
+        min_q * fq,
+        max_q * fq,
+        step * fq,
+        *band_fields,
+        *notional_fields,
+        *_halves(compiled.zero_product * fp * fq),
+        *kinds,
+    )
+    return tuple(min(v, _TOP) for v in row)
+
+
 def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _Contexts) -> Judged:
     """Judge the rows the columns can."""
     n = table.num_rows
@@ -545,43 +607,41 @@ def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _C
         combo = _dense(combo * (len(values) + 1) + codes)[0]
     # The groups: 0 for the rows not eligible (-1), then one per symbol, side and context.
     inverse, g = _dense(np.where(eligible, combo, -1))
-    # Each group's bounds, in the slots' order, built once per group.
-    usable = np.zeros(g, dtype=bool)
-    places = np.zeros((g, 2), dtype=np.int64)
-    bounds = np.zeros((g, 6), dtype=_U64)  # min_p, max_p, tick, min_q, max_q, step
-    band_bounds = np.zeros((g, _BANDS, 2), dtype=_U64)
-    band_bounds[:, :, 1] = _TOP
-    notional_bounds = np.zeros((g, _NOTIONALS, 4), dtype=_U64)  # low hi/lo, high hi/lo
-    notional_bounds[:, :, 2:] = _TOP
-    slot_kind = np.zeros((g, _SLOTS), dtype=np.int32)  # answer kind when the slot fails
-    zero_product = np.zeros((g, 2), dtype=_U64)
+    # Each group's row of integers (see _group_row), kept on its symbol's compiled form.
     first_row = np.full(g, n, dtype=np.int64)
     order = np.flatnonzero(eligible)
     np.minimum.at(first_row, inverse[order], order)  # the first eligible row of each group
-    first_row[first_row == n] = -1
     groups: list[tuple[CompiledSymbol, Verdict, Where] | None] = [None] * g
-    for k in range(g):
-        row = int(first_row[k])
-        if row < 0:
+    found_rows: list[tuple[int, ...]] = [_NO_GROUP] * g
+    wheres: dict[int, Where | None] = {}  # by the id of a context (kept alive by contexts)
+    plain = info._plain
+    for k, row in enumerate(first_row.tolist()):
+        if row == n:
             continue
         name = symbol_names[int(symbol_codes[row]) - 1]
-        compiled = info.compiled_plain(name)
-        if compiled is None or compiled.grid[0] > _SCALE or compiled.grid[1] > _SCALE:
+        compiled = plain.get(name) or info.compiled_plain(name)
+        if compiled is None:
             continue
-        if len(compiled.bands) > _BANDS or len(compiled.notionals) > _NOTIONALS:
-            continue
-        cells = {
-            column: values[int(codes[row]) - 1]
-            for column, (codes, values) in zip(contexts.columns, context_cells, strict=True)
-            if codes[row]
-        }
-        context = contexts.of(name, cells)
-        if context is not None and type(context) is not dict:
-            continue
-        prices = where(endpoint, context)
+        if context_cells:
+            cells = {
+                column: values[int(codes[row]) - 1]
+                for column, (codes, values) in zip(contexts.columns, context_cells, strict=True)
+                if codes[row]
+            }
+            context = contexts.of(name, cells)
+            prices = where(endpoint, context) if type(context) is dict else None
+        else:
+            context = contexts.of(name, {})
+            key = id(context)
+            if key not in wheres:
+                wheres[key] = (
+                    where(endpoint, context) if context is None or type(context) is dict else None
+                )
+            prices = wheres[key]
         if prices is None:
             continue
-        slot = prices[3] | (8 if sells[row] else 0)
+        sells_row = bool(sells[row])
+        slot = prices[3] | (8 if sells_row else 0)
         known = compiled.learned[slot]
         if known is None:
             # The engine learns the verdict of this key from one full rule run.
@@ -589,24 +649,19 @@ def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _C
             known = compiled.learned[slot]
             if known is None:
                 continue
-        usable[k] = True
-        groups[k] = (compiled, known, prices)
-        places[k] = (compiled.price_places, compiled.quantity_places)
-        # The compiled integers are of 10**-sp and 10**-sq (sp, sq <= 8): times 10**(8 - sp)
-        # they are of 10**-8, and a value read here, of at most sp (sq) decimals, compares with
-        # them exactly as with the compiled ones.
-        sp, sq, min_p, max_p, tick, min_q, max_q, step, _, _ = compiled.grid
-        fp, fq = 10 ** (_SCALE - sp), 10 ** (_SCALE - sq)
-        bounds[k] = (min_p * fp, max_p * fp, tick * fp, min_q * fq, max_q * fq, step * fq)
-        slot_kind[k, _PRICE] = _RULE_INDEX["PRICE_FILTER"]
-        slot_kind[k, _LOT] = _RULE_INDEX["LOT_SIZE"]
-        for j, (rule, low, high) in enumerate(_bands(compiled, prices, bool(sells[row]))):
-            band_bounds[k, j] = (min(low * fp, _TOP), min(high * fp, _TOP))
-            slot_kind[k, _BAND + j] = _RULE_INDEX[rule]
-        for j, (rule, low, high) in enumerate(compiled.notionals):
-            notional_bounds[k, j] = (*_halves(low * fp * fq), *_halves(high * fp * fq))
-            slot_kind[k, _NOTIONAL + j] = _RULE_INDEX[rule]
-        zero_product[k] = _halves(compiled.zero_product * fp * fq)
+        cache = compiled.columns
+        cache_key = (slot, prices[0], prices[1], prices[2])
+        group_row = cache.get(cache_key)
+        if group_row is None:
+            group_row = _group_row(compiled, prices, sells_row)
+            if len(cache) >= 256:
+                cache.clear()
+            cache[cache_key] = group_row
+        if group_row is not _NO_GROUP:
+            groups[k] = (compiled, known, prices)
+            found_rows[k] = group_row
+    table_of_groups = np.array(found_rows, dtype=_U64).T.copy()  # a row per field
+    usable = table_of_groups[_USABLE].astype(bool)
     # Per row, from its group.
     row_usable = usable[inverse] & eligible
     every = bool(row_usable.all())
@@ -615,33 +670,38 @@ def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _C
     p, q = (price, quantity) if every else (price[rows], quantity[rows])
     if not every:
         price_decimals, quantity_decimals = price_decimals[rows], quantity_decimals[rows]
+
+    def field(at: int) -> np.ndarray[Any, Any]:
+        values: np.ndarray[Any, Any] = table_of_groups[at][gi]
+        return values
+
     # The request layer's: more decimals than the asset's precision, zero, above MAX_DECIMAL
     # or a product below Binance's fixed point are the engine's to answer.
     fits = (
-        (price_decimals <= places[gi, 0])
-        & (quantity_decimals <= places[gi, 1])
+        (price_decimals <= field(_PLACES_P).astype(np.int64))
+        & (quantity_decimals <= field(_PLACES_Q).astype(np.int64))
         & (p > 0)
         & (q > 0)
         & (p <= _U64(MAX_SCALED[_SCALE]))
         & (q <= _U64(MAX_SCALED[_SCALE]))
     )
     top, bottom = _product(p, q)  # the notional's 128 bits
-    fits &= ~_below(top, bottom, (zero_product[gi, 0], zero_product[gi, 1]))
-    b = bounds[gi]
+    fits &= ~_below(top, bottom, (field(_ZERO), field(_ZERO + 1)))
     failed = np.zeros((len(rows), _SLOTS), dtype=bool)
-    failed[:, _PRICE] = (p < b[:, 0]) | (p > b[:, 1]) | (p % b[:, 2] != 0)
+    failed[:, _PRICE] = (p < field(_MIN_P)) | (p > field(_MIN_P + 1)) | (p % field(_MIN_P + 2) != 0)
     for j in range(_BANDS):
-        bb = band_bounds[gi, j]
-        failed[:, _BAND + j] = (p < bb[:, 0]) | (p > bb[:, 1])
-    failed[:, _LOT] = (q < b[:, 3]) | (q > b[:, 4]) | (q % b[:, 5] != 0)
+        at = _BAND_BOUNDS + 2 * j
+        failed[:, _BAND + j] = (p < field(at)) | (p > field(at + 1))
+    failed[:, _LOT] = (q < field(_MIN_Q)) | (q > field(_MIN_Q + 1)) | (q % field(_MIN_Q + 2) != 0)
     for j in range(_NOTIONALS):
-        nb = notional_bounds[gi, j]
-        failed[:, _NOTIONAL + j] = _below(top, bottom, (nb[:, 0], nb[:, 1])) | _below(
-            nb[:, 2], nb[:, 3], (top, bottom)
+        at = _NOTIONAL_BOUNDS + 4 * j
+        failed[:, _NOTIONAL + j] = _below(top, bottom, (field(at), field(at + 1))) | _below(
+            field(at + 2), field(at + 3), (top, bottom)
         )
-    failed &= slot_kind[gi] != 0  # an empty slot never fails
+    kinds_of = np.stack([field(_KINDS + j) for j in range(_SLOTS)], axis=1).astype(np.int64)
+    failed &= kinds_of != 0  # an empty slot never fails
     first = np.argmax(failed, axis=1)
-    kinds = np.where(failed.any(axis=1), slot_kind[gi, first], 0)
+    kinds = np.where(failed.any(axis=1), kinds_of[np.arange(len(rows)), first], 0)
     judged = Judged()
     judged.rows, judged.rule, judged.group = rows[fits], kinds[fits], gi[fits]
     judged.price, judged.quantity = p[fits], q[fits]

@@ -260,6 +260,7 @@ class _Contexts:
         table: pa.Table,
         context: Context | Mapping[str, object] | None,
         symbol_context: Mapping[str, Mapping[str, object]] | None,
+        context_columns: bool = True,
     ) -> None:
         self.base = context
         self.by_symbol = dict(symbol_context) if symbol_context is not None else {}
@@ -268,7 +269,9 @@ class _Contexts:
                 "symbol_context must map symbol names to contexts, "
                 f"not {type(symbol_context).__name__}"
             )
-        self.columns = [name for name in CONTEXT_COLUMNS if name in table.column_names]
+        self.columns = [
+            name for name in CONTEXT_COLUMNS if context_columns and name in table.column_names
+        ]
         if (self.by_symbol or self.columns) and not (
             context is None or isinstance(context, Mapping)
         ):
@@ -496,10 +499,14 @@ def judge_columns(
     table: pa.Table,
     endpoint: str = "/api/v3/order",
     context: Mapping[str, object] | None = None,
+    *,
+    context_columns: bool = True,
 ) -> Judged:
     """The rows of ``table`` (string columns named by Binance's parameters) the columns can
-    decide on the snapshot's day, and their answers (the rest is ``check``'s to answer)."""
-    contexts = _Contexts(table, context, None)
+    decide on the snapshot's day, and their answers (the rest is ``check``'s to answer).
+    Without ``context_columns``, a column named like a context key is a parameter (as a
+    key of a JSON Lines order is), and a row that has one is not judged here."""
+    contexts = _Contexts(table, context, None, context_columns)
     if not (table.num_rows and endpoint in SHORT_CUT_ENDPOINTS and contexts.plain):
         return Judged()
     return _on_columns(info, table, endpoint, contexts)
@@ -593,80 +600,23 @@ def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _C
     price, price_read, price_decimals = _scaled(price_column)
     quantity, quantity_read, quantity_decimals = _scaled(quantity_column)
     eligible &= price_read & quantity_read
-    # The context columns, as one code per distinct combination.
     symbol_codes, symbol_names = _codes(required["symbol"])
-    combo = symbol_codes.astype(np.int64) * 2 + sells
-    context_cells: list[tuple[np.ndarray[Any, Any], list[object]]] = []
-    for name in contexts.columns:
-        column = table.column(name).combine_chunks()
-        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
-            return Judged()  # the engine says what is wrong with them
-        codes, values = _codes(column)
-        context_cells.append((codes, values))
-        # Renumbered after each column, so the codes stay below the row count (no overflow).
-        combo = _dense(combo * (len(values) + 1) + codes)[0]
-    # The groups: 0 for the rows not eligible (-1), then one per symbol, side and context.
-    inverse, g = _dense(np.where(eligible, combo, -1))
-    # Each group's row of integers (see _group_row), kept on its symbol's compiled form.
-    first_row = np.full(g, n, dtype=np.int64)
-    order = np.flatnonzero(eligible)
-    np.minimum.at(first_row, inverse[order], order)  # the first eligible row of each group
-    groups: list[tuple[CompiledSymbol, Verdict, Where] | None] = [None] * g
-    found_rows: list[tuple[int, ...]] = [_NO_GROUP] * g
-    wheres: dict[int, Where | None] = {}  # by the id of a context (kept alive by contexts)
-    plain = info._plain
-    for k, row in enumerate(first_row.tolist()):
-        if row == n:
-            continue
-        name = symbol_names[int(symbol_codes[row]) - 1]
-        compiled = plain.get(name) or info.compiled_plain(name)
-        if compiled is None:
-            continue
-        if context_cells:
-            cells = {
-                column: values[int(codes[row]) - 1]
-                for column, (codes, values) in zip(contexts.columns, context_cells, strict=True)
-                if codes[row]
-            }
-            context = contexts.of(name, cells)
-            prices = where(endpoint, context) if type(context) is dict else None
-        else:
-            context = contexts.of(name, {})
-            key = id(context)
-            if key not in wheres:
-                wheres[key] = (
-                    where(endpoint, context) if context is None or type(context) is dict else None
-                )
-            prices = wheres[key]
-        if prices is None:
-            continue
-        sells_row = bool(sells[row])
-        slot = prices[3] | (8 if sells_row else 0)
-        known = compiled.learned[slot]
-        if known is None:
-            # The engine learns the verdict of this key from one full rule run.
-            check(info, _row(table, row, required), endpoint=endpoint, context=context)
-            known = compiled.learned[slot]
-            if known is None:
-                continue
-        cache = compiled.columns
-        cache_key = (slot, prices[0], prices[1], prices[2])
-        group_row = cache.get(cache_key)
-        if group_row is None:
-            group_row = _group_row(compiled, prices, sells_row)
-            if len(cache) >= 256:
-                cache.clear()
-            cache[cache_key] = group_row
-        if group_row is not _NO_GROUP:
-            groups[k] = (compiled, known, prices)
-            found_rows[k] = group_row
-    table_of_groups = np.array(found_rows, dtype=_U64).T.copy()  # a row per field
-    usable = table_of_groups[_USABLE].astype(bool)
+    if contexts.columns or contexts.by_symbol:
+        grouped = _groups_by_row(
+            info, table, endpoint, contexts, required, eligible, sells, symbol_codes, symbol_names
+        )
+    else:
+        grouped = _groups_by_symbol(
+            info, table, endpoint, contexts, required, eligible, sells, symbol_codes, symbol_names
+        )
+    if grouped is None:
+        return Judged()
+    group_of, table_of_groups, groups = grouped
     # Per row, from its group.
-    row_usable = usable[inverse] & eligible
+    row_usable = group_of >= 0
     every = bool(row_usable.all())
     rows = np.arange(n) if every else np.flatnonzero(row_usable)
-    gi = inverse if every else inverse[rows]
+    gi = group_of if every else group_of[rows]
     p, q = (price, quantity) if every else (price[rows], quantity[rows])
     if not every:
         price_decimals, quantity_decimals = price_decimals[rows], quantity_decimals[rows]
@@ -707,6 +657,195 @@ def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _C
     judged.price, judged.quantity = p[fits], q[fits]
     judged.groups, judged.columns = groups, required
     return judged
+
+
+_Found = tuple[
+    np.ndarray[Any, Any], np.ndarray[Any, Any], list[tuple[CompiledSymbol, Verdict, Where] | None]
+]
+
+
+#: What :func:`_group` gives when the row it was given could not teach the engine its group's
+#: verdict (the row breaks a rule of the request): its rows are checked one by one, and the
+#: next table tries again.
+_LATER: tuple[()] = ()
+
+
+class _Groups:
+    """The groups of rows of one snapshot under one context's prices, by symbol and side, kept
+    on the snapshot (``ExchangeInfo._tables``) so that batch after batch of rows (the command
+    line's) finds them built: each group's row of integers (:func:`_group_row`) and what its
+    rows' verdicts are made of."""
+
+    __slots__ = ("_fields", "groups", "ids", "index", "rows")
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        #: [symbol id, 1 for SELL] -> group; -1: not looked at yet, -2: not judged on columns.
+        self.index = np.full((64, 2), -1, dtype=np.int64)
+        self.rows: list[tuple[int, ...]] = []
+        self.groups: list[tuple[CompiledSymbol, Verdict, Where] | None] = []
+        self._fields: np.ndarray[Any, Any] | None = None
+
+    def id(self, name: object) -> int:
+        found = self.ids.get(name) if isinstance(name, str) else None
+        if found is None:
+            found = len(self.ids)
+            if isinstance(name, str):
+                self.ids[name] = found
+            if found >= len(self.index):
+                grown = np.full((2 * len(self.index), 2), -1, dtype=np.int64)
+                grown[: len(self.index)] = self.index
+                self.index = grown
+        return found
+
+    def add(self, row: tuple[int, ...], group: tuple[CompiledSymbol, Verdict, Where]) -> int:
+        self.rows.append(row)
+        self.groups.append(group)
+        self._fields = None
+        return len(self.rows) - 1
+
+    def fields(self) -> np.ndarray[Any, Any]:
+        """The groups' rows as one array, a row per field."""
+        if self._fields is None:
+            self._fields = np.array(self.rows or [_NO_GROUP], dtype=_U64).T.copy()
+        return self._fields
+
+
+def _groups_by_symbol(
+    info: ExchangeInfo,
+    table: pa.Table,
+    endpoint: str,
+    contexts: _Contexts,
+    required: Mapping[str, pa.Array],
+    eligible: np.ndarray[Any, Any],
+    sells: np.ndarray[Any, Any],
+    symbol_codes: np.ndarray[Any, Any],
+    symbol_names: list[object],
+) -> _Found | None:
+    """Each row's group (-1: not judged on columns) when one context applies to every row."""
+    context = contexts.base
+    if not (context is None or type(context) is dict):
+        return None
+    prices = where(endpoint, context)
+    if prices is None:
+        return None
+    kept = info._tables
+    state = kept.get(prices)
+    if not isinstance(state, _Groups):
+        if len(kept) >= 64:
+            kept.clear()  # a caller with ever new context prices: keep memory bounded
+        state = kept[prices] = _Groups()
+    local = np.array([state.id(name) for name in symbol_names] or [0], dtype=np.int64)
+    symbol_ids = local[np.maximum(symbol_codes - 1, 0)]
+    side = sells.astype(np.int64)
+    group_of = np.where(eligible, state.index[symbol_ids, side], -2)
+    missing = np.flatnonzero(group_of == -1)
+    if len(missing):
+        keys = symbol_ids[missing] * 2 + side[missing]
+        _, first = np.unique(keys, return_index=True)
+        for row in missing[first].tolist():
+            name = symbol_names[int(symbol_codes[row]) - 1]
+            sells_row = bool(sells[row])
+            found = _group(info, table, endpoint, context, prices, required, row, name, sells_row)
+            if found is None:
+                state.index[symbol_ids[row], int(sells_row)] = -2
+            elif found:
+                state.index[symbol_ids[row], int(sells_row)] = state.add(*found)
+        group_of = np.where(eligible, state.index[symbol_ids, side], -2)
+    return group_of, state.fields(), state.groups
+
+
+def _group(
+    info: ExchangeInfo,
+    table: pa.Table,
+    endpoint: str,
+    context: Context | Mapping[str, object] | None,
+    prices: Where,
+    required: Mapping[str, pa.Array],
+    row: int,
+    name: object,
+    sells: bool,
+) -> tuple[tuple[int, ...], tuple[CompiledSymbol, Verdict, Where]] | tuple[()] | None:
+    """The group of ``row`` (of symbol ``name``, on ``sells``' side, under ``prices``): its row
+    of integers and what its verdicts are made of; None when the columns cannot judge it,
+    :data:`_LATER` when ``row`` could not teach the engine the group's verdict."""
+    compiled = info._plain.get(name) or info.compiled_plain(name)
+    if compiled is None:
+        return None
+    slot = prices[3] | (8 if sells else 0)
+    known = compiled.learned[slot]
+    if known is None:
+        # The engine learns the verdict of this key from one full rule run.
+        check(info, _row(table, row, required), endpoint=endpoint, context=context)
+        known = compiled.learned[slot]
+        if known is None:  # that row broke a rule of the request: another row may teach it
+            return _LATER
+    cache = compiled.columns
+    cache_key = (slot, prices[0], prices[1], prices[2])
+    group_row = cache.get(cache_key)
+    if group_row is None:
+        group_row = _group_row(compiled, prices, sells)
+        if len(cache) >= 256:
+            cache.clear()
+        cache[cache_key] = group_row
+    if group_row is _NO_GROUP:
+        return None
+    return group_row, (compiled, known, prices)
+
+
+def _groups_by_row(
+    info: ExchangeInfo,
+    table: pa.Table,
+    endpoint: str,
+    contexts: _Contexts,
+    required: Mapping[str, pa.Array],
+    eligible: np.ndarray[Any, Any],
+    sells: np.ndarray[Any, Any],
+    symbol_codes: np.ndarray[Any, Any],
+    symbol_names: list[object],
+) -> _Found | None:
+    """Each row's group (-1: not judged on columns) when the context may differ by symbol or
+    row: a group per symbol, side and context, built for this table."""
+    n = table.num_rows
+    combo = symbol_codes.astype(np.int64) * 2 + sells
+    context_cells: list[tuple[np.ndarray[Any, Any], list[object]]] = []
+    for column_name in contexts.columns:
+        column = table.column(column_name).combine_chunks()
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            return None  # the engine says what is wrong with them
+        codes, values = _codes(column)
+        context_cells.append((codes, values))
+        # Renumbered after each column, so the codes stay below the row count (no overflow).
+        combo = _dense(combo * (len(values) + 1) + codes)[0]
+    # The groups: 0 for the rows not eligible (-1), then one per symbol, side and context.
+    inverse, g = _dense(np.where(eligible, combo, -1))
+    first_row = np.full(g, n, dtype=np.int64)
+    order = np.flatnonzero(eligible)
+    np.minimum.at(first_row, inverse[order], order)  # the first eligible row of each group
+    groups: list[tuple[CompiledSymbol, Verdict, Where] | None] = [None] * g
+    found_rows: list[tuple[int, ...]] = [_NO_GROUP] * g
+    for k, row in enumerate(first_row.tolist()):
+        if row == n:
+            continue
+        name = symbol_names[int(symbol_codes[row]) - 1]
+        cells = {
+            column: values[int(codes[row]) - 1]
+            for column, (codes, values) in zip(contexts.columns, context_cells, strict=True)
+            if codes[row]
+        }
+        context = contexts.of(name, cells)
+        prices = where(endpoint, context) if context is None or type(context) is dict else None
+        if prices is None:
+            continue
+        found = _group(
+            info, table, endpoint, context, prices, required, row, name, bool(sells[row])
+        )
+        if found:
+            found_rows[k], groups[k] = found
+    fields = np.array(found_rows, dtype=_U64).T.copy()  # a row per field
+    usable = fields[_USABLE].astype(bool)
+    group_of = np.where(usable[inverse] & eligible, inverse, -1)
+    return group_of, fields, groups
 
 
 def _dense(values: np.ndarray[Any, Any]) -> tuple[np.ndarray[Any, Any], int]:

@@ -22,6 +22,7 @@ import filterlib
 import filterlib.lines
 from filterlib import _engine as engine
 from filterlib import cli
+from filterlib.cli import columns as cli_columns
 
 REPO = Path(__file__).resolve().parent.parent
 ERROR_BODY_SNAPSHOT = (
@@ -392,7 +393,9 @@ def test_engine_failure_is_reported_on_its_line(monkeypatch: pytest.MonkeyPatch)
 
         return call
 
-    # A line goes to engine.judge (the short cut) first when it is a bare order, else to check().
+    # A line goes to engine.judge (the short cut) first when it is a bare order, else to check()
+    # (without the bulk extra's columns, which tests/test_cli_columns.py covers).
+    monkeypatch.setattr(cli_columns, "available", lambda: False)
     monkeypatch.setattr(filterlib.lines, "check", flaky(filterlib.check))
     monkeypatch.setattr(filterlib.lines, "judge", flaky(engine.judge))
     r = run(GOOD + GOOD, fmt="json")

@@ -25,6 +25,7 @@ from conftest import BTC_LIMIT
 
 from filterlib import cli
 from filterlib.cli import app as cli_app
+from filterlib.cli import columns as cli_columns
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD = dict(BTC_LIMIT)
@@ -221,6 +222,14 @@ def _clock(step: float) -> Callable[[], float]:
     return lambda: next(ticks) * step
 
 
+@pytest.fixture
+def line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file read line by line, as without the bulk extra (with it, a file is read in blocks
+    of thousands of orders, and progress is counted a block at a time)."""
+    monkeypatch.setattr(cli_columns, "available", lambda: False)
+
+
+@pytest.mark.usefixtures("line_by_line")
 def test_a_plain_progress_line_in_a_ci_log(tmp_path: Path) -> None:
     # The clock is read at the start, then every 256 orders: 3 s apart, the first line comes
     # at 12 s, after 1,024 orders, and the next would be due at 24 s, past the last order.
@@ -243,6 +252,7 @@ def test_a_plain_progress_line_in_a_ci_log(tmp_path: Path) -> None:
     assert "\r" not in err  # a plain line, not one rewritten in place
 
 
+@pytest.mark.usefixtures("line_by_line")
 def test_the_share_read_counts_the_files_already_read(tmp_path: Path) -> None:
     # Two files of 1,000 orders: at the first line, after 1,024 orders, the first file has been
     # read whole and 24 lines of the second.

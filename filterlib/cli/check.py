@@ -28,13 +28,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+import orjson
+
 from .._context import as_context
 from .._engine import snapshot_age_warnings
 from .._verdict import Verdict
 from ..exceptions import SnapshotError
 from ..lines import NESTED_TOO_DEEPLY, LineError, check_line
 from ..snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
-from . import html  # noqa: F401 - registers --format html
+from . import (
+    columns,
+    html,  # noqa: F401 - registers --format html
+)
 from .inputs import (
     MAX_LINE_BYTES,
     Chunk,
@@ -61,6 +66,9 @@ from .outputs import (
 
 __all__ = ["EXIT_OK", "EXIT_REJECTED", "EXIT_UNUSABLE"]
 
+#: The parameters given to a format that does not read them (a plain order's, on columns).
+_NO_PARAMS: Mapping[str, Any] = {}
+
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_UNUSABLE = 2
@@ -70,6 +78,10 @@ EXIT_UNUSABLE = 2
 #: chunks in flight per worker. Memory stays bounded by about ``IN_FLIGHT_PER_JOB * N`` chunks
 #: and their output, whatever the input.
 BLOCK_BYTES = 1 << 18
+#: The blocks of JSON Lines read on columns (filterlib.cli.columns) are larger: a block's
+#: symbols are looked up once per block, so about 18,000 orders a block rather than 2,300
+#: (measured: 3.4 against 4.8 us a passing line).
+COLUMN_BLOCK_BYTES = 1 << 21
 CHUNK_LINES = 2000
 IN_FLIGHT_PER_JOB = 4
 
@@ -348,21 +360,40 @@ class _Run:
                 raise _OutputError(exc) from None
 
         try:
-            if self.jobs == 1:
-                records = open_records(stream, label, input_format, max_line=self.max_line)
-                checker = _Checker(self.info, name, self.opts, self.max_line)
-                _serial(checker, records, label, write, tally, self)
+            parquet = input_format == "parquet" or (
+                input_format == "auto" and columns.is_parquet(stream, name)
+            )
+            if parquet and not columns.available():
+                self.problem(
+                    FileProblem(
+                        name,
+                        f"{label} is Parquet, which needs pyarrow: pip install 'filterlib[bulk]'",
+                    )
+                )
+                return
+            checker = _Checker(self.info, name, self.opts, self.max_line)
+            read = [0]
+            chunks: Iterator[Chunk | columns.ParquetChunk]
+            if parquet:
+                chunks = _parquet(stream, label, read)
             else:
-                read = [0]
                 chunks = open_chunks(
                     stream,
                     label,
                     input_format,
-                    block_bytes=BLOCK_BYTES,
+                    block_bytes=COLUMN_BLOCK_BYTES if checker.columns else BLOCK_BYTES,
                     chunk_records=CHUNK_LINES,
                     read=read,
                     max_line=self.max_line,
                 )
+            if self.jobs == 1 and not (parquet or (checker.columns and _regular_file(stream))):
+                records = open_records(stream, label, input_format, max_line=self.max_line)
+                _serial(checker, records, label, write, tally, self)
+            elif self.jobs == 1:
+                # In this process, a chunk at a time: blocks of JSON Lines are what the
+                # columns read (filterlib.cli.columns).
+                _in_chunks(checker, chunks, read, label, write, tally, self)
+            else:
                 _parallel(
                     self.snapshot,
                     self.jobs,
@@ -487,11 +518,21 @@ class _Checker:
         # Every message about a line that cannot be checked ends with the file it is in.
         self.where = f" (in {'standard input' if name == '-' else name})"
         self.renderer = Renderer(name, opts)
+        #: What an order's number counts: lines, or a Parquet file's rows.
+        self.unit = "line"
+        #: Whether plain orders are decided on columns (filterlib.cli.columns): with the bulk
+        #: extra, on the snapshot's day, without on-bound warnings (which read each order).
+        self.columns = (
+            columns.available()
+            and not opts.warnings
+            and opts.as_of is None
+            and (opts.context is None or type(opts.context) is dict)
+        )
 
     def unusable(self, line: int, problem: str, tally: Tally) -> str:
         """A record the reader could not make sense of (``problem`` says why)."""
         tally.unusable()
-        return self.renderer.unusable(line, f"line {line}: {problem}{self.where}")
+        return self.renderer.unusable(line, f"{self.unit} {line}: {problem}{self.where}")
 
     def line(self, line: int, raw: bytes, tally: Tally) -> str:
         """One order given as JSON bytes (a JSON Lines line, an array element, a CSV row)."""
@@ -530,25 +571,93 @@ class _Checker:
         if not lines[-1]:
             lines.pop()  # the block ends with a newline, not with a last, unterminated line
         with_newline = data.count(b"\n")  # every line but perhaps the input's last has one
-        info, checked, max_line = self.info, self._checked, self.max_line
-        as_of, context = self.opts.as_of, self.opts.context
+        found = None
+        if self.columns:
+            table = columns.lines_table(data, len(lines), self.max_line)
+            if table is not None:
+                found = columns.verdicts(self.info, table, self.opts.context)
+        if found is None:
+            return "".join(
+                filter(
+                    None,
+                    (
+                        self._block_line(first + i, raw, i < with_newline, tally)
+                        for i, raw in enumerate(lines)
+                    ),
+                )
+            )
+        assert table is not None
+        return self._on_columns(first, found, table, lines, with_newline, tally)
+
+    def _on_columns(
+        self,
+        first: int,
+        found: list[Verdict | None],
+        table: Any,
+        payloads: Sequence[bytes] | None,
+        with_newline: int,
+        tally: Tally,
+        rows: Callable[[int], bytes] | None = None,
+    ) -> str:
+        """The output for rows judged on columns (``found``: each one's verdict, None for a row
+        to check one by one, as ``payloads[i]`` or ``rows(i)`` gives its JSON)."""
+        symbols = table.column("symbol").to_pylist()
+        wants_params = self.renderer.format.wants_params
+        context = self.opts.context
+        checked = self._checked
         out: list[str] = []
         append = out.append
-        for i, raw in enumerate(lines):
-            if len(raw) > max_line:  # cut to max_line + 1 bytes by the reader, if longer
-                append(self.unusable(first + i, too_long(max_line), tally))
+        for i, verdict in enumerate(found):
+            if verdict is None:
+                if payloads is not None:
+                    text = self._block_line(first + i, payloads[i], i < with_newline, tally)
+                else:
+                    assert rows is not None
+                    text = self.record(first + i, rows(i), tally)
+                if text:
+                    append(text)
                 continue
-            if not raw or raw.isspace():  # blank: no output, but it counts in the numbering
-                continue
-            try:
-                symbol, verdict, params, used = check_line(info, raw, as_of, context)
-            except LineError:
-                # Again with its newline, as read line by line, so the message is the same
-                # (a "not valid JSON" column counts the newline).
-                append(self.line(first + i, raw + b"\n" if i < with_newline else raw, tally))
-                continue
-            append(checked(first + i, symbol, verdict, params, used, tally))
+            params: Mapping[str, Any] = (
+                orjson.loads(payloads[i] if payloads is not None else rows(i))  # type: ignore[misc]
+                if wants_params
+                else _NO_PARAMS
+            )
+            append(checked(first + i, symbols[i], verdict, params, context, tally))
         return "".join(out)
+
+    def _block_line(self, line: int, raw: bytes, newline: bool, tally: Tally) -> str | None:
+        """The output for one line of a block (``newline``: it had one), None for a blank."""
+        if len(raw) > self.max_line:  # cut to max_line + 1 bytes by the reader, if longer
+            return self.unusable(line, too_long(self.max_line), tally)
+        if not raw or raw.isspace():  # blank: no output, but it counts in the numbering
+            return None
+        try:
+            symbol, verdict, params, used = check_line(
+                self.info, raw, self.opts.as_of, self.opts.context
+            )
+        except LineError:
+            # Again with its newline, as read line by line, so the message is the same
+            # (a "not valid JSON" column counts the newline).
+            return self.line(line, raw + b"\n" if newline else raw, tally)
+        return self._checked(line, symbol, verdict, params, used, tally)
+
+    def batch(self, chunk: columns.ParquetChunk, tally: Tally) -> str:
+        """The output for rows of a Parquet file."""
+        import pyarrow as pa
+
+        self.unit = "row"
+        table = pa.Table.from_batches([chunk.batch])
+        found = columns.verdicts(self.info, table, self.opts.context) if self.columns else None
+        listed: list[dict[str, Any]] = []
+
+        def row(i: int) -> bytes:
+            if not listed:
+                listed.extend(table.to_pylist())
+            return columns.row_json(listed[i])
+
+        if found is None:
+            found = [None] * table.num_rows
+        return self._on_columns(chunk.first, found, table, None, 0, tally, row)
 
     def record(self, line: int, payload: bytes | str, tally: Tally) -> str | None:
         """The output for one record (a JSON array element, a CSV row, or a line): the
@@ -593,6 +702,51 @@ def _serial(
         _report(FileProblem(checker.name, str(exc), exc.line), run, err)
         return False
     return True
+
+
+def _regular_file(stream: Any) -> bool:
+    """Whether ``stream`` reads a regular file: one read a block at a time. Anything else (a
+    pipe, a terminal) is read line by line in one process, so that each answer is written
+    before the next line is read: a program may feed orders one at a time and wait."""
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return False
+
+
+def _in_chunks(
+    checker: _Checker,
+    chunks: Iterator[Chunk | columns.ParquetChunk],
+    read: list[int],
+    label: str,
+    write: Any,
+    tally: Tally,
+    run: _Run,
+) -> None:
+    """``_serial`` a chunk at a time (see :func:`open_chunks`), in this process."""
+    try:
+        for chunk in chunks:
+            part, text = _checked_chunk(checker, chunk)
+            tally.add(part)
+            write(text)
+            run.progress.tick(sum(part.kinds))
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        _read_error(checker.name, label, read[0], exc, run, None)
+    except InputError as exc:
+        _report(FileProblem(checker.name, str(exc), exc.line), run, None)
+
+
+def _parquet(stream: Any, label: str, read: list[int]) -> Iterator[columns.ParquetChunk]:
+    """The rows of a Parquet source in chunks; ``read[0]`` the last row read. A file pyarrow
+    cannot read is an InputError, as a broken JSON array is."""
+    try:
+        for chunk in columns.parquet_chunks(stream):
+            read[0] = chunk.last
+            yield chunk
+    except ValueError as exc:
+        raise InputError(f"cannot read {label} after row {read[0]}: {exc}") from None
 
 
 def _report(problem: FileProblem, run: _Run | None, err: TextIO | None) -> None:
@@ -648,7 +802,7 @@ def _init_worker(snapshot: str | None) -> None:
 
 
 def _check_chunk(
-    name: str, chunk: Chunk, opts: Options, max_line: int = MAX_LINE_BYTES
+    name: str, chunk: Chunk | columns.ParquetChunk, opts: Options, max_line: int = MAX_LINE_BYTES
 ) -> _ChunkResult:
     global _worker_checker
     checker = _worker_checker
@@ -661,7 +815,13 @@ def _check_chunk(
         info = _worker_info
         assert info is not None, "worker used before _init_worker"
         checker = _worker_checker = _Checker(info, name, opts, max_line)
+    return _checked_chunk(checker, chunk)
+
+
+def _checked_chunk(checker: _Checker, chunk: Chunk | columns.ParquetChunk) -> _ChunkResult:
     tally = Tally()
+    if isinstance(chunk, columns.ParquetChunk):
+        return tally, checker.batch(chunk, tally)
     if isinstance(chunk, tuple):
         return tally, checker.block(chunk[0], chunk[1], tally)
     return tally, checker.records(chunk, tally)
@@ -670,7 +830,7 @@ def _check_chunk(
 def _parallel(
     snapshot: str | None,
     jobs: int,
-    chunks: Iterator[Chunk],
+    chunks: Iterator[Chunk] | Iterator[Chunk | columns.ParquetChunk],
     read: list[int],
     name: str,
     label: str,
@@ -741,8 +901,10 @@ def _parallel(
     return True
 
 
-def _last_line(chunk: Chunk) -> int:
-    """The line number of the last line (or record) of ``chunk``."""
+def _last_line(chunk: Chunk | columns.ParquetChunk) -> int:
+    """The line number of the last line (or record, or row) of ``chunk``."""
+    if isinstance(chunk, columns.ParquetChunk):
+        return chunk.last
     if isinstance(chunk, tuple):
         first, data = chunk
         return first + data.count(b"\n") - data.endswith(b"\n")

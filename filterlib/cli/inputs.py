@@ -414,12 +414,15 @@ def _line_blocks(
     newline, and the rest of it is read through without being held.
     """
     read_some = getattr(stream, "read1", None) or stream.read
-    parts = [b"".join(head)]  # whole lines, each with its newline, then perhaps part of one
+    # Whole lines, each with its newline, then perhaps part of one. A line the format sniffer
+    # cut (longer than max_line) is its first max_line + 1 bytes and a newline, as below; the
+    # rest of the last one is still to be read through.
+    skipping = bool(head) and _is_cut(head[-1], max_line)
+    parts = [b"".join(raw + b"\n" if _is_cut(raw, max_line) else raw for raw in head)]
     head.clear()
     have = len(parts[0])
     tail = have - parts[0].rfind(b"\n") - 1  # the bytes of the last, unfinished line
     first = 1  # the line of the first byte in parts
-    skipping = False  # reading through the rest of a line longer than max_line
     while True:
         try:
             data = read_some(size)

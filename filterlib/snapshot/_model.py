@@ -170,6 +170,8 @@ class ExchangeInfo:
     _plain: dict[object, CompiledSymbol | None] = field(
         init=False, eq=False, repr=False, factory=dict
     )
+    #: check_table's groups of rows, by context prices (filterlib._table._Groups).
+    _tables: dict[object, object] = field(init=False, eq=False, repr=False, factory=dict)
 
     def compiled_plain(self, name: object) -> CompiledSymbol | None:
         """The compiled form of symbol ``name`` if the engine's short cut may judge its LIMIT

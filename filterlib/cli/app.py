@@ -127,7 +127,8 @@ def _build_parser(out: TextIO, err: TextIO) -> _Parser:
         "--input-format",
         choices=INPUT_FORMATS,
         default="auto",
-        help="auto (default: from the name and first bytes), jsonl, json (an array) or csv",
+        help="auto (default: from the name and first bytes), jsonl, json (an array), csv, or "
+        "parquet (with the bulk extra: pip install 'filterlib[bulk]')",
     )
     checker.add_argument(
         "--fail-on",

@@ -51,8 +51,9 @@ __all__ = [
     "too_long",
 ]
 
-#: ``--input-format`` choices; ``auto`` picks one from the file name and the first bytes.
-FORMATS: Final = ("auto", "jsonl", "json", "csv")
+#: ``--input-format`` choices; ``auto`` picks one from the file name and the first bytes
+#: (parquet is read by filterlib.cli.columns, with the bulk extra).
+FORMATS: Final = ("auto", "jsonl", "json", "csv", "parquet")
 
 #: An order: its line and its JSON bytes, ``b""`` for a blank line, or a message for a bad one.
 Record = tuple[int, bytes | str]
@@ -89,7 +90,7 @@ class InputError(Exception):
 
 #: The files of a folder given to ``filterlib check`` that are checked: names ending in one of
 #: these, or in one of these and ``.gz``.
-ORDER_FILE_SUFFIXES: Final = (".jsonl", ".ndjson", ".json", ".csv")
+ORDER_FILE_SUFFIXES: Final = (".jsonl", ".ndjson", ".json", ".csv", ".parquet")
 _MAGIC: Final = re.compile(r"[*?[]")
 
 

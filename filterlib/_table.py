@@ -613,14 +613,9 @@ def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _C
     quantity, quantity_read, quantity_decimals = _scaled(quantity_column)
     eligible &= price_read & quantity_read
     symbol_codes, symbol_names = _codes(required["symbol"])
-    if contexts.columns or contexts.by_symbol:
-        grouped = _groups_by_row(
-            info, table, endpoint, contexts, required, eligible, sells, symbol_codes, symbol_names
-        )
-    else:
-        grouped = _groups_by_symbol(
-            info, table, endpoint, contexts, required, eligible, sells, symbol_codes, symbol_names
-        )
+    batch = _Batch(table, endpoint, contexts, required, eligible, sells, symbol_codes, symbol_names)
+    by_row = contexts.columns or contexts.by_symbol
+    grouped = _groups_by_row(info, batch) if by_row else _groups_by_symbol(info, batch)
     if grouped is None:
         return Judged()
     group_of, table_of_groups, groups = grouped
@@ -669,6 +664,43 @@ def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _C
     judged.price, judged.quantity = p[fits], q[fits]
     judged.groups, judged.columns = groups, required
     return judged
+
+
+class _Batch:
+    """A table's rows as the groups read them: the table, its endpoint and contexts, its
+    required columns, which rows are eligible, which sell, and each row's symbol (a code into
+    the distinct names, 0 for none)."""
+
+    __slots__ = (
+        "contexts",
+        "eligible",
+        "endpoint",
+        "required",
+        "sells",
+        "symbol_codes",
+        "symbol_names",
+        "table",
+    )
+
+    def __init__(
+        self,
+        table: pa.Table,
+        endpoint: str,
+        contexts: _Contexts,
+        required: Mapping[str, pa.Array],
+        eligible: np.ndarray[Any, Any],
+        sells: np.ndarray[Any, Any],
+        symbol_codes: np.ndarray[Any, Any],
+        symbol_names: list[object],
+    ) -> None:
+        self.table, self.endpoint, self.contexts, self.required = (
+            table,
+            endpoint,
+            contexts,
+            required,
+        )
+        self.eligible, self.sells = eligible, sells
+        self.symbol_codes, self.symbol_names = symbol_codes, symbol_names
 
 
 _Found = tuple[
@@ -723,22 +755,13 @@ class _Groups:
         return self._fields
 
 
-def _groups_by_symbol(
-    info: ExchangeInfo,
-    table: pa.Table,
-    endpoint: str,
-    contexts: _Contexts,
-    required: Mapping[str, pa.Array],
-    eligible: np.ndarray[Any, Any],
-    sells: np.ndarray[Any, Any],
-    symbol_codes: np.ndarray[Any, Any],
-    symbol_names: list[object],
-) -> _Found | None:
+def _groups_by_symbol(info: ExchangeInfo, batch: _Batch) -> _Found | None:
     """Each row's group (-1: not judged on columns) when one context applies to every row."""
-    context = contexts.base
+    eligible, sells, symbol_codes = batch.eligible, batch.sells, batch.symbol_codes
+    context = batch.contexts.base
     if not (context is None or type(context) is dict):
         return None
-    prices = where(endpoint, context)
+    prices = where(batch.endpoint, context)
     if prices is None:
         return None
     kept = info._tables
@@ -747,7 +770,7 @@ def _groups_by_symbol(
         if len(kept) >= 64:
             kept.clear()  # a caller with ever new context prices: keep memory bounded
         state = kept[prices] = _Groups()
-    local = np.array([state.id(name) for name in symbol_names] or [0], dtype=np.int64)
+    local = np.array([state.id(name) for name in batch.symbol_names] or [0], dtype=np.int64)
     symbol_ids = local[np.maximum(symbol_codes - 1, 0)]
     side = sells.astype(np.int64)
     group_of = np.where(eligible, state.index[symbol_ids, side], -2)
@@ -756,9 +779,9 @@ def _groups_by_symbol(
         keys = symbol_ids[missing] * 2 + side[missing]
         _, first = np.unique(keys, return_index=True)
         for row in missing[first].tolist():
-            name = symbol_names[int(symbol_codes[row]) - 1]
+            name = batch.symbol_names[int(symbol_codes[row]) - 1]
             sells_row = bool(sells[row])
-            found = _group(info, table, endpoint, context, prices, required, row, name, sells_row)
+            found = _group(info, batch, context, prices, row, name, sells_row)
             if found is None:
                 state.index[symbol_ids[row], int(sells_row)] = -2
             elif found:
@@ -769,11 +792,9 @@ def _groups_by_symbol(
 
 def _group(
     info: ExchangeInfo,
-    table: pa.Table,
-    endpoint: str,
+    batch: _Batch,
     context: Context | Mapping[str, object] | None,
     prices: Where,
-    required: Mapping[str, pa.Array],
     row: int,
     name: object,
     sells: bool,
@@ -788,7 +809,9 @@ def _group(
     known = compiled.learned[slot]
     if known is None:
         # The engine learns the verdict of this key from one full rule run.
-        check(info, _row(table, row, required), endpoint=endpoint, context=context)
+        check(
+            info, _row(batch.table, row, batch.required), endpoint=batch.endpoint, context=context
+        )
         known = compiled.learned[slot]
         if known is None:  # that row broke a rule of the request: another row may teach it
             return _LATER
@@ -805,19 +828,11 @@ def _group(
     return group_row, (compiled, known, prices)
 
 
-def _groups_by_row(
-    info: ExchangeInfo,
-    table: pa.Table,
-    endpoint: str,
-    contexts: _Contexts,
-    required: Mapping[str, pa.Array],
-    eligible: np.ndarray[Any, Any],
-    sells: np.ndarray[Any, Any],
-    symbol_codes: np.ndarray[Any, Any],
-    symbol_names: list[object],
-) -> _Found | None:
+def _groups_by_row(info: ExchangeInfo, batch: _Batch) -> _Found | None:
     """Each row's group (-1: not judged on columns) when the context may differ by symbol or
     row: a group per symbol, side and context, built for this table."""
+    table, contexts, eligible, sells = batch.table, batch.contexts, batch.eligible, batch.sells
+    symbol_codes, symbol_names = batch.symbol_codes, batch.symbol_names
     n = table.num_rows
     combo = symbol_codes.astype(np.int64) * 2 + sells
     context_cells: list[tuple[np.ndarray[Any, Any], list[object]]] = []
@@ -846,12 +861,12 @@ def _groups_by_row(
             if codes[row]
         }
         context = contexts.of(name, cells)
-        prices = where(endpoint, context) if context is None or type(context) is dict else None
+        prices = (
+            where(batch.endpoint, context) if context is None or type(context) is dict else None
+        )
         if prices is None:
             continue
-        found = _group(
-            info, table, endpoint, context, prices, required, row, name, bool(sells[row])
-        )
+        found = _group(info, batch, context, prices, row, name, bool(sells[row]))
         if found:
             found_rows[k], groups[k] = found
     fields = np.array(found_rows, dtype=_U64).T.copy()  # a row per field

@@ -26,6 +26,7 @@ conformance case, and the real snapshots.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -718,11 +719,14 @@ class _Groups:
     """The groups of rows of one snapshot under one context's prices, by symbol and side, kept
     on the snapshot (``ExchangeInfo._tables``) so that batch after batch of rows (the command
     line's) finds them built: each group's row of integers (:func:`_group_row`) and what its
-    rows' verdicts are made of."""
+    rows' verdicts are made of. Tables checked at once in several threads take ``lock``
+    while they look groups up and add them (a symbol's id and a group's place must be one
+    thread's); the lists only grow, so a place once given stays right."""
 
-    __slots__ = ("_fields", "groups", "ids", "index", "rows")
+    __slots__ = ("_fields", "groups", "ids", "index", "lock", "rows")
 
     def __init__(self) -> None:
+        self.lock = threading.Lock()
         self.ids: dict[str, int] = {}
         #: [symbol id, 1 for SELL] -> group; -1: not looked at yet, -2: not judged on columns.
         self.index = np.full((64, 2), -1, dtype=np.int64)
@@ -770,24 +774,25 @@ def _groups_by_symbol(info: ExchangeInfo, batch: _Batch) -> _Found | None:
         if len(kept) >= 64:
             kept.clear()  # a caller with ever new context prices: keep memory bounded
         state = kept[prices] = _Groups()
-    local = np.array([state.id(name) for name in batch.symbol_names] or [0], dtype=np.int64)
-    symbol_ids = local[np.maximum(symbol_codes - 1, 0)]
-    side = sells.astype(np.int64)
-    group_of = np.where(eligible, state.index[symbol_ids, side], -2)
-    missing = np.flatnonzero(group_of == -1)
-    if len(missing):
-        keys = symbol_ids[missing] * 2 + side[missing]
-        _, first = np.unique(keys, return_index=True)
-        for row in missing[first].tolist():
-            name = batch.symbol_names[int(symbol_codes[row]) - 1]
-            sells_row = bool(sells[row])
-            found = _group(info, batch, context, prices, row, name, sells_row)
-            if found is None:
-                state.index[symbol_ids[row], int(sells_row)] = -2
-            elif found:
-                state.index[symbol_ids[row], int(sells_row)] = state.add(*found)
+    with state.lock:
+        local = np.array([state.id(name) for name in batch.symbol_names] or [0], dtype=np.int64)
+        symbol_ids = local[np.maximum(symbol_codes - 1, 0)]
+        side = sells.astype(np.int64)
         group_of = np.where(eligible, state.index[symbol_ids, side], -2)
-    return group_of, state.fields(), state.groups
+        missing = np.flatnonzero(group_of == -1)
+        if len(missing):
+            keys = symbol_ids[missing] * 2 + side[missing]
+            _, first = np.unique(keys, return_index=True)
+            for row in missing[first].tolist():
+                name = batch.symbol_names[int(symbol_codes[row]) - 1]
+                sells_row = bool(sells[row])
+                found = _group(info, batch, context, prices, row, name, sells_row)
+                if found is None:
+                    state.index[symbol_ids[row], int(sells_row)] = -2
+                elif found:
+                    state.index[symbol_ids[row], int(sells_row)] = state.add(*found)
+            group_of = np.where(eligible, state.index[symbol_ids, side], -2)
+        return group_of, state.fields(), state.groups
 
 
 def _group(

@@ -428,3 +428,17 @@ def test_numbers_are_never_floats_on_the_way() -> None:
     product = Decimal("33333.33") * Decimal("0.00015000")
     assert product < 5
     assert got[1][3] == "NOTIONAL"
+
+
+def test_tables_checked_in_threads_at_once_get_check_answers() -> None:
+    """Threads meeting the same snapshot's groups as they are built (a fresh snapshot, so
+    they are built while the threads run)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    info = filterlib.load_exchange_info(SNAPSHOTS / "spot_trading_only_2024-09-08_davijr.json.gz")
+    orders = [params for params, _ in _orders(11, 2400, info)]
+    parts = [orders[k::6] for k in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(lambda rows: rows_of(check_table(info, table_of(rows))), parts))
+    for rows, got in zip(parts, results, strict=True):
+        assert got == [answer(filterlib.check(info, row)) for row in rows]

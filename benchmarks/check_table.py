@@ -56,7 +56,7 @@ benchmark-only dependency: ``pip install ccxt``; without it the ccxt rows are sk
     python benchmarks/check_table.py [--orders 1000000] [--repeats 5] [--ccxt-orders 100000]
         [--cpu N] [--profile]
 
-``--profile`` also prints a cProfile of one warm and one cold ``check_table`` call. About four
+``--profile`` also prints a cProfile of one warm and one cold ``check_table`` call. About three
 minutes with the defaults on a shared 2-core machine, and about 2 GB of memory.
 """
 
@@ -472,6 +472,12 @@ def main(argv: list[str] | None = None) -> int:
     for name, values in rounds.items():
         if values:
             print(f"  {name:<6} {spread(values)}")
+    shown = [k for k in ("check_table arrow", *SPREAD_AGAINST) if k in methods]
+    print("each round, ns per order (cpu/wall of the warm check_table arrow call):")
+    for r in range(args.repeats):
+        arrow = methods["check_table arrow"]
+        cells = ", ".join(f"{k} {methods[k].per_order(r):.0f}" for k in shown)
+        print(f"  {r + 1}: {cells} ({arrow.cpus[r] / arrow.walls[r]:.2f})")
     print()
     print("agreement with check() on every order:")
     print("  tuned, tuned+band, tuned (dicts), check_many: ok/not-ok, asserted")

@@ -645,21 +645,25 @@ def _on_columns(info: ExchangeInfo, table: pa.Table, endpoint: str, contexts: _C
     )
     top, bottom = _product(p, q)  # the notional's 128 bits
     fits &= ~_below(top, bottom, (field(_ZERO), field(_ZERO + 1)))
-    failed = np.zeros((len(rows), _SLOTS), dtype=bool)
-    failed[:, _PRICE] = (p < field(_MIN_P)) | (p > field(_MIN_P + 1)) | (p % field(_MIN_P + 2) != 0)
+    # Each slot's failures, in evaluation order (the slots of _group_row).
+    failing = [(p < field(_MIN_P)) | (p > field(_MIN_P + 1)) | (p % field(_MIN_P + 2) != 0)]
     for j in range(_BANDS):
         at = _BAND_BOUNDS + 2 * j
-        failed[:, _BAND + j] = (p < field(at)) | (p > field(at + 1))
-    failed[:, _LOT] = (q < field(_MIN_Q)) | (q > field(_MIN_Q + 1)) | (q % field(_MIN_Q + 2) != 0)
+        failing.append((p < field(at)) | (p > field(at + 1)))
+    failing.append((q < field(_MIN_Q)) | (q > field(_MIN_Q + 1)) | (q % field(_MIN_Q + 2) != 0))
     for j in range(_NOTIONALS):
         at = _NOTIONAL_BOUNDS + 4 * j
-        failed[:, _NOTIONAL + j] = _below(top, bottom, (field(at), field(at + 1))) | _below(
-            field(at + 2), field(at + 3), (top, bottom)
+        failing.append(
+            _below(top, bottom, (field(at), field(at + 1)))
+            | _below(field(at + 2), field(at + 3), (top, bottom))
         )
-    kinds_of = np.stack([field(_KINDS + j) for j in range(_SLOTS)], axis=1).astype(np.int64)
-    failed &= kinds_of != 0  # an empty slot never fails
-    first = np.argmax(failed, axis=1)
-    kinds = np.where(failed.any(axis=1), kinds_of[np.arange(len(rows)), first], 0)
+    # The first failing slot's answer: the slots from the last to the first, each failure
+    # overwriting the later ones' (an empty slot's answer is 0, so it never fails).
+    first: np.ndarray[Any, Any] = np.zeros(len(rows), dtype=_U64)
+    for slot in reversed(range(_SLOTS)):
+        kind = field(_KINDS + slot)
+        first = np.where(failing[slot] & (kind != 0), kind, first)
+    kinds = first.astype(np.int64)
     judged = Judged()
     judged.rows, judged.rule, judged.group = rows[fits], kinds[fits], gi[fits]
     judged.price, judged.quantity = p[fits], q[fits]

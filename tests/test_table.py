@@ -137,7 +137,7 @@ def test_the_columns_decide_the_plain_rows(monkeypatch: pytest.MonkeyPatch) -> N
     rows = [dict(BTC, price=f"{30000 + k}.00") for k in range(500)]
     rows += [dict(BTC, side="SELL", quantity="0.0000001") for _ in range(500)]
     calls = []
-    real = _table.check
+    real = filterlib.check
 
     def counted(*args: Any, **kwargs: Any) -> Any:
         calls.append(args[1])

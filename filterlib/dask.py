@@ -2,13 +2,18 @@
 
 ``pip install 'filterlib[dask]'``. The core never imports this module (nor Dask).
 
-Two forms, each mapped over the partitions (docs/dask.md has the recipes):
+Three forms, each mapped over the partitions (docs/dask.md has the recipes):
 
 * **A column per parameter** (:func:`check_dataframe`, :func:`check_parquet`): each partition
   goes to :func:`filterlib.check_table` as it is, and comes back with its columns plus the
   result columns. A row's non-null cells are its parameters (wire strings); the columns
   ``avgPrice``, ``referencePrice`` and ``lastPrice`` are its context; the columns named in
   ``passthrough`` (an id, a timestamp) are not sent, only carried along.
+* **JSON Lines as a dataframe** (:func:`check_jsonl_dataframe`): each block of lines is
+  decoded; the lines that are plain parameter objects with string values (bare, or wrapped
+  with an ``endpoint`` and string ``avgPrice``/``referencePrice``/``lastPrice`` context) go to
+  ``check_table`` by endpoint, every other line to :func:`filterlib.lines.check_line` as the
+  bag does, so each line gets the bag's answer.
 * **JSON Lines as a bag** (:func:`check_bag`, :func:`check_jsonl`): each line decoded and
   checked by :func:`~filterlib.lines.check_line`, as ``filterlib check --format json`` does it
   (docs/cli.md): a verdict is ``Verdict.to_dict()``, and a line that cannot be checked gives
@@ -16,7 +21,7 @@ Two forms, each mapped over the partitions (docs/dask.md has the recipes):
   with the CLI's message but without its ``line N:`` prefix and ``(in FILE)`` suffix. Kept as
   it was: it is the form that gives the full verdict of every line.
 
-The dataframe form adds :data:`RESULT_COLUMNS`: ``ok``, ``code`` and ``msg`` (Binance's
+The dataframe forms add :data:`RESULT_COLUMNS`: ``ok``, ``code`` and ``msg`` (Binance's
 answer, null when ok), ``rule`` (the catalogue rule the answer comes from, null when ok) and
 ``error`` (null unless the row could not be checked: then ``ok`` is false and ``code``,
 ``msg`` and ``rule`` are null). A row that cannot be checked never fails the computation:
@@ -42,6 +47,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import dask
 import dask.bag as db
 import dask.dataframe as dd
 import orjson
@@ -53,7 +59,7 @@ from ._dates import resolve_as_of
 from ._endpoints import ENDPOINTS
 from ._table import CONTEXT_COLUMNS, check_table
 from .exceptions import FilterlibError, UsageError, shown
-from .lines import DEFAULT_ENDPOINT, LineError, check_line
+from .lines import DEFAULT_ENDPOINT, WRAPPER_KEYS, LineError, check_line
 from .snapshot import ExchangeInfo, load_default_exchange_info, load_exchange_info
 
 __all__ = [
@@ -64,6 +70,7 @@ __all__ = [
     "check_dataframe",
     "check_json_column",
     "check_jsonl",
+    "check_jsonl_dataframe",
     "check_parquet",
     "clear_snapshot_cache",
     "snapshot",
@@ -455,6 +462,188 @@ def check_parquet(
         unchecked=unchecked,
         passthrough=passthrough,
     )
+
+
+# --- JSON Lines as a dataframe ----------------------------------------------------------------
+
+
+def _plain_line(doc: object) -> tuple[str, dict[str, str], dict[str, str]] | None:
+    """A decoded line check_table can take as a row: its endpoint, its parameters and its
+    context cells (every value a string, no parameter named as a context column); else None
+    (check_line answers the line)."""
+    if type(doc) is not dict:
+        return None
+    params: object = doc
+    endpoint: object = DEFAULT_ENDPOINT
+    given: object = None
+    if type(doc.get("params")) is dict:
+        if any(k not in WRAPPER_KEYS for k in doc):
+            return None
+        params = doc["params"]
+        endpoint = doc.get("endpoint", DEFAULT_ENDPOINT)
+        given = doc.get("context")
+    if type(endpoint) is not str or endpoint not in ENDPOINTS:
+        return None
+    assert type(params) is dict
+    if not all(type(v) is str for v in params.values()) or any(
+        k in CONTEXT_COLUMNS for k in params
+    ):
+        return None
+    if given is None:
+        return endpoint, params, {}
+    if type(given) is not dict or not all(
+        k in CONTEXT_COLUMNS and type(v) is str for k, v in given.items()
+    ):
+        return None
+    return endpoint, params, given
+
+
+def _line_row(info: ExchangeInfo, raw: bytes, options: Mapping[str, Any]) -> dict[str, Any]:
+    """check_line's answer to one line, as a row of the result columns."""
+    try:
+        verdict = check_line(info, raw, options["as_of"], options["context"]).verdict
+    except LineError as exc:
+        return {
+            "ok": False,
+            "code": None,
+            "msg": None,
+            "rule": None,
+            "error": str(exc),
+            "violations": [],
+            "unchecked": [],
+        }
+    error, found = verdict.error, verdict.violations
+    return {
+        "ok": error is None,
+        "code": None if error is None else error.code,
+        "msg": None if error is None else error.msg,
+        "rule": found[0].rule if error is not None and found else None,
+        "error": None,
+        "violations": [v.to_dict() for v in found] if error is not None else [],
+        "unchecked": [u.rule for u in verdict.unchecked],
+    }
+
+
+def _check_lines(
+    lines: Iterable[str | bytes],
+    path: str | None,
+    columns: dict[str, str],
+    options: dict[str, Any],
+    text: bool,
+) -> pd.DataFrame:
+    """One block of JSON Lines: a row of result columns per non-blank line, in order."""
+    info = snapshot(path)
+    raws: list[bytes] = []
+    by_endpoint: dict[str, tuple[list[int], list[dict[str, str]], list[dict[str, str]]]] = {}
+    alone: list[int] = []
+    for line in lines:
+        raw = line.encode() if isinstance(line, str) else line
+        if not raw.strip():
+            continue
+        at = len(raws)
+        raws.append(raw)
+        try:
+            plain = _plain_line(orjson.loads(raw))
+        except orjson.JSONDecodeError:
+            plain = None
+        if plain is None:
+            alone.append(at)
+            continue
+        endpoint, params, cells = plain
+        rows, param_rows, cell_rows = by_endpoint.setdefault(endpoint, ([], [], []))
+        rows.append(at)
+        param_rows.append(params)
+        cell_rows.append(cells)
+    chunks: list[pd.DataFrame] = []
+    positions: list[int] = []
+    for endpoint, (rows, param_rows, cell_rows) in by_endpoint.items():
+        names = [*dict.fromkeys(k for r in param_rows for k in r)]  # first seen, first
+        cell_names = [*dict.fromkeys(k for c in cell_rows for k in c)]
+        table = pa.table(
+            {
+                **{n: pa.array([r.get(n) for r in param_rows], pa.string()) for n in names},
+                **{n: pa.array([c.get(n) for c in cell_rows], pa.string()) for n in cell_names},
+            }
+        )
+        found, refused = _judge(info, table, columns, {**options, "endpoint": endpoint})
+        if refused:  # those lines alone: check_line says what is wrong, as the bag does
+            kept = [i for i in range(len(rows)) if i not in refused]
+            found = found.iloc[kept]
+            alone += [rows[i] for i in refused]
+            rows = [rows[i] for i in kept]
+        chunks.append(found)
+        positions += rows
+    if alone:
+        answers = [_line_row(info, raws[at], options) for at in alone]
+        chunks.append(pd.DataFrame(answers, columns=list(columns)).astype(columns))
+        positions += alone
+    out = (
+        pd.concat([c[list(columns)] for c in chunks], ignore_index=True)
+        if chunks
+        else _empty_results(columns)
+    )
+    out.index = pd.Index(positions, dtype="int64")
+    out = out.sort_index()
+    out.index = pd.RangeIndex(len(out))
+    if text:
+        out["line"] = pd.array(
+            [r.decode("utf-8", "replace").rstrip("\r\n") for r in raws], dtype="string"
+        )
+    return out
+
+
+def _jsonl_meta(
+    violations: bool, unchecked: bool, text: bool
+) -> tuple[dict[str, str], pd.DataFrame]:
+    columns = _result_meta(violations, unchecked)
+    meta = _empty_results(columns)
+    if text:
+        meta["line"] = pd.Series(dtype="string")
+    return columns, meta
+
+
+def check_jsonl_dataframe(
+    urlpath: str | list[str],
+    exchange_info: SnapshotPath = None,
+    *,
+    blocksize: int | str | None = "16 MiB",
+    context: Mapping[str, object] | None = None,
+    as_of: dt.date | str | None = None,
+    violations: bool = False,
+    unchecked: bool = False,
+    line: bool = False,
+) -> dd.DataFrame:
+    """The answers to the lines of JSON Lines files (a path, glob or list) as a dataframe: one
+    row per non-blank line, in order, one partition per block of ``blocksize``.
+
+    The columns are :data:`RESULT_COLUMNS` (plus ``violations`` and ``unchecked`` when asked
+    for, and ``line``, the line's text, with ``line=True``). Each line gets the answer
+    :func:`check_jsonl` gives it: the lines check_table can take (plain parameter objects,
+    every value a string) are checked on columns, the others by
+    :func:`filterlib.lines.check_line`. ``context`` is laid under every line's own context
+    and ``as_of`` is the day of every line, as ``filterlib check --context/--as-of`` do.
+    """
+    if context is not None and not isinstance(context, Mapping):
+        raise UsageError(f"context must be a mapping, not {type(context).__name__}")
+    _validate(DEFAULT_ENDPOINT, context, as_of, None, False)
+    columns, meta = _jsonl_meta(violations, unchecked, line)
+    options: dict[str, Any] = {
+        "context": None if context is None else dict(context),
+        "as_of": as_of,
+        "violations": violations,
+        "unchecked": unchecked,
+    }
+    path = _path(exchange_info)
+    blocks = _read_lines(urlpath, blocksize).to_delayed()  # type: ignore[no-untyped-call]
+    parts = [
+        dask.delayed(_check_lines)(block, path, columns, options, line)  # type: ignore[attr-defined]
+        for block in blocks
+    ]
+    # The lists of ``violations`` and ``unchecked`` stay objects: by default Dask would make
+    # every object column of a new collection's partitions pyarrow strings.
+    with dask.config.set({"dataframe.convert-string": False}):
+        frame: dd.DataFrame = dd.from_delayed(parts, meta=meta, verify_meta=False)
+    return frame
 
 
 # --- The JSON-column form (filterlib 0.1) ------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import signal
 import subprocess
@@ -19,6 +20,7 @@ import pytest
 
 import filterlib
 from filterlib.cli import main as cli_main
+from filterlib.lines import check_line
 
 db = pytest.importorskip("dask.bag")
 dd = pytest.importorskip("dask.dataframe")
@@ -264,10 +266,16 @@ def test_own_snapshot_and_one_load_per_worker(client: Any, tmp_path: Path) -> No
     bag = fdask.check_bag(db.from_sequence(lines, npartitions=12), TWO_SYMBOLS)
     frame = dd.from_pandas(parquet_rows(lines)[0], npartitions=6)
     columns = dd.from_pandas(pd.DataFrame(table_rows(60)), npartitions=6)
+    (tmp_path / "orders.jsonl").write_bytes(b"\n".join(lines))
     for _ in range(2):  # many tasks per worker, twice over, in each form
         assert compute(client, bag) == expected(lines, TWO_SYMBOLS)
         compute(client, fdask.check_dataframe(frame, TWO_SYMBOLS))
         compute(client, fdask.check_dataframe(columns, TWO_SYMBOLS, passthrough=["id"]))
+        jsonl = fdask.check_jsonl_dataframe(
+            str(tmp_path / "orders.jsonl"), TWO_SYMBOLS, blocksize=500
+        )
+        assert jsonl.npartitions > 2
+        compute(client, jsonl)
     loads = client.run(lambda: dict(fdask._loads), wait=True)
     assert len(loads) == 2
     assert all(count == 1 for per_worker in loads.values() for count in per_worker.values())
@@ -484,3 +492,86 @@ def test_summary_counts_column_frames(client: Any) -> None:
     got = fdask.summary(fdask.check_dataframe(frame, passthrough=["id"]))
     assert got == want
     assert list(got.values()) == sorted(want.values(), reverse=True)
+
+
+# --- JSON Lines as a dataframe -------------------------------------------------------------------
+
+#: Lines check_table takes (wrapped with string prices, another endpoint) and lines it leaves
+#: to check_line (numbers, nulls, a parameter named as a context column, a price it refuses).
+MORE_LINES: list[bytes] = [
+    orjson.dumps(
+        {"params": {**LIMIT, "quantity": "0.001", "price": "30000.00"}, "context": AVG_PRICES}
+    ),
+    orjson.dumps({"params": {**LIMIT, "quantity": "0.001", "price": "31000.00"}, "context": {}}),
+    orjson.dumps(
+        {
+            "endpoint": "/api/v3/order/test",
+            "params": {**LIMIT, "quantity": "0.00001", "price": "30000.00"},
+            "context": {"avgPrice": "29950.12"},
+        }
+    ),
+    orjson.dumps({"params": {**LIMIT, "quantity": "0.001"}, "context": {"avgPrice": "x"}}),
+    orjson.dumps({**LIMIT, "quantity": 0.001, "price": 30000}),
+    orjson.dumps({**LIMIT, "quantity": None, "price": "30000.00"}),
+    orjson.dumps({**LIMIT, "quantity": "0.001", "price": "30000.00", "avgPrice": "30000"}),
+    orjson.dumps({**LIMIT, "quantity": "0.001", "price": "30000.00", "recvWindow": "5000"}),
+    orjson.dumps({"params": {**LIMIT}, "context": {"avgPrice": "1"}, "extra": 1}),
+]
+
+
+def jsonl_lines(n: int) -> list[bytes]:
+    return [x for pair in zip(orders(n), MORE_LINES * n, strict=False) for x in pair]
+
+
+def test_jsonl_dataframe_gives_the_bag_answers_in_order(client: Any, tmp_path: Path) -> None:
+    lines = jsonl_lines(80)
+    for i in range(2):
+        chunk = lines[i * 80 : i * 80 + 80]
+        (tmp_path / f"part-{i}.jsonl").write_bytes(b"\n".join(chunk) + b"\n")
+    result = fdask.check_jsonl_dataframe(
+        str(tmp_path / "part-*.jsonl"), blocksize=1500, violations=True, unchecked=True, line=True
+    )
+    assert result.npartitions > 2
+    assert list(result.columns) == [*fdask.RESULT_COLUMNS, "violations", "unchecked", "line"]
+    got = compute(client, result)
+    want = expected(lines)  # the CLI's, themselves checked against filterlib.check
+    kept = [x for x in lines if x.strip()]
+    assert got["line"].tolist() == [x.decode() for x in kept]
+    assert answers(got, ("ok", "code", "msg", "error", "violations", "unchecked")) == [
+        {
+            "ok": w["ok"],
+            "code": w["code"],
+            "msg": w["msg"],
+            "error": w.get("error"),
+            "violations": w["violations"],
+            "unchecked": [u["rule"] for u in w["unchecked"]],
+        }
+        for w in want
+    ]
+    assert [cell(r) for r in got["rule"]] == [
+        w["violations"][0]["rule"] if w["code"] is not None else None for w in want
+    ]
+    bag = compute(client, fdask.check_jsonl(str(tmp_path / "part-*.jsonl"), blocksize=1500))
+    assert bag == want
+
+
+def test_jsonl_dataframe_context_and_day_as_check_line(tmp_path: Path) -> None:
+    lines = jsonl_lines(40)
+    (tmp_path / "orders.jsonl").write_bytes(b"\n".join(lines))
+    context = {"avgPrice": {"mins": 5, "price": "29950.12"}, "referencePrice": "30000.00"}
+    info = filterlib.load_default_exchange_info()
+    for as_of in (None, dt.date(2023, 1, 1)):
+        got = fdask.check_jsonl_dataframe(
+            str(tmp_path / "orders.jsonl"), blocksize=2000, context=context, as_of=as_of
+        ).compute(scheduler="sync")  # type: ignore[no-untyped-call]
+        want: list[tuple[bool, int | None, str | None, str | None]] = []
+        for raw in (x for x in lines if x.strip()):
+            try:
+                verdict = check_line(info, raw, as_of, context).verdict
+            except ValueError as exc:
+                want.append((False, None, None, str(exc)))
+            else:
+                error = verdict.error
+                code, msg = (None, None) if error is None else (error.code, error.msg)
+                want.append((verdict.ok, code, msg, None))
+        assert [(a["ok"], a["code"], a["msg"], a["error"]) for a in answers(got)] == want

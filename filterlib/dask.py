@@ -50,9 +50,11 @@ from typing import Any
 import dask
 import dask.bag as db
 import dask.dataframe as dd
+import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ._context import Context, ContextError, as_context
 from ._dates import resolve_as_of
@@ -231,22 +233,26 @@ def _unusable(n: int, columns: Mapping[str, str]) -> pd.DataFrame:
 
 
 def _from_arrow(result: pa.Table, columns: Mapping[str, str]) -> pd.DataFrame:
-    """check_table's result columns (a pyarrow Table) in the dtypes of :data:`RESULT_COLUMNS`."""
-    n = result.num_rows
-    plain = pa.table(
+    """check_table's result columns (a pyarrow Table) in the dtypes of :data:`RESULT_COLUMNS`
+    (the strings stay in their Arrow buffers)."""
+    code = result.column("code").combine_chunks()
+    string = pd.StringDtype()
+    out = pd.DataFrame(
         {
-            "ok": result.column("ok"),
-            "code": result.column("code").cast(pa.int64()),
-            "msg": result.column("msg"),
-            "rule": result.column("rule"),
+            "ok": np.asarray(result.column("ok").to_numpy(), dtype=bool),
+            "code": pd.arrays.IntegerArray(
+                np.asarray(pc.fill_null(code, 0).to_numpy(), dtype=np.int64),
+                np.asarray(pc.is_null(code).to_numpy(zero_copy_only=False), dtype=bool),
+            ),
+            "msg": pd.array(result.column("msg"), dtype=string),
+            "rule": pd.array(result.column("rule"), dtype=string),
+            "error": pd.array(pa.nulls(result.num_rows, pa.string()), dtype=string),
         }
-    ).to_pandas(types_mapper={pa.int64(): pd.Int64Dtype(), pa.string(): pd.StringDtype()}.get)
-    plain["ok"] = plain["ok"].astype(RESULT_COLUMNS["ok"])
-    plain["error"] = pd.array([None] * n, dtype=RESULT_COLUMNS["error"])
+    )
     for name in DETAIL_COLUMNS:
         if name in columns:
-            plain[name] = pd.Series(result.column(name).to_pylist(), dtype=object)
-    return plain
+            out[name] = pd.Series(result.column(name).to_pylist(), dtype=object)
+    return out
 
 
 def _judge(

@@ -418,7 +418,17 @@ def check_dataframe(
     clash = sorted(set(columns) & set(names))
     if clash:
         raise UsageError(f"the dataframe already has result column(s) {', '.join(clash)}")
-    _validate(endpoint, context, as_of, symbol_context, bool(set(params) & set(CONTEXT_COLUMNS)))
+    in_columns = [c for c in CONTEXT_COLUMNS if c in params]
+    for name in in_columns:
+        dtype = frame._meta[name].dtype
+        if not (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)):
+            # check() refuses every number there; row by row, that is a refused partition
+            # halved down to each row, a check_table call per row.
+            raise UsageError(
+                f"context column {name!r} is {dtype}: give the price as a string, as Binance "
+                "returns it (a number is not a context price)"
+            )
+    _validate(endpoint, context, as_of, symbol_context, bool(in_columns))
     options: dict[str, Any] = {
         "endpoint": endpoint,
         "context": context,

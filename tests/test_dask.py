@@ -471,6 +471,13 @@ def test_check_dataframe_refuses_wrong_calls_at_once() -> None:
     for kwargs, message in calls:
         with pytest.raises(filterlib.UsageError, match=message):
             fdask.check_dataframe(frame, **kwargs)
+    prices = frame.assign(avgPrice=frame["id"] * 1.5)
+    with pytest.raises(filterlib.UsageError, match="context column 'avgPrice' is float64"):
+        fdask.check_dataframe(prices, passthrough=["id"])
+    info = filterlib.load_default_exchange_info()
+    order = {**LIMIT, "quantity": "0.001", "price": "30000.00"}
+    with pytest.raises(filterlib.ContextError):  # what check() says of each such row
+        filterlib.check(info, order, context={"avgPrice": 1.5})
     clash = frame.assign(rule="x")
     with pytest.raises(filterlib.UsageError, match="already has result column"):
         fdask.check_dataframe(clash, passthrough=["id"])

@@ -501,8 +501,10 @@ def _plain_line(doc: object) -> tuple[str, dict[str, str], dict[str, str]] | Non
     if type(endpoint) is not str or endpoint not in ENDPOINTS:
         return None
     assert type(params) is dict
-    if not all(type(v) is str for v in params.values()) or any(
-        k in CONTEXT_COLUMNS for k in params
+    if (
+        not params  # a table of no column has no rows
+        or not all(type(v) is str for v in params.values())
+        or any(k in CONTEXT_COLUMNS for k in params)
     ):
         return None
     if given is None:

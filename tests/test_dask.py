@@ -523,6 +523,8 @@ MORE_LINES: list[bytes] = [
     orjson.dumps({**LIMIT, "quantity": "0.001", "price": "30000.00", "avgPrice": "30000"}),
     orjson.dumps({**LIMIT, "quantity": "0.001", "price": "30000.00", "recvWindow": "5000"}),
     orjson.dumps({"params": {**LIMIT}, "context": {"avgPrice": "1"}, "extra": 1}),
+    b"{}",
+    orjson.dumps({"params": {}, "context": {"avgPrice": "1"}}),
 ]
 
 
@@ -560,6 +562,17 @@ def test_jsonl_dataframe_gives_the_bag_answers_in_order(client: Any, tmp_path: P
     ]
     bag = compute(client, fdask.check_jsonl(str(tmp_path / "part-*.jsonl"), blocksize=1500))
     assert bag == want
+
+
+def test_jsonl_dataframe_block_of_empty_objects(tmp_path: Path) -> None:
+    # A block whose only plain lines carry no parameter at all: no column, yet rows.
+    lines = [b"{}", orjson.dumps({"params": {}}), b"", b"{}"]
+    (tmp_path / "empty.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    got = fdask.check_jsonl_dataframe(str(tmp_path / "empty.jsonl")).compute(scheduler="sync")  # type: ignore[no-untyped-call]
+    assert answers(got, ("ok", "code", "msg", "error")) == [
+        {"ok": w["ok"], "code": w["code"], "msg": w["msg"], "error": w.get("error")}
+        for w in expected(lines)
+    ]
 
 
 def test_jsonl_dataframe_context_and_day_as_check_line(tmp_path: Path) -> None:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import signal
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
+from random import Random
 from types import FrameType
 from typing import Any
 
@@ -18,6 +20,7 @@ import pytest
 
 import filterlib
 from filterlib.cli import main as cli_main
+from filterlib.lines import check_line
 
 db = pytest.importorskip("dask.bag")
 dd = pytest.importorskip("dask.dataframe")
@@ -210,12 +213,15 @@ def parquet_rows(lines: list[bytes]) -> tuple[Any, list[bytes]]:
     return frame, [orjson.dumps(r) for r in wrapped]
 
 
-def test_parquet_gives_the_in_process_verdicts_row_for_row(client: Any, tmp_path: Path) -> None:
+def test_json_column_parquet_gives_the_cli_verdicts_row_for_row(
+    client: Any, tmp_path: Path
+) -> None:
+    # The JSON-column form of filterlib 0.1: check_parquet still reads it, now with ``rule``.
     frame, lines = parquet_rows(orders(90))
     for i, part in enumerate((frame.iloc[:40], frame.iloc[40:])):
         part.to_parquet(tmp_path / f"part-{i}.parquet", index=False)
     result = fdask.check_parquet(str(tmp_path / "*.parquet"))
-    columns = ["id", "params", "endpoint", "context", "ok", "code", "msg", "error"]
+    columns = ["id", "params", "endpoint", "context", "ok", "code", "msg", "rule", "error"]
     assert list(result.columns) == columns
     got = compute(client, result)
     want = expected(lines)
@@ -223,6 +229,9 @@ def test_parquet_gives_the_in_process_verdicts_row_for_row(client: Any, tmp_path
     assert got["ok"].tolist() == [w["ok"] for w in want]
     assert [None if pd.isna(c) else int(c) for c in got["code"]] == [w["code"] for w in want]
     assert [None if pd.isna(m) else m for m in got["msg"]] == [w["msg"] for w in want]
+    assert [None if pd.isna(r) else r for r in got["rule"]] == [
+        w["violations"][0]["rule"] if w["code"] is not None else None for w in want
+    ]
     assert [None if pd.isna(e) else e for e in got["error"]] == [w.get("error") for w in want]
 
 
@@ -243,10 +252,10 @@ def test_bad_cells_are_unusable_rows_not_failures() -> None:
     assert "column 'params': expected a JSON object" in errors[3]
 
 
-def test_check_dataframe_refuses_misnamed_columns() -> None:
+def test_check_json_column_refuses_misnamed_columns() -> None:
     frame = dd.from_pandas(pd.DataFrame({"order": ["{}"]}), npartitions=1)
     with pytest.raises(filterlib.UsageError, match="no column 'params'"):
-        fdask.check_dataframe(frame)
+        fdask.check_json_column(frame)
     clash = dd.from_pandas(pd.DataFrame({"params": ["{}"], "ok": [True]}), npartitions=1)
     with pytest.raises(filterlib.UsageError, match="already has result column"):
         fdask.check_dataframe(clash)
@@ -256,9 +265,17 @@ def test_own_snapshot_and_one_load_per_worker(client: Any, tmp_path: Path) -> No
     lines = orders(60)
     bag = fdask.check_bag(db.from_sequence(lines, npartitions=12), TWO_SYMBOLS)
     frame = dd.from_pandas(parquet_rows(lines)[0], npartitions=6)
-    for _ in range(2):  # many tasks per worker, twice over
+    columns = dd.from_pandas(pd.DataFrame(table_rows(60)), npartitions=6)
+    (tmp_path / "orders.jsonl").write_bytes(b"\n".join(lines))
+    for _ in range(2):  # many tasks per worker, twice over, in each form
         assert compute(client, bag) == expected(lines, TWO_SYMBOLS)
         compute(client, fdask.check_dataframe(frame, TWO_SYMBOLS))
+        compute(client, fdask.check_dataframe(columns, TWO_SYMBOLS, passthrough=["id"]))
+        jsonl = fdask.check_jsonl_dataframe(
+            str(tmp_path / "orders.jsonl"), TWO_SYMBOLS, blocksize=500
+        )
+        assert jsonl.npartitions > 2
+        compute(client, jsonl)
     loads = client.run(lambda: dict(fdask._loads), wait=True)
     assert len(loads) == 2
     assert all(count == 1 for per_worker in loads.values() for count in per_worker.values())
@@ -281,3 +298,300 @@ def test_summary_counts_bags_and_dataframes(client: Any) -> None:
     frame = dd.from_pandas(pdf, npartitions=3)
     assert fdask.summary(fdask.check_dataframe(frame)) == frame_want
     assert list(fdask.summary(bag).values()) == sorted(want.values(), reverse=True)
+
+
+# --- A column per parameter: check_table on each partition ---------------------------------------
+
+#: The parameter columns of :func:`table_rows` (besides the avgPrice context column and an id).
+PARAMETERS = ("symbol", "side", "type", "timeInForce", "quantity", "price", "newClientOrderId")
+PRICES = {
+    "BTCUSDT": ["30000.00", "30000.001", "29000.50", "90000.00", "0.001", "1e3", "", "30000"],
+    "ETHUSDT": ["1850.00", "1850.005", "2500.00", "1849.99"],
+    "NOPEUSDT": ["1"],
+}
+QUANTITIES = ["0.001", "0.00001", "0.00001234", "10000", "0.5", "-1", "0.01", "1.000000001"]
+AVG_PRICES = {"BTCUSDT": "29950.12", "ETHUSDT": "1850.00", "NOPEUSDT": "1"}
+SYMBOL_CONTEXT = {"BTCUSDT": {"avgPrice": "30100.00"}, "ETHUSDT": {"avgPrice": "1900.00"}}
+
+
+def table_rows(n: int, seed: int = 7) -> list[dict[str, object]]:
+    """``n`` rows of string cells (None: not sent): plain LIMIT orders that pass or break one
+    filter or more, MARKET orders, unknown symbols, missing and extra parameters, badly written
+    values, with an avgPrice cell that is the symbol's, another, missing or not a price."""
+    rng = Random(seed)
+    rows: list[dict[str, object]] = []
+    for i in range(n):
+        symbol = rng.choice(["BTCUSDT"] * 5 + ["ETHUSDT"] * 3 + ["NOPEUSDT"])
+        kind = rng.choice(["LIMIT"] * 6 + ["MARKET"])
+        limit = kind == "LIMIT"
+        roll = rng.random()
+        rows.append(
+            {
+                "id": i,
+                "symbol": symbol,
+                "side": rng.choice(["BUY", "SELL"]),
+                "type": kind,
+                "timeInForce": rng.choice(["GTC", "GTC", "IOC", None]) if limit else None,
+                "quantity": rng.choice(QUANTITIES),
+                "price": rng.choice(PRICES[symbol]) if limit else None,
+                "newClientOrderId": "order-1" if roll < 0.1 else None,
+                "avgPrice": (
+                    None
+                    if roll < 0.3
+                    else "not a price"
+                    if roll < 0.33
+                    else "31000.00"
+                    if roll < 0.4
+                    else AVG_PRICES[symbol]
+                ),
+            }
+        )
+    return rows
+
+
+def check_answer(
+    info: filterlib.ExchangeInfo,
+    row: Mapping[str, object],
+    *,
+    endpoint: str = "/api/v3/order",
+    context: Mapping[str, object] | None = None,
+    symbol_context: Mapping[str, Mapping[str, object]] | None = None,
+) -> dict[str, Any]:
+    """What filterlib.check answers to the order of one row: its non-null parameter cells, its
+    context (``context`` under the symbol's under the row's avgPrice cell). A row check()
+    refuses is one the result marks unusable, with check()'s message."""
+    params = {k: v for k, v in row.items() if k in PARAMETERS and v is not None}
+    layers = [
+        context or {},
+        (symbol_context or {}).get(str(params.get("symbol")), {}),
+        {"avgPrice": row["avgPrice"]} if row.get("avgPrice") is not None else {},
+    ]
+    merged = {k: v for layer in layers for k, v in layer.items()}
+    try:
+        verdict = filterlib.check(info, params, endpoint=endpoint, context=merged or None)
+    except filterlib.ContextError as exc:
+        unusable = f"bad context: {exc}"
+        return {"ok": False, "code": None, "msg": None, "rule": None, "error": unusable}
+    found, error = verdict.violations, verdict.error
+    return {
+        "ok": verdict.ok,
+        "code": None if error is None else error.code,
+        "msg": None if error is None else error.msg,
+        "rule": found[0].rule if found and not verdict.ok else None,
+        "error": None,
+        "violations": [v.to_dict() for v in found] if not verdict.ok else [],
+        "unchecked": [u.rule for u in verdict.unchecked],
+    }
+
+
+def cell(value: object) -> object:
+    return None if value is pd.NA or (isinstance(value, float) and value != value) else value
+
+
+def answers(frame: Any, columns: tuple[str, ...] = ("ok", "code", "msg", "rule", "error")) -> Any:
+    """The result columns of a computed frame, a dict per row, nulls as None."""
+    rows = frame[list(columns)].astype(object).to_dict("records")
+    return [{k: cell(v) for k, v in row.items()} for row in rows]
+
+
+def test_parquet_columns_give_check_answers_row_for_row(client: Any, tmp_path: Path) -> None:
+    rows = table_rows(400)
+    frame = pd.DataFrame(rows)
+    for i, (start, stop) in enumerate(((0, 150), (150, 170), (170, 400))):
+        frame.iloc[start:stop].to_parquet(tmp_path / f"part-{i}.parquet", index=False)
+    context = {"avgPrice": {"mins": 5, "price": "29950.12"}}
+    result = fdask.check_parquet(str(tmp_path / "*.parquet"), passthrough=["id"], context=context)
+    assert result.npartitions >= 3
+    assert list(result.columns) == [*frame.columns, "ok", "code", "msg", "rule", "error"]
+    got = compute(client, result)
+    assert dict(got.dtypes.astype(str)) == dict(result._meta.dtypes.astype(str))
+    assert got["id"].tolist() == list(range(len(rows)))
+    info = filterlib.load_default_exchange_info()
+    want = [check_answer(info, row, context=context) for row in rows]
+    keys = ("ok", "code", "msg", "rule", "error")
+    assert answers(got) == [{k: w[k] for k in keys} for w in want]
+    # The rows cover what they should: passing, rejected on columns and one by one, unusable.
+    assert {w["rule"] for w in want} >= {
+        None,
+        "PRICE_FILTER",
+        "LOT_SIZE",
+        "NOTIONAL",
+        "PERCENT_PRICE_BY_SIDE",
+        "unknown_symbol",
+    }
+    assert sum(w["ok"] for w in want) >= 40
+    assert sum(w["error"] is not None for w in want) >= 5
+
+
+def test_symbol_context_endpoint_and_the_detail_columns(client: Any) -> None:
+    rows = table_rows(150, seed=11)
+    frame = dd.from_pandas(pd.DataFrame(rows), npartitions=4)
+    options: dict[str, Any] = {"endpoint": "/api/v3/order/test", "symbol_context": SYMBOL_CONTEXT}
+    result = fdask.check_dataframe(
+        frame, passthrough=["id"], violations=True, unchecked=True, **options
+    )
+    got = compute(client, result)
+    info = filterlib.load_default_exchange_info()
+    want = [check_answer(info, row, **options) for row in rows]
+    keys = ("ok", "code", "msg", "rule", "error", "violations", "unchecked")
+    usable = [w for w in want if w["error"] is None]
+    assert [a for a in answers(got, keys) if a["error"] is None] == usable
+    assert sum(not w["ok"] for w in usable) > 20
+
+
+def test_empty_partitions_and_rows_all_unusable() -> None:
+    rows = table_rows(30)
+    for row in rows[10:20]:
+        row["avgPrice"] = "not a price"
+    frame = dd.from_pandas(pd.DataFrame(rows), npartitions=3)
+    empty = fdask.check_dataframe(frame[frame["id"] < 0], passthrough=["id"])
+    none = empty.compute(scheduler="sync")  # type: ignore[no-untyped-call]
+    assert len(none) == 0
+    assert list(none.columns)[-5:] == ["ok", "code", "msg", "rule", "error"]
+    got = fdask.check_dataframe(frame, passthrough=["id"]).compute(scheduler="sync")  # type: ignore[no-untyped-call]
+    info = filterlib.load_default_exchange_info()
+    keys = ("ok", "code", "msg", "rule", "error")
+    assert answers(got) == [{k: check_answer(info, r)[k] for k in keys} for r in rows]
+    assert got["error"].iloc[10:20].notna().all()
+
+
+def test_check_dataframe_refuses_wrong_calls_at_once() -> None:
+    frame = dd.from_pandas(pd.DataFrame(table_rows(4)), npartitions=1)
+    calls: list[tuple[dict[str, Any], str]] = [
+        ({"passthrough": ["id", "nope"]}, "no passthrough column"),
+        ({"passthrough": "id"}, "list of column names"),
+        ({"passthrough": list(frame.columns)}, "no parameter columns"),
+        ({"passthrough": ["id"], "endpoint": "/api/v3/nope"}, "unknown endpoint"),
+        ({"passthrough": ["id"], "context": {"avgPrice": "x"}}, "avgPrice"),
+        ({"passthrough": ["id"], "context": {"nope": 1}}, "unknown context key"),
+        ({"passthrough": ["id"], "as_of": "yesterday"}, "as_of"),
+        ({"passthrough": ["id"], "symbol_context": {"BTCUSDT": 5}}, "mapping"),
+        ({"passthrough": ["id"], "context": filterlib.Context()}, "Context object"),
+    ]
+    for kwargs, message in calls:
+        with pytest.raises(filterlib.UsageError, match=message):
+            fdask.check_dataframe(frame, **kwargs)
+    prices = frame.assign(avgPrice=frame["id"] * 1.5)
+    with pytest.raises(filterlib.UsageError, match="context column 'avgPrice' is float64"):
+        fdask.check_dataframe(prices, passthrough=["id"])
+    info = filterlib.load_default_exchange_info()
+    order = {**LIMIT, "quantity": "0.001", "price": "30000.00"}
+    with pytest.raises(filterlib.ContextError):  # what check() says of each such row
+        filterlib.check(info, order, context={"avgPrice": 1.5})
+    clash = frame.assign(rule="x")
+    with pytest.raises(filterlib.UsageError, match="already has result column"):
+        fdask.check_dataframe(clash, passthrough=["id"])
+    with pytest.raises(filterlib.UsageError, match="already has result column"):
+        fdask.check_dataframe(frame.assign(violations=1), passthrough=["id"], violations=True)
+    legacy = dd.from_pandas(parquet_rows(orders(3))[0], npartitions=1)
+    with pytest.raises(filterlib.UsageError, match="own endpoint and context"):
+        fdask.check_dataframe(legacy, endpoint="/api/v3/order/test")
+
+
+def test_summary_counts_column_frames(client: Any) -> None:
+    rows = table_rows(200)
+    info = filterlib.load_default_exchange_info()
+    want = Counter(
+        "unusable" if w["error"] is not None else "OK" if w["ok"] else f"{w['code']} {w['msg']}"
+        for w in (check_answer(info, row) for row in rows)
+    )
+    frame = dd.from_pandas(pd.DataFrame(rows), npartitions=5)
+    got = fdask.summary(fdask.check_dataframe(frame, passthrough=["id"]))
+    assert got == want
+    assert list(got.values()) == sorted(want.values(), reverse=True)
+
+
+# --- JSON Lines as a dataframe -------------------------------------------------------------------
+
+#: Lines check_table takes (wrapped with string prices, another endpoint) and lines it leaves
+#: to check_line (numbers, nulls, a parameter named as a context column, a price it refuses).
+MORE_LINES: list[bytes] = [
+    orjson.dumps(
+        {"params": {**LIMIT, "quantity": "0.001", "price": "30000.00"}, "context": AVG_PRICES}
+    ),
+    orjson.dumps({"params": {**LIMIT, "quantity": "0.001", "price": "31000.00"}, "context": {}}),
+    orjson.dumps(
+        {
+            "endpoint": "/api/v3/order/test",
+            "params": {**LIMIT, "quantity": "0.00001", "price": "30000.00"},
+            "context": {"avgPrice": "29950.12"},
+        }
+    ),
+    orjson.dumps({"params": {**LIMIT, "quantity": "0.001"}, "context": {"avgPrice": "x"}}),
+    orjson.dumps({**LIMIT, "quantity": 0.001, "price": 30000}),
+    orjson.dumps({**LIMIT, "quantity": None, "price": "30000.00"}),
+    orjson.dumps({**LIMIT, "quantity": "0.001", "price": "30000.00", "avgPrice": "30000"}),
+    orjson.dumps({**LIMIT, "quantity": "0.001", "price": "30000.00", "recvWindow": "5000"}),
+    orjson.dumps({"params": {**LIMIT}, "context": {"avgPrice": "1"}, "extra": 1}),
+    b"{}",
+    orjson.dumps({"params": {}, "context": {"avgPrice": "1"}}),
+]
+
+
+def jsonl_lines(n: int) -> list[bytes]:
+    return [x for pair in zip(orders(n), MORE_LINES * n, strict=False) for x in pair]
+
+
+def test_jsonl_dataframe_gives_the_bag_answers_in_order(client: Any, tmp_path: Path) -> None:
+    lines = jsonl_lines(80)
+    for i in range(2):
+        chunk = lines[i * 80 : i * 80 + 80]
+        (tmp_path / f"part-{i}.jsonl").write_bytes(b"\n".join(chunk) + b"\n")
+    result = fdask.check_jsonl_dataframe(
+        str(tmp_path / "part-*.jsonl"), blocksize=1500, violations=True, unchecked=True, line=True
+    )
+    assert result.npartitions > 2
+    assert list(result.columns) == [*fdask.RESULT_COLUMNS, "violations", "unchecked", "line"]
+    got = compute(client, result)
+    want = expected(lines)  # the CLI's, themselves checked against filterlib.check
+    kept = [x for x in lines if x.strip()]
+    assert got["line"].tolist() == [x.decode() for x in kept]
+    assert answers(got, ("ok", "code", "msg", "error", "violations", "unchecked")) == [
+        {
+            "ok": w["ok"],
+            "code": w["code"],
+            "msg": w["msg"],
+            "error": w.get("error"),
+            "violations": w["violations"],
+            "unchecked": [u["rule"] for u in w["unchecked"]],
+        }
+        for w in want
+    ]
+    assert [cell(r) for r in got["rule"]] == [
+        w["violations"][0]["rule"] if w["code"] is not None else None for w in want
+    ]
+    bag = compute(client, fdask.check_jsonl(str(tmp_path / "part-*.jsonl"), blocksize=1500))
+    assert bag == want
+
+
+def test_jsonl_dataframe_block_of_empty_objects(tmp_path: Path) -> None:
+    # A block whose only plain lines carry no parameter at all: no column, yet rows.
+    lines = [b"{}", orjson.dumps({"params": {}}), b"", b"{}"]
+    (tmp_path / "empty.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    got = fdask.check_jsonl_dataframe(str(tmp_path / "empty.jsonl")).compute(scheduler="sync")  # type: ignore[no-untyped-call]
+    assert answers(got, ("ok", "code", "msg", "error")) == [
+        {"ok": w["ok"], "code": w["code"], "msg": w["msg"], "error": w.get("error")}
+        for w in expected(lines)
+    ]
+
+
+def test_jsonl_dataframe_context_and_day_as_check_line(tmp_path: Path) -> None:
+    lines = jsonl_lines(40)
+    (tmp_path / "orders.jsonl").write_bytes(b"\n".join(lines))
+    context = {"avgPrice": {"mins": 5, "price": "29950.12"}, "referencePrice": "30000.00"}
+    info = filterlib.load_default_exchange_info()
+    for as_of in (None, dt.date(2023, 1, 1)):
+        got = fdask.check_jsonl_dataframe(
+            str(tmp_path / "orders.jsonl"), blocksize=2000, context=context, as_of=as_of
+        ).compute(scheduler="sync")  # type: ignore[no-untyped-call]
+        want: list[tuple[bool, int | None, str | None, str | None]] = []
+        for raw in (x for x in lines if x.strip()):
+            try:
+                verdict = check_line(info, raw, as_of, context).verdict
+            except ValueError as exc:
+                want.append((False, None, None, str(exc)))
+            else:
+                error = verdict.error
+                code, msg = (None, None) if error is None else (error.code, error.msg)
+                want.append((verdict.ok, code, msg, None))
+        assert [(a["ok"], a["code"], a["msg"], a["error"]) for a in answers(got)] == want

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ._compiled import MAX_SCALED, CompiledSymbol
-from ._context import Context
+from ._context import Context, ContextError
 from ._dates import resolve_as_of
 from ._engine import (
     FILTER_ERRORS,
@@ -50,7 +50,7 @@ from ._engine import (
 )
 from ._verdict import Verdict, rejected
 from ._wire import FIXED_POINT_DECIMALS, TIME_IN_FORCE
-from .exceptions import FilterlibError, UsageError
+from .exceptions import FilterlibError, SnapshotError, UsageError
 from .snapshot import ExchangeInfo
 
 __all__ = ["RESULT_COLUMNS", "check_table"]
@@ -330,8 +330,11 @@ def _row_by_row(
             verdict = check(
                 info, order, endpoint=endpoint, context=contexts.of(symbols[i], cells), as_of=as_of
             )
-        except FilterlibError as exc:
+        except (ContextError, UsageError) as exc:  # built from their message alone
             raise type(exc)(f"row {row}: {exc}") from None
+        except FilterlibError as exc:  # a SnapshotError, say: its problems stay as they are
+            exc.add_note(f"in row {row} of the table")
+            raise
         answers.verdict(row, verdict)
 
 
@@ -811,7 +814,10 @@ def _group(
     """The group of ``row`` (of symbol ``name``, on ``sells``' side, under ``prices``): its row
     of integers and what its verdicts are made of; None when the columns cannot judge it,
     :data:`_LATER` when ``row`` could not teach the engine the group's verdict."""
-    compiled = info._plain.get(name) or info.compiled_plain(name)
+    try:
+        compiled = info._plain.get(name) or info.compiled_plain(name)
+    except SnapshotError:  # a lazy snapshot's malformed entry: check says so, for its row
+        return None
     if compiled is None:
         return None
     slot = prices[3] | (8 if sells else 0)

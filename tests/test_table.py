@@ -442,3 +442,15 @@ def test_tables_checked_in_threads_at_once_get_check_answers() -> None:
         results = list(pool.map(lambda rows: rows_of(check_table(info, table_of(rows))), parts))
     for rows, got in zip(parts, results, strict=True):
         assert got == [answer(filterlib.check(info, row)) for row in rows]
+
+
+def test_a_malformed_symbol_of_a_lazy_snapshot_raises_its_own_error_naming_the_row() -> None:
+    from test_lazy_snapshot import damaged
+
+    from filterlib.exceptions import SnapshotError
+
+    info = filterlib.load_exchange_info(json.dumps(damaged()).encode(), lazy=True)
+    with pytest.raises(SnapshotError) as caught:
+        check_table(info, table_of([dict(BTC, symbol="ETHUSDT", price="3000.00")]))
+    assert "symbols[1].filters[0].tickSize" in str(caught.value)  # its problems, intact
+    assert caught.value.__notes__ == ["in row 0 of the table"]

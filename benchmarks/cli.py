@@ -304,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--write", metavar="FILE", help="only write --lines orders to FILE (--input's format)"
     )
+    parser.add_argument(
+        "--runs-only",
+        action="store_true",
+        help="only the command runs and their ratios (no CPU split, no profile): for 10,000,000",
+    )
     args = parser.parse_args(argv)
     if args.write is not None:
         distinct = min(args.distinct, args.lines)
@@ -360,6 +365,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{results[(big, jobs)][2] / results[(small, jobs)][2]:.2f}x, tree "
                 f"{results[(big, jobs)][3] / max(1, results[(small, jobs)][3]):.2f}x"
             )
+        if args.runs_only:
+            return 0
         print(f"CPU per line by process, {big} lines, in this process (cli.main):")
         for jobs in (1, args.jobs):
             rate, parent, workers = cpu_split(files[big], big, jobs)

@@ -57,6 +57,13 @@ ODD = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def columns_from_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of any size on columns (the command line reads fewer than MIN_LINES one by one),
+    so that small files exercise them."""
+    monkeypatch.setattr(cli_columns, "MIN_LINES", 1)
+
+
 def run(*args: str, stdin: Any = None) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     status = cli.main(
@@ -115,6 +122,22 @@ def test_a_block_of_plain_orders_is_decided_on_columns(
     ]
     # Only the BNBUSDT price with more decimals than the asset's precision, 50 times.
     assert len(one_by_one) == 50
+
+
+def test_a_short_file_is_read_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli_columns, "MIN_LINES", 1000)
+    path = tmp_path / "orders.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in PLAIN * 10))
+    one_by_one = []
+    real = filterlib.lines.check_line
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        one_by_one.append(args[1])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cli_check, "check_line", spy)
+    run(str(path), "--format", "json")
+    assert len(one_by_one) == len(PLAIN) * 10
 
 
 def test_a_failure_on_columns_falls_back_to_one_by_one(

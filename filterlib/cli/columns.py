@@ -18,6 +18,7 @@ With pyarrow installed, the command line reads orders in batches of columns and 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ from ..lines import DEFAULT_ENDPOINT
 from ..snapshot import ExchangeInfo
 
 __all__ = [
+    "MIN_LINES",
     "PARQUET_BATCH_ROWS",
     "ParquetChunk",
     "available",
@@ -50,17 +52,15 @@ _BOM = b"\xef\xbb\xbf"
 _PLAIN = ("symbol", "side", "type", "timeInForce", "quantity", "price")
 
 
+#: Fewer lines than this in a block are read one by one: columns pay off on many orders, and
+#: a few (a bot's, a quick check) then never wait for pyarrow to be imported.
+MIN_LINES = 1000
+
+
 @cache
 def available() -> bool:
-    """Whether the bulk extra (pyarrow, numpy) is installed."""
-    try:
-        import pyarrow.json
-        import pyarrow.parquet  # noqa: F401
-
-        from .. import _table  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the bulk extra (pyarrow, numpy) is installed (looked up, not imported)."""
+    return all(importlib.util.find_spec(name) is not None for name in ("pyarrow", "numpy"))
 
 
 def lines_table(data: bytes, count: int, max_line: int) -> Any | None:
@@ -71,7 +71,7 @@ def lines_table(data: bytes, count: int, max_line: int) -> Any | None:
     import pyarrow as pa
     import pyarrow.json as pj
 
-    if not count or _BOM in data:
+    if count < MIN_LINES or _BOM in data:
         return None
     raw = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(raw == 10)

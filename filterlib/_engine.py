@@ -60,6 +60,7 @@ __all__ = [
     "best_match",
     "check",
     "check_many",
+    "endpoint_named",
     "filter_violations",
     "judge",
     "remember",
@@ -123,9 +124,7 @@ def check(
         raise UsageError(
             f"params must be a mapping of parameter names to values, not {type(params).__name__}"
         )
-    spec = ENDPOINTS.get(endpoint) if isinstance(endpoint, str) else None
-    if spec is None:
-        raise UsageError(f"unknown endpoint {shown(endpoint)}; known: {', '.join(ENDPOINTS)}")
+    spec = endpoint_named(endpoint)
     ctx = as_context(context)
     with localcontext(CONTEXT):
         verdict = _check(info, params, spec, ctx, day)
@@ -134,6 +133,14 @@ def check(
     if ctx.server_time is not None:
         verdict = evolve(verdict, warnings=snapshot_age_warnings(info, ctx.server_time, max_age_ms))
     return verdict
+
+
+def endpoint_named(endpoint: object) -> Endpoint:
+    """The endpoint of that path (``"/api/v3/order"``); UsageError for any other value."""
+    spec = ENDPOINTS.get(endpoint) if isinstance(endpoint, str) else None
+    if spec is None:
+        raise UsageError(f"unknown endpoint {shown(endpoint)}; known: {', '.join(ENDPOINTS)}")
+    return spec
 
 
 def check_many(

@@ -45,6 +45,7 @@ from ._engine import (
     SHORT_CUT_ENDPOINTS,
     Where,
     check,
+    endpoint_named,
     filter_violations,
     where,
 )
@@ -68,9 +69,6 @@ _LOW32 = _U64(0xFFFFFFFF)
 _32 = _U64(32)
 #: 10**k as uint64, for the values read with k < 8 decimals.
 _POW = np.array([10**k for k in range(_SCALE + 1)], dtype=_U64)
-#: A legal wire decimal with at most 8 decimals (more: -1111 at every real symbol, which the
-#: engine answers). RE2's [0-9] is ASCII only, as Binance's grammar.
-_AT_SCALE = r"^[0-9]{1,20}(\.[0-9]{1,8})?$"
 #: Up to two price bands and two notional filters per symbol fit the columns (real symbols have
 #: one band and one or two notional filters); a symbol with more is checked row by row.
 _BANDS = _NOTIONALS = 2
@@ -105,6 +103,7 @@ def check_table(
     """
     if not isinstance(info, ExchangeInfo):
         raise UsageError(f"info must be an ExchangeInfo, not {type(info).__name__}")
+    endpoint_named(endpoint)  # refused before any row, as check refuses it
     arrow, rebuild = _as_arrow(table)
     day_is_snapshots = as_of is None or resolve_as_of(as_of, None) == resolve_as_of(
         None, info.server_time
@@ -264,12 +263,12 @@ class _Contexts:
         context_columns: bool = True,
     ) -> None:
         self.base = context
-        self.by_symbol = dict(symbol_context) if symbol_context is not None else {}
         if symbol_context is not None and not isinstance(symbol_context, Mapping):
             raise UsageError(
                 "symbol_context must map symbol names to contexts, "
                 f"not {type(symbol_context).__name__}"
             )
+        self.by_symbol = dict(symbol_context) if symbol_context is not None else {}
         self.columns = [
             name for name in CONTEXT_COLUMNS if context_columns and name in table.column_names
         ]

@@ -454,3 +454,13 @@ def test_a_malformed_symbol_of_a_lazy_snapshot_raises_its_own_error_naming_the_r
         check_table(info, table_of([dict(BTC, symbol="ETHUSDT", price="3000.00")]))
     assert "symbols[1].filters[0].tickSize" in str(caught.value)  # its problems, intact
     assert caught.value.__notes__ == ["in row 0 of the table"]
+
+
+def test_a_bad_endpoint_or_symbol_context_is_refused_before_any_row() -> None:
+    empty = table_of([BTC]).slice(0, 0)
+    with pytest.raises(filterlib.UsageError, match="unknown endpoint"):
+        check_table(INFO, empty, endpoint="/api/v3/nope")
+    with pytest.raises(filterlib.UsageError, match="unknown endpoint"):
+        check_table(INFO, empty, endpoint=["/api/v3/order"])  # type: ignore[arg-type]
+    with pytest.raises(filterlib.UsageError, match="symbol_context"):
+        check_table(INFO, empty, symbol_context=[("BTCUSDT", {})])  # type: ignore[arg-type]

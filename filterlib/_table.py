@@ -105,6 +105,13 @@ def check_table(
         raise UsageError(f"info must be an ExchangeInfo, not {type(info).__name__}")
     endpoint_named(endpoint)  # refused before any row, as check refuses it
     arrow, rebuild = _as_arrow(table)
+    names = arrow.column_names
+    if len(set(names)) < len(names):
+        twice = sorted({name for name in names if names.count(name) > 1})
+        raise UsageError(
+            f"the table has more than one column named {', '.join(map(repr, twice))}; a "
+            "request has each parameter once"
+        )
     day_is_snapshots = as_of is None or resolve_as_of(as_of, None) == resolve_as_of(
         None, info.server_time
     )

@@ -464,3 +464,46 @@ def test_a_bad_endpoint_or_symbol_context_is_refused_before_any_row() -> None:
         check_table(INFO, empty, endpoint=["/api/v3/order"])  # type: ignore[arg-type]
     with pytest.raises(filterlib.UsageError, match="symbol_context"):
         check_table(INFO, empty, symbol_context=[("BTCUSDT", {})])  # type: ignore[arg-type]
+
+
+def _hostile() -> dict[str, Any]:
+    import datetime as dt_
+    from decimal import Decimal as D
+
+    t = table_of([BTC])
+
+    def swap(name: str, values: Any) -> Any:
+        return t.set_column(t.column_names.index(name), name, values)
+
+    return {
+        "a column of nulls": t.append_column("icebergQty", pa.nulls(1)),
+        "a struct": t.append_column("x", pa.array([{"a": 1}])),
+        "a list": t.append_column("x", pa.array([[1, 2]])),
+        "binary": swap("price", pa.array([b"30000.00"])),
+        "binary, not UTF-8": swap("symbol", pa.array([b"\xff\xfe"])),
+        "an integer symbol": swap("symbol", pa.array([5])),
+        "a million digits": swap("price", pa.array(["1" * 1_000_000])),
+        "NaN": swap("quantity", pa.array([float("nan")])),
+        "decimal128": swap("quantity", pa.array([D("0.001")])),
+        "a timestamp": t.append_column("recvWindow", pa.array([dt_.datetime(2020, 1, 1)])),
+        "string_view": swap("price", pa.array(["30000.00"], pa.string_view())),
+        "a NUL": swap("symbol", pa.array(["BTC\x00USDT"])),
+        "chunks": pa.concat_tables([t, swap("price", pa.array(["0.001"]))]),
+        "no columns": pa.table({}),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_hostile()))
+def test_hostile_tables_get_checks_answers(name: str) -> None:
+    table = _hostile()[name]
+    rows = [{k: v for k, v in row.items() if v is not None} for row in table.to_pylist()]
+    got = rows_of(check_table(INFO, table))
+    assert got == [answer(filterlib.check(INFO, row)) for row in rows]
+
+
+def test_a_column_named_twice_is_a_usage_error() -> None:
+    names = ["symbol", "symbol", "side", "type", "timeInForce", "quantity", "price"]
+    values = ["BTCUSDT", "ETHBTC", "BUY", "LIMIT", "GTC", "0.001", "30000.00"]
+    table = pa.Table.from_arrays([pa.array([v]) for v in values], names=names)
+    with pytest.raises(filterlib.UsageError, match="more than one column named 'symbol'"):
+        check_table(INFO, table)

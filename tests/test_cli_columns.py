@@ -86,11 +86,14 @@ def mixed_file(path: Path, repeat: int = 30) -> Path:
 
 @pytest.mark.parametrize("fmt", ["json", "text", "github", "junit", "sarif"])
 @pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("context", [None, '{"avgPrice": "20000.00"}', '{"account": {}}'])
 def test_the_output_is_the_same_on_columns_and_one_by_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, jobs: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, jobs: str, context: str | None
 ) -> None:
     path = mixed_file(tmp_path / "orders.jsonl")
-    args = (str(path), "--format", fmt, "--jobs", jobs, "--max-line-bytes", "256")
+    args: tuple[str, ...] = (str(path), "--format", fmt, "--jobs", jobs, "--max-line-bytes", "256")
+    if context is not None:
+        args += ("--context", context)
     on = run(*args)
     monkeypatch.setattr(cli_columns, "available", lambda: False)
     off = run(*args)

@@ -265,3 +265,68 @@ def test_an_unusable_parquet_row_is_named_by_its_row(tmp_path: Path) -> None:
     answers = [json.loads(line) for line in out.splitlines()]
     assert answers[0]["ok"] is True
     assert answers[1]["error"].startswith("row 2: unknown endpoint")
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+CSV_HEADER = b"symbol,side,type,timeInForce,quantity,price\n"
+CSV_PLAIN = [
+    b"BTCUSDT,BUY,LIMIT,GTC,0.001,30000.00",
+    b"BTCUSDT,BUY,LIMIT,GTC,0.001,30000.001",
+    b"BTCUSDT,SELL,LIMIT,GTC,0.0000001,30000.00",
+    b"ETHBTC,BUY,LIMIT,IOC,0.0001,0.06",
+    b"BTCUSDT,BUY,MARKET,,0.001,",  # empty cells: not sent
+]
+CSV_ODD = [
+    b"",
+    b"   ",
+    b",,,,,",  # a row of empty cells: blank
+    b"BTCUSDT,BUY,LIMIT,GTC,0.001",  # a cell short
+    b"BTCUSDT,BUY,LIMIT,GTC,0.001,30000.00,extra",
+    b"BTC\xffUSDT,BUY,LIMIT,GTC,0.001,30000.00",  # not UTF-8
+    b" BTCUSDT,BUY,LIMIT,GTC,0.001,30000.00",  # a space is part of the cell
+    b"BTCUSDT,BUY,LIMIT,GTC,0.001," + b"9" * 300,  # over --max-line-bytes 256
+]
+#: Lines after which the csv module reads the rest (a quoted cell may span lines).
+CSV_QUOTED = [
+    b'"BTCUSDT",BUY,LIMIT,GTC,0.001,30000.00',
+    b'BTCUSDT,"BUY\nSELL",LIMIT,GTC,0.001,30000.00',
+    b"BTCUSDT,BUY,LIMIT,GTC,0.001,30000.00\r",
+]
+
+
+def _csv(path: Path, quoted: bool) -> Path:
+    lines = CSV_PLAIN * 40  # blocks of plain rows only: on columns
+    for k in range(40):
+        lines += CSV_PLAIN
+        lines.append(CSV_ODD[k % len(CSV_ODD)])
+        if quoted and k == 30:
+            lines += CSV_QUOTED
+    path.write_bytes(CSV_HEADER + b"\n".join(lines) + b"\n")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["json", "text"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_csv_on_columns_gives_the_same_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, jobs: str, quoted: bool
+) -> None:
+    path = _csv(tmp_path / "orders.csv", quoted)
+    monkeypatch.setattr(cli_check, "COLUMN_BLOCK_BYTES", 2000)  # many blocks, a switch midway
+    args = (str(path), "--format", fmt, "--jobs", jobs, "--max-line-bytes", "256")
+    on = run(*args)
+    decided: list[int] = []
+    real = cli_columns.csv_table
+
+    def spy(*a: Any, **k: Any) -> Any:
+        found = real(*a, **k)
+        decided.append(0 if found is None else found.num_rows)
+        return found
+
+    monkeypatch.setattr(cli_columns, "csv_table", spy)
+    assert run(*args) == on
+    assert sum(decided) > 0 or jobs == "2"  # some blocks were read on columns (in this process)
+    monkeypatch.setattr(cli_columns, "available", lambda: False)
+    assert run(*args) == on
+    assert on[0] == 2

@@ -25,6 +25,7 @@ from test_fuzz_snapshot import json_values
 import filterlib.cli.app
 from filterlib.cli import check as cli_check
 from filterlib.cli import main
+from filterlib.cli.inputs import CsvBlock
 
 #: Force JSON Lines where the CLI can read other formats (a first "[" would mean a JSON array).
 JSONL = ["--input-format", "jsonl"] if hasattr(filterlib.cli.app, "INPUT_FORMATS") else []
@@ -218,7 +219,10 @@ _KILL_AT = [0]  # the worker that gets the chunk holding this line kills itself
 
 
 def _dies(name: str, chunk: Any, opts: Any, max_line: int = 1 << 20) -> Any:
-    first = chunk[0] if isinstance(chunk, tuple) else chunk[0][0]
+    if isinstance(chunk, CsvBlock):  # plain CSV lines, with the bulk extra
+        first = chunk.first
+    else:
+        first = chunk[0] if isinstance(chunk, tuple) else chunk[0][0]
     if first <= _KILL_AT[0] <= cli_check._last_line(chunk):
         os.kill(os.getpid(), signal.SIGKILL)
     return _real_check_chunk(name, chunk, opts, max_line)
@@ -228,16 +232,22 @@ def _dies(name: str, chunk: Any, opts: Any, max_line: int = 1 << 20) -> Any:
 @given(st.integers(2, 40), st.sampled_from(["jsonl", "csv"]))  # a CSV's line 1: header
 def test_a_worker_killed_at_any_chunk_ends_the_run_with_status_2(kill_at: int, fmt: str) -> None:
     data = (ORDER + b"\n") * 40 if fmt == "jsonl" else b"symbol,side\n" + b"BTCUSDT,BUY\n" * 40
-    saved = (cli_check._check_chunk, cli_check.BLOCK_BYTES, cli_check.CHUNK_LINES)
+    saved = (
+        cli_check._check_chunk,
+        cli_check.BLOCK_BYTES,
+        cli_check.COLUMN_BLOCK_BYTES,
+        cli_check.CHUNK_LINES,
+    )
     _KILL_AT[0] = kill_at
     cli_check._check_chunk = _dies  # forked workers inherit it
-    cli_check.BLOCK_BYTES, cli_check.CHUNK_LINES = 300, 4
+    cli_check.BLOCK_BYTES, cli_check.COLUMN_BLOCK_BYTES, cli_check.CHUNK_LINES = 300, 300, 4
     try:
         status, out, err = run(data, "--format", "json", "--input-format", fmt, "--jobs", "2")
     finally:
         (
             cli_check._check_chunk,
             cli_check.BLOCK_BYTES,
+            cli_check.COLUMN_BLOCK_BYTES,
             cli_check.CHUNK_LINES,
         ) = saved
     match = re.search(r"the answers stop after line (\d+) ", err)

@@ -44,11 +44,13 @@ from . import (
 from .inputs import (
     MAX_LINE_BYTES,
     Chunk,
+    CsvBlock,
     InputError,
     Record,
     open_chunks,
     open_records,
     parse_context,
+    plain_csv_record,
     record_chunks,
     sources,
     too_long,
@@ -403,6 +405,7 @@ class _Run:
                     label,
                     input_format,
                     block_bytes=COLUMN_BLOCK_BYTES if checker.columns else BLOCK_BYTES,
+                    csv_blocks=checker.columns,
                     chunk_records=CHUNK_LINES,
                     read=read,
                     max_line=self.max_line,
@@ -618,7 +621,7 @@ class _Checker:
         payloads: Sequence[bytes] | None,
         with_newline: int,
         tally: Tally,
-        rows: Callable[[int], bytes] | None = None,
+        rows: Callable[[int], bytes | str] | None = None,
     ) -> str:
         """The output for rows judged on columns (``found``: each one's verdict, None for a row
         to check one by one, as ``payloads[i]`` or ``rows(i)`` gives its JSON)."""
@@ -638,11 +641,10 @@ class _Checker:
                 if text:
                     append(text)
                 continue
-            params: Mapping[str, Any] = (
-                orjson.loads(payloads[i] if payloads is not None else rows(i))  # type: ignore[misc]
-                if wants_params
-                else _NO_PARAMS
-            )
+            params: Mapping[str, Any] = _NO_PARAMS
+            if wants_params:
+                payload = payloads[i] if payloads is not None else rows(i) if rows else b"{}"
+                params = orjson.loads(payload)
             append(checked(first + i, symbols[i], verdict, params, context, tally))
         return "".join(out)
 
@@ -661,6 +663,27 @@ class _Checker:
             # (a "not valid JSON" column counts the newline).
             return self.line(line, raw + b"\n" if newline else raw, tally)
         return self._checked(line, symbol, verdict, params, used, tally)
+
+    def csv_block(self, chunk: CsvBlock, tally: Tally) -> str:
+        """The output for a block of plain CSV lines (see :class:`CsvBlock`): on columns when
+        every line is a row of the header's width, else row by row, as the csv module reads
+        such lines."""
+        header, header_line, first, data = chunk
+        lines = data.split(b"\n")
+        if not lines[-1]:
+            lines.pop()
+        max_line = self.max_line
+
+        def record(i: int) -> bytes | str:
+            return plain_csv_record(header, header_line, lines[i], max_line)
+
+        table = columns.csv_table(data, header, len(lines), max_line) if self.columns else None
+        found = None if table is None else columns.verdicts(self.info, table, self.opts.context)
+        if found is None or table is None:
+            return "".join(
+                filter(None, (self.record(first + i, record(i), tally) for i in range(len(lines))))
+            )
+        return self._on_columns(first, found, table, None, 0, tally, record)
 
     def batch(self, chunk: columns.ParquetChunk, tally: Tally) -> str:
         """The output for rows of a Parquet file."""
@@ -843,6 +866,8 @@ def _checked_chunk(checker: _Checker, chunk: Chunk | columns.ParquetChunk) -> _C
     tally = Tally()
     if isinstance(chunk, columns.ParquetChunk):
         return tally, checker.batch(chunk, tally)
+    if isinstance(chunk, CsvBlock):
+        return tally, checker.csv_block(chunk, tally)
     if isinstance(chunk, tuple):
         return tally, checker.block(chunk[0], chunk[1], tally)
     return tally, checker.records(chunk, tally)
@@ -926,6 +951,8 @@ def _last_line(chunk: Chunk | columns.ParquetChunk) -> int:
     """The line number of the last line (or record, or row) of ``chunk``."""
     if isinstance(chunk, columns.ParquetChunk):
         return chunk.last
+    if isinstance(chunk, CsvBlock):
+        return chunk.first + chunk.data.count(b"\n") - chunk.data.endswith(b"\n")
     if isinstance(chunk, tuple):
         first, data = chunk
         return first + data.count(b"\n") - data.endswith(b"\n")

@@ -18,6 +18,7 @@ With pyarrow installed, the command line reads orders in batches of columns and 
 from __future__ import annotations
 
 import contextlib
+import csv
 import importlib.util
 import io
 import shutil
@@ -37,6 +38,7 @@ __all__ = [
     "PARQUET_BATCH_ROWS",
     "ParquetChunk",
     "available",
+    "csv_table",
     "is_parquet",
     "lines_table",
     "parquet_chunks",
@@ -95,6 +97,48 @@ def lines_table(data: bytes, count: int, max_line: int) -> Any | None:
         table.validate(full=True)  # invalid UTF-8 in a string: orjson's to report
     except (pa.ArrowException, ValueError):
         return None
+    return table if table.num_rows == count else None
+
+
+def csv_table(data: bytes, header: tuple[str, ...], count: int, max_line: int) -> Any | None:
+    """The ``count`` plain CSV lines of ``data`` (see :class:`~filterlib.cli.inputs.CsvBlock`)
+    as a pyarrow Table of string columns named by ``header``, an empty cell null (not sent);
+    None unless every line is a row of the header's width, not blank, UTF-8 and within
+    ``max_line`` (the caller then reads the block row by row)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    if count < MIN_LINES:
+        return None
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 10)
+    starts = np.concatenate(([0], ends + 1))[:count]
+    stops = np.concatenate((ends, [len(data)]))[:count]
+    widest = int((stops - starts).max())
+    if int((stops - starts).min()) == 0 or widest > min(max_line, csv.field_size_limit()):
+        return None
+    commas = np.flatnonzero(raw == 44)
+    per_line = np.bincount(np.searchsorted(ends, commas), minlength=count + 1)[:count]
+    if not (per_line == len(header) - 1).all():
+        return None
+    try:
+        data.decode("utf-8")
+        table = pcsv.read_csv(
+            io.BytesIO(data),
+            read_options=pcsv.ReadOptions(
+                column_names=list(header), use_threads=False, block_size=len(data) + 1
+            ),
+            parse_options=pcsv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except (pa.ArrowException, UnicodeDecodeError, ValueError):
+        return None
+    # A row of blanks is a blank row (no output): read one by one.
     return table if table.num_rows == count else None
 
 

@@ -26,7 +26,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, NamedTuple
 
 import orjson
 
@@ -37,15 +37,18 @@ __all__ = [
     "FORMATS",
     "ORDER_FILE_SUFFIXES",
     "Chunk",
+    "CsvBlock",
     "InputError",
     "LinesBlock",
     "Record",
+    "csv_row",
     "detect",
     "not_utf8",
     "open_chunks",
     "open_records",
     "order_files",
     "parse_context",
+    "plain_csv_record",
     "record_chunks",
     "sources",
     "too_long",
@@ -60,8 +63,6 @@ Record = tuple[int, bytes | str]
 #: Whole JSON Lines lines as they are in the input (each with its newline, but perhaps the last
 #: line of the input), with the line number of the first.
 LinesBlock = tuple[int, bytes]
-#: What a worker process gets at a time: a block of JSON Lines, or a list of records.
-Chunk = LinesBlock | list[Record]
 
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 _UTF8_BOM: Final = b"\xef\xbb\xbf"
@@ -297,6 +298,7 @@ def open_chunks(
     chunk_records: int,
     read: list[int],
     max_line: int = MAX_LINE_BYTES,
+    csv_blocks: bool = False,
 ) -> Iterator[Chunk]:
     """The input of ``stream`` in pieces for worker processes (``filterlib check --jobs N``).
 
@@ -309,8 +311,13 @@ def open_chunks(
     first, then the error is raised.
     """
     kind, stream, head, lines = _sniff(stream, name, fmt, max_line)
+    header = _plain_header(head, max_line) if kind == "csv" and csv_blocks else None
     if kind == "jsonl":
         yield from _line_blocks(head, stream, block_bytes, max_line, read)
+    elif header is not None:
+        yield from _csv_blocks(
+            header, head, stream, name, block_bytes, chunk_records, max_line, read
+        )
     else:
         records = _records(kind, stream, head, lines, name, max_line)
         yield from record_chunks(records, chunk_records, read)
@@ -522,21 +529,129 @@ def _csv_records(lines: Iterable[bytes], name: str, max_line: int) -> Iterator[R
             if problem:
                 raise InputError(f"{name} line {start}: {problem}", start)
             continue
-        if not any(cell.strip() for cell in row):
-            yield start, b""
-            continue
-        if not_utf8(row):
-            yield start, "not UTF-8 text; write the file in UTF-8"
-            continue
-        if len(row) != len(header):
-            yield (
-                start,
-                f"{_count(len(row), 'cell')} but the header (line {header_line}) names "
-                f"{_count(len(header), 'column')}; give every row one cell per column (an empty "
-                "cell is not sent)",
+        yield start, csv_row(header, header_line, row)
+
+
+def csv_row(header: Sequence[str], header_line: int, row: list[str]) -> bytes | str:
+    """The record of a CSV row after the header (``header_line``): the order as JSON bytes
+    (header names -> cell strings, an empty cell not sent), ``b""`` for a blank row, or what
+    is wrong with it."""
+    if not any(cell.strip() for cell in row):
+        return b""
+    if not_utf8(row):
+        return "not UTF-8 text; write the file in UTF-8"
+    if len(row) != len(header):
+        return (
+            f"{_count(len(row), 'cell')} but the header (line {header_line}) names "
+            f"{_count(len(header), 'column')}; give every row one cell per column (an empty "
+            "cell is not sent)"
+        )
+    return orjson.dumps({k: v for k, v in zip(header, row, strict=True) if v != ""})
+
+
+def plain_csv_record(
+    header: Sequence[str], header_line: int, raw: bytes, max_line: int
+) -> bytes | str:
+    """The record of one line of a :class:`CsvBlock` (no newline), as :func:`_csv_records`
+    gives it for such a line: its cells are its text split at the commas."""
+    if len(raw) > max_line:  # cut by the reader
+        return too_long(max_line)
+    row = raw.decode("utf-8", "surrogateescape").split(",")
+    limit = csv.field_size_limit()
+    if len(raw) > limit and any(len(cell) > limit for cell in row):
+        return _unreadable_csv(csv.Error("field larger than field limit"), 1, 1)
+    return csv_row(header, header_line, row)
+
+
+class CsvBlock(NamedTuple):
+    """Whole CSV lines with no quote, carriage return or NUL, so that each line is one row
+    whose cells are its text split at the commas, as the csv module reads such a line: for
+    a worker to read on columns (filterlib.cli.columns). The header's names and line, the
+    line of the first row, and the bytes."""
+
+    header: tuple[str, ...]
+    header_line: int
+    first: int
+    data: bytes
+
+
+#: What a worker process gets at a time: a block of JSON Lines, a list of records, or (with
+#: ``csv_blocks``) a block of plain CSV lines.
+Chunk = LinesBlock | list[Record] | CsvBlock
+
+#: Bytes after which a CSV line is no longer simply its cells split at commas.
+_NOT_PLAIN_CSV: Final = (b'"', b"\r", b"\x00")
+
+
+def _plain_header(head: list[bytes], max_line: int) -> tuple[str, ...] | None:
+    """The header's names when the header line (the last of ``head``) is plain (see
+    :class:`CsvBlock`) and makes a good header; None otherwise (the csv module then reads
+    the file, and says what is wrong with a bad header)."""
+    raw = head[-1] if head else b""
+    if not raw or _is_cut(raw, max_line) or any(c in raw for c in _NOT_PLAIN_CSV):
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    header = [cell.strip() for cell in text.rstrip("\n").split(",")]
+    return None if _bad_header(header) else tuple(header)
+
+
+def _csv_blocks(
+    header: tuple[str, ...],
+    head: list[bytes],
+    stream: Any,
+    name: str,
+    size: int,
+    chunk_records: int,
+    max_line: int,
+    read: list[int],
+) -> Iterator[CsvBlock | list[Record]]:
+    """The rows after a plain header in :class:`CsvBlock` s, until a block holds a quote, a
+    carriage return or a NUL: from there on (a quoted cell may span lines) the csv module
+    reads the rest, in record chunks, with the same line numbers."""
+    header_line = len(head)
+    header_raw = head[-1]
+    head.clear()
+    relative = [0]
+    blocks = _line_blocks([], stream, size, max_line, relative)
+    try:
+        for first, data in blocks:
+            read[0] = header_line + relative[0]
+            if not any(c in data for c in _NOT_PLAIN_CSV):
+                yield CsvBlock(header, header_line, header_line + first, data)
+                continue
+            start = header_line + first  # the line of this block's first row
+
+            def lines(data: bytes = data) -> Iterator[bytes]:
+                yield header_raw
+                yield from _whole_lines(data, max_line)
+                for _, more in blocks:
+                    read[0] = header_line + relative[0]
+                    yield from _whole_lines(more, max_line)
+
+            records = (
+                (start + line - 2, payload)
+                for line, payload in _csv_records(lines(), name, max_line)
             )
-            continue
-        yield start, orjson.dumps({k: v for k, v in zip(header, row, strict=True) if v != ""})
+            yield from record_chunks(records, chunk_records, read)
+            return
+    except (OSError, InputError):
+        read[0] = header_line + relative[0]
+        raise
+
+
+def _whole_lines(data: bytes, max_line: int) -> Iterator[bytes]:
+    """The lines of ``data`` (a block of :func:`_line_blocks`) as :func:`_capped` gives them:
+    each with its newline (but perhaps the last), a line longer than ``max_line`` as its first
+    ``max_line + 1`` bytes without one."""
+    lines = data.split(b"\n")
+    last = lines.pop()
+    for line in lines:
+        yield line[: max_line + 1] if len(line) > max_line else line + b"\n"
+    if last:
+        yield last[: max_line + 1]
 
 
 def _csv_text(lines: Iterable[bytes], max_line: int, cut: list[int]) -> Iterator[str]:

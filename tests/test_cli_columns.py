@@ -101,19 +101,25 @@ def test_the_output_is_the_same_on_columns_and_one_by_one(
     assert on[0] == 2  # the odd lines include unusable ones
 
 
-def test_a_block_of_plain_orders_is_decided_on_columns(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    path = tmp_path / "orders.jsonl"
-    path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in PLAIN * 50))
-    one_by_one = []
+@pytest.fixture
+def one_by_one(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The lines checked one by one (by check_line), as the run reads them."""
+    seen: list[bytes] = []
     real = filterlib.lines.check_line
 
     def spy(*args: Any, **kwargs: Any) -> Any:
-        one_by_one.append(args[1])
+        seen.append(args[1])
         return real(*args, **kwargs)
 
     monkeypatch.setattr(cli_check, "check_line", spy)
+    return seen
+
+
+def test_a_block_of_plain_orders_is_decided_on_columns(
+    tmp_path: Path, one_by_one: list[bytes]
+) -> None:
+    path = tmp_path / "orders.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in PLAIN * 50))
     status, out, _ = run(str(path), "--format", "json")
     assert status == 1
     answers = [json.loads(line) for line in out.splitlines()]
@@ -127,18 +133,12 @@ def test_a_block_of_plain_orders_is_decided_on_columns(
     assert len(one_by_one) == 50
 
 
-def test_a_short_file_is_read_one_by_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_short_file_is_read_one_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_by_one: list[bytes]
+) -> None:
     monkeypatch.setattr(cli_columns, "MIN_LINES", 1000)
     path = tmp_path / "orders.jsonl"
     path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in PLAIN * 10))
-    one_by_one = []
-    real = filterlib.lines.check_line
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        one_by_one.append(args[1])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(cli_check, "check_line", spy)
     run(str(path), "--format", "json")
     assert len(one_by_one) == len(PLAIN) * 10
 

@@ -52,7 +52,7 @@ from orders import Order, generate
 
 from filterlib import cli
 from filterlib.cli import check as cli_check
-from filterlib.cli.inputs import Chunk, open_chunks
+from filterlib.cli.inputs import Chunk, CsvBlock, open_chunks
 from filterlib.cli.outputs import Options
 from filterlib.lines import check_line
 
@@ -242,7 +242,8 @@ def costs(path: Path, lines: int) -> str:
     info = cli_check._worker_info
     assert info is not None
     chunks = _worker_chunks(path, lines)
-    raw = [line for c in chunks if isinstance(c, tuple) for line in c[1].split(b"\n") if line]
+    blocks = [c for c in chunks if isinstance(c, tuple) and not isinstance(c, CsvBlock)]
+    raw = [line for _, data in blocks for line in data.split(b"\n") if line]
     opts = Options(fmt="json")
 
     def worker() -> None:

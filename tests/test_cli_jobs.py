@@ -21,7 +21,7 @@ from conftest import BTC_LIMIT
 
 from filterlib import cli
 from filterlib.cli import check as cli_check
-from filterlib.cli.inputs import open_chunks
+from filterlib.cli.inputs import CsvBlock, open_chunks
 
 GOOD = dict(BTC_LIMIT)
 REJECTED = {**GOOD, "quantity": "0.000001"}  # below LOT_SIZE's minQty
@@ -207,8 +207,8 @@ def test_json_lines_go_to_workers_as_blocks_of_whole_lines() -> None:
             io.BytesIO(data), "o.jsonl", "auto", block_bytes=500, chunk_records=3, read=read
         )
     )
-    assert all(isinstance(c, tuple) for c in chunks)
-    blocks = [c for c in chunks if isinstance(c, tuple)]
+    assert all(isinstance(c, tuple) and not isinstance(c, CsvBlock) for c in chunks)
+    blocks = [c for c in chunks if isinstance(c, tuple) and not isinstance(c, CsvBlock)]
     assert b"".join(block for _, block in blocks) == data
     longest = max(len(line) for line in lines) + 1
     for _, block in blocks[:-1]:  # whole lines, about 500 bytes

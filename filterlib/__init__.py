@@ -10,6 +10,7 @@ BinanceError(code=-1013, msg='Filter failure: PRICE_FILTER')
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ._context import Context, ContextError, as_context
@@ -28,20 +29,28 @@ else:
     def __getattr__(name: str) -> object:
         """``__version__``, worked out on first use (filterlib/_version.py says why), and
         ``check_table``, imported on first use (it needs the ``bulk`` extra: the core does
-        not import pyarrow). Hidden from type checkers, for whom a module __getattr__ makes
-        every misspelt name valid."""
+        not import pyarrow). Without the extra, ``check_table`` is a function that says what
+        to install when called, so that ``from filterlib import *`` still works. Hidden from
+        type checkers, for whom a module __getattr__ makes every misspelt name valid."""
         if name == "check_table":
             try:
                 from ._table import check_table
             except ImportError as exc:
-                raise ImportError(
-                    f"filterlib.check_table needs the bulk extra ({exc}): "
-                    "pip install 'filterlib[bulk]'"
-                ) from exc
+                return _needs_bulk(exc)
             return check_table
         from ._version import module_getattr
 
         return module_getattr(name)
+
+
+def _needs_bulk(missing: ImportError) -> Callable[..., object]:
+    def check_table(*args: object, **kwargs: object) -> object:
+        """filterlib.check_table without the bulk extra: raises ImportError."""
+        raise ImportError(
+            f"filterlib.check_table needs the bulk extra ({missing}): pip install 'filterlib[bulk]'"
+        ) from missing
+
+    return check_table
 
 
 __all__ = [

@@ -507,3 +507,18 @@ def test_a_column_named_twice_is_a_usage_error() -> None:
     table = pa.Table.from_arrays([pa.array([v]) for v in values], names=names)
     with pytest.raises(filterlib.UsageError, match="more than one column named 'symbol'"):
         check_table(INFO, table)
+
+
+def test_without_the_bulk_extra_check_table_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.delitem(sys.modules, "filterlib._table")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    stub = filterlib.__getattr__("check_table")
+    with pytest.raises(ImportError, match=r"pip install 'filterlib\[bulk\]'"):
+        stub(INFO, None)
+    namespace: dict[str, object] = {}
+    exec("from filterlib import *", namespace)  # the star import still works
+    assert "check_table" in namespace

@@ -505,8 +505,8 @@ def _known(group: tuple[CompiledSymbol, Verdict, Where] | None) -> Verdict:
     return group[1]
 
 
-#: 10**k, as Python integers.
-_POWERS = tuple(10**k for k in range(_SCALE + 1))
+#: 10**k, as Python integers (_POW's).
+_POWERS = tuple(int(p) for p in _POW)
 
 
 #: The answers of the rows the columns decide, by index: 0 passes.
@@ -926,14 +926,3 @@ def _row(table: pa.Table, row: int, required: Mapping[str, pa.Array]) -> dict[st
     for name, column in required.items():
         out[name] = column[row].as_py()
     return out
-
-
-def _context_of(
-    table: pa.Table, row: int, contexts: _Contexts, symbols: pa.Array
-) -> Context | Mapping[str, object] | None:
-    cells = {
-        name: value
-        for name in contexts.columns
-        if (value := table.column(name)[row].as_py()) is not None
-    }
-    return contexts.of(symbols[row].as_py(), cells)

@@ -105,6 +105,10 @@ def check_table(
         raise UsageError(f"info must be an ExchangeInfo, not {type(info).__name__}")
     endpoint_named(endpoint)  # refused before any row, as check refuses it
     arrow, rebuild = _as_arrow(table)
+    try:
+        arrow.validate(full=True)  # a string that is not UTF-8, say: read by no one
+    except pa.ArrowException as exc:
+        raise UsageError(f"the table is not a valid Arrow table: {exc}") from None
     names = arrow.column_names
     if len(set(names)) < len(names):
         twice = sorted({name for name in names if names.count(name) > 1})

@@ -522,3 +522,10 @@ def test_without_the_bulk_extra_check_table_says_what_to_install(
     namespace: dict[str, object] = {}
     exec("from filterlib import *", namespace)  # the star import still works
     assert "check_table" in namespace
+
+
+def test_a_string_column_that_is_not_utf8_is_a_usage_error() -> None:
+    bad = pa.array([b"30000\xff"], pa.binary()).view(pa.string())  # unchecked by pyarrow
+    table = table_of([BTC]).drop_columns(["price"]).append_column("price", bad)
+    with pytest.raises(filterlib.UsageError, match="not a valid Arrow table"):
+        check_table(INFO, table)

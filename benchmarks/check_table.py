@@ -71,11 +71,8 @@ os.environ["MKL_NUM_THREADS"] = "1"
 os.environ["POLARS_MAX_THREADS"] = "1"
 
 import argparse
-import cProfile
 import gc
 import importlib
-import io
-import pstats
 import statistics
 import sys
 import time
@@ -97,7 +94,15 @@ from ccxt_compare import (
     run_check_many,
     snapshot_raw,
 )
-from check_limit import Call, Row, bounds_table, run_check, run_tuned, run_tuned_band
+from check_limit import (
+    Call,
+    Row,
+    bounds_table,
+    profile,
+    run_check,
+    run_tuned,
+    run_tuned_band,
+)
 from orders import Order, generate
 
 import filterlib
@@ -239,18 +244,6 @@ def table_from_dicts(params: Sequence[dict[str, str]], avg: Sequence[str]) -> An
     arrays = {name: pa.array([p[name] for p in params], pa.string()) for name in COLUMNS}
     arrays["avgPrice"] = pa.array(avg, pa.string())
     return pa.table(arrays)
-
-
-def profile(fn: Callable[[], object], top: int) -> str:
-    prof = cProfile.Profile()
-    prof.enable()
-    fn()
-    prof.disable()
-    buf = io.StringIO()
-    stats = pstats.Stats(prof, stream=buf)
-    stats.strip_dirs().sort_stats("tottime").print_stats(top)
-    stats.sort_stats("cumulative").print_stats(top)
-    return buf.getvalue()
 
 
 def spread(values: Sequence[float]) -> str:

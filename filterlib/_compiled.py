@@ -316,7 +316,11 @@ def grid_failure(
             return "PRICE_FILTER"
         every.append("PRICE_FILTER")
     for band in c.bands:
-        text = band.base(bases)
+        # Band.base, inlined (every rejected plain order passes here).
+        first, second = band.keys
+        text = bases[first]
+        if text is None:
+            text = bases[second]
         if text is not None:
             band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
             if pi < band_low or pi > band_high:

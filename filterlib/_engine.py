@@ -367,8 +367,14 @@ def judge(
         if not c.bands:
             return known
         sells = slot & 8 > 0
+        # Where's first three are the prices' texts (the fourth, the slot, no band reads).
+        texts: Sequence[str | None] = prices  # type: ignore[assignment]
         for band in c.bands:
-            text = band.base(prices)  # the market price's text
+            # Band.base, inlined (the hot path): the text of the band's market price.
+            first, second = band.keys
+            text = texts[first]
+            if text is None:
+                text = texts[second]
             if text is None:
                 continue  # unchecked for lack of context: part of the learned verdict
             band_low, band_high = (band.bounds.get(text) or band.learn(text, sp))[sells]
